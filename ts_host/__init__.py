@@ -1,0 +1,34 @@
+"""Téléservices host: accounts, activation, the dashboard and the plugin contract.
+
+Plugins import the public API from :mod:`ts_host.api`.
+"""
+
+from pyramid.config import Configurator
+
+from .api import hookimpl
+
+
+def main(global_config, **settings):
+    """Build the WSGI application (``paste.app_factory``)."""
+    with Configurator(settings=settings) as config:
+        config.include(".settings")
+        config.include(".storage")
+        config.include("pyramid_tm")
+        config.include("pyramid_retry")
+        config.include("pyramid_zodbconn")
+        config.include("pyramid_chameleon")
+        config.include(".i18n")
+        config.include(".mail")
+        config.include(".passwords")
+        config.include(".security")
+        config.include(".layout")
+        config.include(".widgets")
+        config.include(".services")
+        config.include(".headers")
+        config.include(".accounts")
+        config.include(".dashboard")
+        config.include(".pages")
+    return config.make_wsgi_app()
+
+
+__all__ = ["hookimpl", "main"]

@@ -1,0 +1,101 @@
+"""Logging in on the keypad, logging out, unlocking (guide, section 2.1).
+
+Every failure (unknown identifiant, wrong password, locked account) gives
+the same message and status after the same argon2 work.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import forbidden_view_config, view_config
+
+from .. import throttle, tokens
+from ..audit import audit
+from ..forms import FormView
+from ..i18n import _
+from ..layout import flash
+from ..security import end_session, start_session
+from .lockout import is_locked, record_failure, record_success, unlock
+from .schemas import LoginSchema
+
+CLIENT_LIMIT = 30
+CLIENT_WINDOW = timedelta(minutes=15)
+FAILED = _("Identifiant ou mot de passe incorrect. Au bout de 5 erreurs, le compte est "
+           "verrouillé et un courriel vous permet de le débloquer.")
+TOO_MANY = _("Trop de tentatives depuis cet appareil : réessayez dans quelques minutes.")
+
+
+def safe_next(request, default: str) -> str:
+    """Only a local path may be a destination after login."""
+    target = request.params.get("came_from", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return request.application_url + target
+    return default
+
+
+@view_config(route_name="login", renderer="ts_host:templates/accounts/login.pt")
+class LoginView(FormView):
+    schema = LoginSchema
+    form_id = "connexion"
+
+    def __call__(self):
+        if self.request.account is not None and self.request.method == "GET":
+            return HTTPSeeOther(self.request.route_url("home"))
+        return super().__call__()
+
+    def values(self):
+        return {"message": self.request.academy.login_message,
+                "came_from": self.request.params.get("came_from", "")}
+
+    def submit_success(self, appstruct):
+        request, site = self.request, self.request.site
+        client_key = f"login-ip:{request.client_addr}"
+        if not throttle.allowed(site, client_key, limit=CLIENT_LIMIT, window=CLIENT_WINDOW):
+            audit(request, "login.throttled")
+            return self.invalid(appstruct, TOO_MANY)
+        account = site.accounts.get(site.logins.get(appstruct["login"].lower(), ""))
+        verified = request.hasher.verify(account.password_hash if account else None,
+                                         appstruct["password"])
+        if account is not None and verified and not is_locked(account):
+            if request.hasher.needs_rehash(account.password_hash):
+                account.password_hash = request.hasher.hash(appstruct["password"])
+            record_success(site, account)
+            headers = start_session(request, account)
+            audit(request, "login.succeeded", target=account.id)
+            return HTTPSeeOther(safe_next(request, request.route_url("home")), headers=headers)
+        throttle.record(site, client_key, window=CLIENT_WINDOW)
+        if account is not None:
+            record_failure(request, account)
+        audit(request, "login.failed", target=account.id if account else None,
+              locked=bool(account and is_locked(account)))
+        return self.invalid({"login": appstruct["login"]}, FAILED)
+
+
+@view_config(route_name="logout", request_method="POST")
+def logout_view(request):
+    audit(request, "logout")
+    headers = end_session(request)
+    return HTTPSeeOther(request.route_url("login"), headers=headers)
+
+
+@view_config(route_name="unlock", renderer="ts_host:templates/accounts/unlock.pt")
+def unlock_view(request):
+    """The e-mailed link: GET shows a button, POST unlocks (mail scanners only GET)."""
+    account = tokens.find(request.site, request.hasher, "unlock", request.matchdict["token"])
+    if request.method == "POST" and account is not None:
+        unlock(request.site, account)
+        audit(request, "account.unlocked", target=account.id)
+        flash(request, _("Votre compte est débloqué : vous pouvez vous connecter."), "success")
+        return HTTPSeeOther(request.route_url("login"))
+    return {"valid": account is not None}
+
+
+@forbidden_view_config()
+def forbidden_view(request):
+    """Anonymous visitors go to the login page; others get a plain refusal."""
+    if request.account is None:
+        return HTTPSeeOther(request.route_url("login", _query={"came_from": request.path}))
+    request.response.status = 403
+    return request.response

@@ -1,0 +1,199 @@
+"""Creating an account from activation codes (guide, sections 2.2 and 2.3).
+
+All or nothing: every code is matched and every rule checked before the
+first write, so a refused form leaves no account and consumes no code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import colander
+import peppercorn
+from BTrees.OOBTree import OOTreeSet
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config, view_defaults
+
+from .. import activation, throttle
+from ..audit import audit
+from ..forms import FormView
+from ..i18n import _
+from ..mail import send_mail
+from ..models import Account, ActivationCode, CodeKind, CodeState, Link, Site
+from ..models.accounts import SecurityQuestion
+from ..password_policy import problems
+from ..passwords import normalise_answer
+from .schemas import INITIAL_CHILD_ROWS, CreatePupilSchema, CreateResponsableSchema
+
+#: Code matching is throttled per client and per code, in the database.
+CLIENT_LIMIT, CODE_LIMIT = 20, 5
+WINDOW = timedelta(hours=1)
+NO_MATCH = _("Code d'activation, prénom ou date de naissance incorrect. Vérifiez le courrier "
+             "reçu de l'établissement.")
+
+
+@dataclass
+class Registration:
+    """What a valid form creates; built before anything is written."""
+
+    kind: str
+    login: str
+    email: str
+    password: str
+    questions: list[tuple[str, str]]
+    codes: list[ActivationCode]
+
+
+def login_taken(site: Site, login: str) -> bool:
+    return login.lower() in site.logins
+
+
+def create_account(request, registration: Registration) -> Account:
+    """Write the account, its links and indexes; mark the codes used."""
+    site, hasher = request.site, request.hasher
+    account = Account(secrets.token_hex(12), registration.kind, registration.login,
+                      registration.email)
+    account.password_hash = hasher.hash(registration.password)
+    account.questions.extend(
+        SecurityQuestion(question, hasher.hash(normalise_answer(answer)))
+        for question, answer in registration.questions
+    )
+    site.accounts.add(account.id, account)
+    site.logins.add(registration.login.lower(), account.id)
+    index_email(site, account)
+    for code in registration.codes:
+        attach_code(account, code)
+    return account
+
+
+def attach_code(account: Account, code: ActivationCode) -> None:
+    code.state = CodeState.USED
+    code.account_id = account.id
+    account.links.append(Link(code.code, code.pupil_id, code.responsable_id))
+
+
+def index_email(site: Site, account: Account) -> None:
+    key = account.email.lower()
+    ids = site.emails.get(key)
+    if ids is None:
+        ids = OOTreeSet()
+        site.emails.add(key, ids)
+    ids.add(account.id)
+
+
+def unindex_email(site: Site, account: Account) -> None:
+    ids = site.emails.get(account.email.lower())
+    if ids is not None:
+        if account.id in ids:
+            ids.remove(account.id)
+        if not ids:
+            site.emails.pop(account.email.lower())
+
+
+def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode] | None:
+    """Match every row; ``None`` when one fails (one answer for all reasons)."""
+    site = request.site
+    client_key = f"activation-ip:{request.client_addr}"
+    matched = []
+    for row in rows:
+        code = activation.normalise(row["code"])
+        code_key = f"activation-code:{code}"
+        allowed = throttle.allowed(site, client_key, limit=CLIENT_LIMIT, window=WINDOW) and \
+            throttle.allowed(site, code_key, limit=CODE_LIMIT, window=WINDOW)
+        found = allowed and activation.match(site, code, row["first_name"], row["birth_date"],
+                                             kind)
+        if not found:
+            throttle.record(site, client_key, window=WINDOW)
+            throttle.record(site, code_key, window=WINDOW)
+            audit(request, "activation.failed")
+            return None
+        matched.append(found)
+    if len({code.code for code in matched}) != len(matched):
+        return None
+    return matched
+
+
+class CreateAccountView(FormView):
+    """The two creation forms share everything but the code kind."""
+
+    kind: str
+    code_kind: CodeKind
+    initial_rows = INITIAL_CHILD_ROWS
+
+    def appstruct(self):
+        return {"children": [colander.null] * self.initial_rows}
+
+    def __call__(self):
+        if self.request.method == "POST" and "add_child" in self.request.POST:
+            return self.add_row()
+        return super().__call__()
+
+    def add_row(self):
+        """"ajoutez un enfant": the same form, one more row, nothing validated."""
+        self.form = form = self.make_form()
+        form.set_pstruct(peppercorn.parse(list(self.request.POST.items())))
+        cstruct = dict(form.cstruct)
+        cstruct["children"] = [*cstruct.get("children", []), colander.null]
+        return self._render(form.serialize(cstruct))
+
+    def submit_success(self, appstruct):
+        rows = [row for row in appstruct["children"] if row["code"]]
+        codes = match_codes(self.request, rows, self.code_kind)
+        if codes is None:
+            return self.invalid(appstruct, NO_MATCH)
+        credentials, questions = appstruct["credentials"], appstruct["questions"]
+        if login_taken(self.request.site, credentials["login"]):
+            return self.invalid(appstruct, _("Cet identifiant est déjà pris."),
+                                credentials={"login": _("Cet identifiant est déjà pris : "
+                                                        "choisissez-en un autre.")})
+        pupils = [self.request.site.pupils[code.pupil_id] for code in codes]
+        refused = problems(credentials["password"], [pupil.birth_date for pupil in pupils])
+        if refused:
+            return self.invalid(appstruct, refused[0], credentials={"password": refused[0]})
+        registration = Registration(
+            kind=self.kind,
+            login=credentials["login"],
+            email=credentials["email"],
+            password=credentials["password"],
+            questions=[(questions[f"question{n}"], questions[f"answer{n}"]) for n in (1, 2, 3)],
+            codes=codes,
+        )
+        account = create_account(self.request, registration)
+        audit(self.request, "account.created", created=account.id, kind=self.kind,
+              codes=len(codes))
+        send_mail(self.request, account.email, _("Votre compte scolarité services"),
+                  "ts_host:templates/mail/account_created.txt",
+                  {"account": account, "pupils": pupils})
+        return HTTPSeeOther(self.request.route_url("created"))
+
+
+@view_defaults(renderer="ts_host:templates/accounts/create.pt")
+@view_config(route_name="create_responsable")
+class CreateResponsableView(CreateAccountView):
+    schema = CreateResponsableSchema
+    form_id = "creer-compte-responsable"
+    kind = "responsable"
+    code_kind = CodeKind.CAR
+
+    def values(self):
+        return {"title": _("Créez votre compte"), "pupil": False}
+
+
+@view_defaults(renderer="ts_host:templates/accounts/create.pt")
+@view_config(route_name="create_pupil")
+class CreatePupilView(CreateAccountView):
+    schema = CreatePupilSchema
+    form_id = "creer-compte-eleve"
+    kind = "eleve"
+    code_kind = CodeKind.CAE
+    initial_rows = 1
+
+    def values(self):
+        return {"title": _("Créez votre compte"), "pupil": True}
+
+
+@view_config(route_name="created", renderer="ts_host:templates/accounts/created.pt")
+def created_view(request):
+    return {}

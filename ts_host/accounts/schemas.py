@@ -1,0 +1,175 @@
+"""Colander schemas of the account forms, with the guide's labels."""
+
+from __future__ import annotations
+
+import re
+
+import colander
+import deform
+
+from ..forms import CSRFSchema
+from ..i18n import _
+from ..keypad import KeypadWidget
+from ..password_policy import MAX_LENGTH, MIN_LENGTH
+from .widgets import ActivationCodeWidget
+
+#: The guide's eight questions (section 2.2.3).
+QUESTIONS = (
+    "Le nom de votre animal de compagnie ?",
+    "Le nom de jeune fille de votre mère ?",
+    "Quel est votre plat préféré ?",
+    "Nom de ma première école au secondaire ?",
+    "Mon lieu de naissance ?",
+    "Mon heure de naissance (HHMM) ?",
+    "Mon deuxième prénom ?",
+    "Nom de rue de mon premier appartement ?",
+)
+LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
+MAX_TEXT = 100
+INITIAL_CHILD_ROWS = 3
+MAX_CHILD_ROWS = 10
+
+
+def login_validator(node, value):
+    if not LOGIN_RE.match(value):
+        raise colander.Invalid(node, _("De 3 à 64 caractères : lettres sans accent, chiffres, "
+                                       "point, tiret, souligné ou @."))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def text(title, *, description="", missing=colander.required, max_length=MAX_TEXT,
+         validator=None, **kw):
+    length = colander.Length(max=max_length, max_err=_("${max} caractères au plus"))
+    return colander.SchemaNode(
+        colander.String(), title=title, description=description, missing=missing,
+        validator=colander.All(length, validator) if validator else length,
+        preparer=strip, **kw,
+    )
+
+
+def keypad_password(title, description=""):
+    return colander.SchemaNode(
+        colander.String(), title=title, description=description, widget=KeypadWidget(),
+        validator=colander.Length(min=MIN_LENGTH, max=MAX_LENGTH,
+                                  min_err=_("6 chiffres au moins"),
+                                  max_err=_("10 chiffres au plus")),
+    )
+
+
+class ChildRow(colander.MappingSchema):
+    """One line of "Vos enfants": a code, a first name, a birth date.
+
+    Every column is optional at this level: a row left entirely empty is
+    ignored, a row partly filled is refused by ``ChildRows``.
+    """
+
+    code = colander.SchemaNode(colander.String(), title=_("Code Activation"),
+                               widget=ActivationCodeWidget(), missing="")
+    first_name = text(_("Prénom"), missing="", max_length=60)
+    birth_date = colander.SchemaNode(colander.Date(), title=_("Né(e) le"),
+                                     widget=deform.widget.DateInputWidget(), missing=None)
+
+
+def complete_rows(node, rows):
+    filled = [row for row in rows if row["code"] or row["first_name"] or row["birth_date"]]
+    if not filled:
+        raise colander.Invalid(node, _("Indiquez au moins un code d'activation."))
+    error = colander.Invalid(node, _("Complétez ou videz chaque ligne commencée."))
+    for index, row in enumerate(rows):
+        if row in filled and not (row["code"] and row["first_name"] and row["birth_date"]):
+            error.add(colander.Invalid(node.children[0], _("Code, prénom et date de naissance "
+                                                           "sont tous nécessaires.")), index)
+    if error.children:
+        raise error
+
+
+class ChildRows(colander.SequenceSchema):
+    child = ChildRow(title=_("Enfant"))
+
+
+class Credentials(colander.MappingSchema):
+    """"Votre identifiant et votre mot de passe"."""
+
+    login = text(_("votre identifiant"), validator=login_validator, max_length=64,
+                 description=_("Lettres, chiffres, point, tiret : vous le choisissez."))
+    password = keypad_password(_("votre mot de passe"),
+                               _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"))
+    confirmation = keypad_password(_("… confirmation du mot de passe"))
+    email = colander.SchemaNode(colander.String(), title=_("votre adresse e-mail"),
+                                validator=colander.All(colander.Email(
+                                    msg=_("Adresse e-mail invalide")), colander.Length(max=254)),
+                                widget=deform.widget.TextInputWidget(attributes={
+                                    "type": "email", "autocomplete": "email"}))
+
+
+def question_choices():
+    return [("", _("(sélectionnez)"))] + [(q, q) for q in QUESTIONS]
+
+
+class Questions(colander.MappingSchema):
+    """"Vos questions"."""
+
+    question1 = colander.SchemaNode(colander.String(), title=_("question 1"),
+                                    validator=colander.OneOf(QUESTIONS),
+                                    widget=deform.widget.SelectWidget(values=question_choices()))
+    answer1 = text(_("réponse 1"))
+    question2 = colander.SchemaNode(colander.String(), title=_("question 2"),
+                                    validator=colander.OneOf(QUESTIONS),
+                                    widget=deform.widget.SelectWidget(values=question_choices()))
+    answer2 = text(_("réponse 2"))
+    question3 = text(_("question personnalisée"))
+    answer3 = text(_("réponse personnalisée"))
+
+
+def different_questions(node, value):
+    questions = value["questions"]
+    if questions["question1"] == questions["question2"]:
+        error = colander.Invalid(node, _("Choisissez deux questions différentes."))
+        inner = colander.Invalid(node["questions"])
+        inner["question2"] = _("Choisissez une question différente de la question 1.")
+        error.add(inner, node.children.index(node["questions"]))
+        raise error
+    credentials = value["credentials"]
+    if credentials["password"] != credentials["confirmation"]:
+        error = colander.Invalid(node, _("La confirmation ne correspond pas au mot de passe."))
+        inner = colander.Invalid(node["credentials"])
+        inner["confirmation"] = _("La confirmation ne correspond pas au mot de passe.")
+        error.add(inner, node.children.index(node["credentials"]))
+        raise error
+
+
+class CreateResponsableSchema(CSRFSchema):
+    children = ChildRows(title=_("Vos enfants"), validator=complete_rows,
+                         description=_("Indiquez pour chaque enfant le code d'activation figurant "
+                                       "sur le courrier reçu, ainsi que son prénom et sa date de "
+                                       "naissance."),
+                         widget=deform.widget.SequenceWidget(template="children",
+                                                             max_len=MAX_CHILD_ROWS))
+    credentials = Credentials(title=_("Votre identifiant et votre mot de passe"),
+                              description=_("Choisissez l'identifiant et le mot de passe qui vous "
+                                            "permettront par la suite de vous authentifier et "
+                                            "d'accéder à ce site."))
+    questions = Questions(title=_("Vos questions"),
+                          description=_("En cas d'oubli de votre mot de passe, ces questions "
+                                        "vous seront posées afin de vérifier votre identité."))
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=different_questions, **kw)
+
+
+class CreatePupilSchema(CreateResponsableSchema):
+    children = ChildRows(title=_("Activation de votre compte"), validator=complete_rows,
+                         description=_("Indiquez le code qui vous a été transmis par votre "
+                                       "établissement, votre prénom et votre date de naissance."),
+                         widget=deform.widget.SequenceWidget(template="children", max_len=1))
+
+
+class LoginSchema(CSRFSchema):
+    login = text(_("votre identifiant"), max_length=64,
+                 widget=deform.widget.TextInputWidget(attributes={"autocomplete": "username"}))
+    password = colander.SchemaNode(colander.String(), title=_("votre mot de passe"),
+                                   widget=KeypadWidget(),
+                                   description=_("Composez votre mot de passe sur le clavier."))

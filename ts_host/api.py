@@ -1,0 +1,225 @@
+"""The public API of the host, for téléservice plugins.
+
+A plugin imports from here (or from ``ts_host.testing`` in its tests) and
+from nowhere else in ``ts_host``; a test holds the bundled plugins to it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from pyramid.authorization import Allow
+
+from .establishments import Contact, EstablishmentConfig, Period
+from .models import Container, Pupil, Responsable, Site
+
+#: The version of this API; a plugin states the range it needs.
+API_VERSION = "1.0"
+
+hookimpl = pluggy.HookimplMarker("ts_host")
+
+
+@dataclass(frozen=True)
+class ServiceDescription:
+    """What a plugin says about its service (see ``ts_describe_service``).
+
+    ``settings_schema`` is a colander ``SchemaNode`` (a mapping) validating
+    the service's table in ``establishments.toml``, or ``None``.
+    """
+
+    id: str
+    title: str
+    description: str
+    version: str
+    order: int = 100
+    requires_host: str = ">=1.0,<2"
+    settings_schema: Any = None
+    translation_domain: str | None = None
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One dashboard tile: "> {link_label}" points to ``url``."""
+
+    title: str
+    text: str
+    link_label: str
+    url: str
+    external: bool = False
+    links: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    message: str
+
+
+class ImportRejected(Exception):
+    """Raised by an importer: the file is refused and nothing is written."""
+
+    def __init__(self, path: str | Path, bad_lines: Sequence[BadLine]) -> None:
+        self.path = str(path)
+        self.bad_lines = list(bad_lines)
+        listing = "\n".join(f"  ligne {b.line} : {b.message}" for b in self.bad_lines[:50])
+        more = len(self.bad_lines) - 50
+        suffix = f"\n  … et {more} autres lignes" if more > 0 else ""
+        super().__init__(f"{self.path} refusé :\n{listing}{suffix}")
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, for the summary ``ts-admin`` prints."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        parts = [f"{self.created} créés", f"{self.updated} mis à jour",
+                 f"{self.unchanged} inchangés"]
+        parts += [f"{value} {name}" for name, value in self.extra.items()]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """A file format ``ts-admin import <name>`` reads.
+
+    ``run(site, academy, path)`` returns an :class:`ImportSummary` or raises
+    :class:`ImportRejected`.  ``help`` documents the format for ``--help``.
+    """
+
+    name: str
+    help: str
+    run: Callable[[Site, Any, Path], ImportSummary]
+
+
+@dataclass(frozen=True)
+class EvolveStep:
+    """Step ``generation`` of a service's data: ``apply(site)`` upgrades it."""
+
+    generation: int
+    description: str
+    apply: Callable[[Site], None]
+
+
+class PupilContext:
+    """The context of every page under ``/eleve/{pupil}/``.
+
+    Built only from the logged-in account's own links, so ``pupil`` is
+    always one the account may see.  ``responsable_ids`` are the
+    responsables this account speaks for about this pupil (empty for a pupil
+    account): personal data of anyone else must not be shown.
+    """
+
+    def __init__(
+        self,
+        pupil: Pupil,
+        establishment: EstablishmentConfig,
+        service_id: str,
+        responsable_ids: Sequence[str],
+    ) -> None:
+        self.pupil = pupil
+        self.establishment = establishment
+        self.service_id = service_id
+        self.responsable_ids = tuple(responsable_ids)
+        self.__acl__ = [(Allow, f"pupil:{pupil.id}", "view")]
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.establishment.settings_for(self.service_id)
+
+    @property
+    def contact(self) -> Contact:
+        return self.establishment.contact
+
+
+def service_data(pupil: Pupil, service_id: str, factory: Callable[[], Any]) -> Any:
+    """The service's own persistent object for this pupil, created on first use."""
+    data = pupil.services.get(service_id)
+    if data is None:
+        data = factory()
+        pupil.services.add(service_id, data)
+    return data
+
+
+def format_date(day: date | None) -> str:
+    """JJ/MM/AAAA, as French administrative documents print dates."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def format_decimal(value: Decimal | float | None, places: int = 2) -> str:
+    """A number with a French decimal comma: ``13,40``."""
+    if value is None:
+        return ""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def parse_french_date(text: str) -> date:
+    """Read ``JJ/MM/AAAA``; raise ``ValueError`` with a French message."""
+    try:
+        day, month, year = (int(part) for part in text.strip().split("/"))
+        return date(year, month, day)
+    except (ValueError, TypeError):
+        raise ValueError(f"date invalide « {text} » (JJ/MM/AAAA attendu)") from None
+
+
+def read_csv(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line number, row)`` from a ``;``-separated UTF-8 CSV file.
+
+    The header must hold ``columns``; a wrong header raises
+    :class:`ImportRejected` at line 1.  Line numbers are those a spreadsheet
+    shows, header included.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(path, [BadLine(1, "le fichier n'est pas encodé en UTF-8")]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRejected(path, [BadLine(1, f"colonnes manquantes : {', '.join(missing)}")])
+    for row in reader:
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def periods_with_year(establishment: EstablishmentConfig) -> list[Period]:
+    """The establishment's periods followed by the whole school year."""
+    year = Period("Année", establishment.year_start, establishment.year_end)
+    return [*establishment.periods, year]
+
+
+__all__ = [
+    "API_VERSION",
+    "BadLine",
+    "Container",
+    "EstablishmentConfig",
+    "EvolveStep",
+    "ImportFormat",
+    "ImportRejected",
+    "ImportSummary",
+    "Period",
+    "Pupil",
+    "PupilContext",
+    "Responsable",
+    "ServiceDescription",
+    "Site",
+    "Tile",
+    "format_date",
+    "format_decimal",
+    "hookimpl",
+    "parse_french_date",
+    "periods_with_year",
+    "read_csv",
+    "service_data",
+]

@@ -1,0 +1,60 @@
+"""The dashboard (guide, section 2.4).
+
+The host knows nothing of grades or absences: each service enabled by the
+selected child's establishment gives its tile through the ``ts_tile`` hook,
+in the establishment's order.  A service whose tile fails is logged and
+left out; the page still renders.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPForbidden
+from pyramid.view import view_config
+
+from ..api import Tile
+from ..models import Pupil
+
+log = logging.getLogger(__name__)
+
+
+def visible_pupils(request) -> list[Pupil]:
+    """The account's pupils who are still at school, in a stable order."""
+    site = request.site
+    pupils = (site.pupils.get(pupil_id) for pupil_id in request.account.pupil_ids)
+    return [p for p in pupils if p is not None and p.active]
+
+
+def tiles_for(request, pupil: Pupil) -> list[Tile]:
+    establishment = request.academy.establishment(pupil.uai)
+    if establishment is None:
+        return []
+    plugins = request.registry.ts_plugins
+    tiles = []
+    for service_id in establishment.services:
+        try:
+            tile = plugins.call_service(service_id, "ts_tile", request=request, pupil=pupil,
+                                        settings=establishment.settings_for(service_id))
+        except Exception:
+            log.exception("tile of service %s failed for pupil %s", service_id, pupil.id)
+            continue
+        if tile is not None:
+            tiles.append(tile)
+    return tiles
+
+
+@view_config(route_name="home", renderer="ts_host:templates/dashboard/home.pt")
+def home_view(request):
+    if request.account is None:
+        raise HTTPForbidden()
+    pupils = visible_pupils(request)
+    selected_id = request.params.get("eleve")
+    selected = next((p for p in pupils if p.id == selected_id), pupils[0] if pupils else None)
+    establishment = request.academy.establishment(selected.uai) if selected else None
+    return {
+        "pupils": pupils,
+        "selected": selected,
+        "establishment": establishment,
+        "tiles": tiles_for(request, selected) if selected else [],
+    }

@@ -1,0 +1,302 @@
+"""``etc/establishments.toml``: the academy and what each establishment offers.
+
+The file is read once at start-up.  Any mistake stops the start with a
+:class:`ConfigurationError` naming the file, the line when it is known, the
+establishment and the key, so a secretary can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import colander
+
+UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+UAI_RE = re.compile(r"^(\d{7})([A-Z])$")
+DEPARTEMENT_RE = re.compile(r"^(0[0-8]\d|09[0-5]|9[78]\d|[67]20)")
+PERIOD_KINDS = {"trimestre": 3, "semestre": 2}
+
+
+class ConfigurationError(Exception):
+    """A mistake in the establishments file; ``str()`` is the whole message."""
+
+
+def uai_is_valid(uai: str) -> bool:
+    """Seven digits, a known département, and the check letter."""
+    match = UAI_RE.match(uai)
+    if not match or not DEPARTEMENT_RE.match(uai):
+        return False
+    digits, letter = match.groups()
+    return UAI_LETTERS[int(digits) % 23] == letter
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    start: date
+    end: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The vie scolaire: what "Contacter la vie scolaire" shows."""
+
+    email: str = ""
+    phone: str = ""
+    fax: str = ""
+
+
+@dataclass(frozen=True)
+class EstablishmentConfig:
+    uai: str
+    name: str
+    address: tuple[str, ...]
+    contact: Contact
+    welcome_message: str
+    services: tuple[str, ...]
+    service_settings: dict[str, dict[str, Any]]
+    periods: tuple[Period, ...]
+    period_kind: str
+    kind: str = "college"
+    half_day_split: str = "12:00"
+
+    def enables(self, service_id: str) -> bool:
+        return service_id in self.services
+
+    def settings_for(self, service_id: str) -> dict[str, Any]:
+        return self.service_settings.get(service_id, {})
+
+    @property
+    def year_start(self) -> date:
+        return self.periods[0].start
+
+    @property
+    def year_end(self) -> date:
+        return self.periods[-1].end
+
+    def period_of(self, day: date) -> Period | None:
+        return next((p for p in self.periods if day in p), None)
+
+
+@dataclass(frozen=True)
+class Academy:
+    name: str
+    public_url: str
+    login_message: str
+    help_text: str
+    establishments: dict[str, EstablishmentConfig] = field(default_factory=dict)
+    source: str = ""
+
+    def establishment(self, uai: str) -> EstablishmentConfig | None:
+        return self.establishments.get(uai)
+
+
+class _Reader:
+    """Checks one file, keeping what is needed to word an error."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, *needles: str) -> int | None:
+        """The first line mentioning every needle, to point the reader at it."""
+        for number, line in enumerate(self.lines, start=1):
+            if all(needle in line for needle in needles):
+                return number
+        return None
+
+    def fail(self, message: str, *, where: tuple[str, ...] = (), key: str = ""):
+        line = self.line_of(*where) if where else None
+        place = f"{self.path}:{line}" if line else str(self.path)
+        raise ConfigurationError(f"{place}: {message}" + (f" (clé « {key} »)" if key else ""))
+
+    def text(self, table: dict, key: str, context: str, *, required=True) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(f"{context} : « {key} » doit être un texte non vide", where=(key,), key=key)
+        return value.strip()
+
+
+def load_academy(path: str | Path, services: dict[str, Any] | None = None) -> Academy:
+    """Read and validate the file.
+
+    ``services`` maps each loaded service id to its colander settings schema
+    (or ``None``); enabling a service that is not there, or giving it a
+    setting its schema does not know, is an error.
+    """
+    path = Path(path)
+    services = services if services is not None else {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: fichier illisible ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{path}: syntaxe TOML invalide : {exc}") from exc
+    reader = _Reader(path, text)
+
+    academy_table = data.get("academy")
+    if not isinstance(academy_table, dict):
+        reader.fail("la section [academy] manque")
+    for key in academy_table:
+        if key not in {"name", "public_url", "login_message", "help_text"}:
+            reader.fail("[academy] : clé inconnue", where=(key,), key=key)
+    public_url = reader.text(academy_table, "public_url", "[academy]")
+    if not re.match(r"^https?://[^\s/]+", public_url):
+        reader.fail("[academy] : l'adresse publique doit commencer par http:// ou https://",
+                    where=("public_url",), key="public_url")
+
+    table = data.get("establishments")
+    if not isinstance(table, dict) or not table:
+        reader.fail("aucun établissement : ajoutez une section [establishments.<UAI>]")
+    unknown = set(data) - {"academy", "establishments"}
+    if unknown:
+        reader.fail("section inconnue", key=sorted(unknown)[0])
+    establishments = {
+        uai: _establishment(reader, uai, entry, services) for uai, entry in table.items()
+    }
+    return Academy(
+        name=reader.text(academy_table, "name", "[academy]"),
+        public_url=public_url.rstrip("/"),
+        login_message=reader.text(academy_table, "login_message", "[academy]", required=False),
+        help_text=reader.text(academy_table, "help_text", "[academy]", required=False),
+        establishments=establishments,
+        source=str(path),
+    )
+
+
+ESTABLISHMENT_KEYS = {
+    "name", "address", "contact", "welcome_message", "services", "settings",
+    "periods", "half_day_split", "kind",
+}
+ESTABLISHMENT_KINDS = {"college", "lycee"}
+
+
+def _establishment(reader: _Reader, uai: str, entry: Any, services: dict) -> EstablishmentConfig:
+    section = f"[establishments.{uai}]"
+    where = (f"establishments.{uai}",)
+    if not uai_is_valid(uai):
+        reader.fail(f"établissement {uai} : UAI invalide (7 chiffres et la lettre de contrôle)",
+                    where=where)
+    if not isinstance(entry, dict):
+        reader.fail(f"établissement {uai} : une table est attendue", where=where)
+    for key in entry:
+        if key not in ESTABLISHMENT_KEYS:
+            reader.fail(f"établissement {uai} : clé inconnue", where=(key,), key=key)
+
+    enabled = entry.get("services", [])
+    if not isinstance(enabled, list) or not all(isinstance(s, str) for s in enabled):
+        reader.fail(f"établissement {uai} : « services » doit être une liste de noms",
+                    where=("services",), key="services")
+    for service_id in enabled:
+        if service_id not in services:
+            reader.fail(f"établissement {uai} : service inconnu « {service_id} »",
+                        where=("services", service_id), key="services")
+    if len(set(enabled)) != len(enabled):
+        reader.fail(f"établissement {uai} : un service est cité deux fois", key="services")
+
+    settings = entry.get("settings", {})
+    checked_settings: dict[str, dict[str, Any]] = {}
+    for service_id, values in settings.items():
+        if service_id not in enabled:
+            reader.fail(f"établissement {uai} : réglages d'un service non activé « {service_id} »",
+                        where=(f"settings.{service_id}",), key=f"settings.{service_id}")
+        checked_settings[service_id] = _service_settings(
+            reader, uai, service_id, values, services[service_id]
+        )
+    for service_id in enabled:
+        if service_id not in checked_settings:
+            checked_settings[service_id] = _service_settings(
+                reader, uai, service_id, {}, services[service_id]
+            )
+
+    contact = entry.get("contact", {})
+    for key in contact:
+        if key not in {"email", "phone", "fax"}:
+            reader.fail(f"établissement {uai} : contact : clé inconnue", where=(key,),
+                        key=f"contact.{key}")
+    address = entry.get("address", [])
+    if not isinstance(address, list) or not all(isinstance(line, str) for line in address):
+        reader.fail(f"établissement {uai} : « address » doit être une liste de lignes",
+                    where=("address",), key="address")
+    kind = entry.get("kind", "college")
+    if kind not in ESTABLISHMENT_KINDS:
+        reader.fail(f"établissement {uai} : « kind » vaut college ou lycee", where=("kind",),
+                    key="kind")
+    period_kind, periods = _periods(reader, uai, entry.get("periods"))
+    split = entry.get("half_day_split", "12:00")
+    if not isinstance(split, str) or not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", split):
+        reader.fail(f"établissement {uai} : heure de demi-journée invalide (HH:MM)",
+                    where=("half_day_split",), key="half_day_split")
+    return EstablishmentConfig(
+        uai=uai,
+        name=reader.text(entry, "name", section),
+        address=tuple(address),
+        contact=Contact(**{k: str(v) for k, v in contact.items()}),
+        welcome_message=reader.text(entry, "welcome_message", section, required=False),
+        services=tuple(enabled),
+        service_settings=checked_settings,
+        periods=periods,
+        period_kind=period_kind,
+        kind=kind,
+        half_day_split=split,
+    )
+
+
+def _service_settings(reader, uai, service_id, values, schema) -> dict[str, Any]:
+    where = (f"settings.{service_id}",)
+    if schema is None:
+        if values:
+            reader.fail(f"établissement {uai} : le service « {service_id} » n'a pas de réglages",
+                        where=where, key=f"settings.{service_id}")
+        return {}
+    known = {node.name for node in schema.children}
+    for key in values:
+        if key not in known:
+            reader.fail(f"établissement {uai} : réglage inconnu du service « {service_id} »",
+                        where=(key,), key=f"settings.{service_id}.{key}")
+    try:
+        return schema.deserialize(values)
+    except colander.Invalid as exc:
+        detail = "; ".join(f"{k} : {v}" for k, v in exc.asdict().items())
+        reader.fail(f"établissement {uai} : réglages du service « {service_id} » invalides : "
+                    f"{detail}", where=where, key=f"settings.{service_id}")
+
+
+def _periods(reader, uai, table) -> tuple[str, tuple[Period, ...]]:
+    if not isinstance(table, dict):
+        reader.fail(f"établissement {uai} : la section « periods » manque", key="periods")
+    kind = table.get("kind")
+    if kind not in PERIOD_KINDS:
+        reader.fail(f"établissement {uai} : « periods.kind » vaut trimestre ou semestre",
+                    where=("kind",), key="periods.kind")
+    entries = table.get("list", [])
+    if not isinstance(entries, list) or len(entries) != PERIOD_KINDS[kind]:
+        reader.fail(f"établissement {uai} : {PERIOD_KINDS[kind]} périodes attendues pour un "
+                    f"{kind}", where=("list",), key="periods.list")
+    periods = []
+    for index, period in enumerate(entries, start=1):
+        key = f"periods.list[{index}]"
+        try:
+            start, end = period["start"], period["end"]
+            name = str(period["name"])
+        except (KeyError, TypeError):
+            reader.fail(f"établissement {uai} : une période a un nom, un début et une fin",
+                        key=key)
+        if not isinstance(start, date) or not isinstance(end, date) or start > end:
+            reader.fail(f"établissement {uai} : dates de période invalides (AAAA-MM-JJ, début "
+                        f"avant la fin)", where=(name,), key=key)
+        if periods and start <= periods[-1].end:
+            reader.fail(f"établissement {uai} : les périodes se chevauchent", where=(name,),
+                        key=key)
+        periods.append(Period(name, start, end))
+    return kind, tuple(periods)

@@ -1,0 +1,75 @@
+"""Numbered upgrades of stored data, for the host and for each service.
+
+The last step applied is recorded in ``site.generations`` under
+``"ts_host"`` or the service id.  ``ts-admin evolve`` runs the missing steps
+in order, one transaction each, so an interrupted upgrade resumes where it
+stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import transaction
+
+from .api import EvolveStep
+from .models import Site
+
+log = logging.getLogger(__name__)
+
+HOST = "ts_host"
+
+#: The host's own steps; append, never renumber.
+HOST_STEPS: Sequence[EvolveStep] = ()
+
+
+def latest(steps: Sequence[EvolveStep]) -> int:
+    return max((step.generation for step in steps), default=0)
+
+
+def stamp_new_site(site: Site) -> None:
+    """A new database is born at the latest generation: nothing to upgrade."""
+    site.generations[HOST] = latest(HOST_STEPS)
+
+
+def service_steps(plugins) -> dict[str, Sequence[EvolveStep]]:
+    return {
+        service_id: list(plugins.call_service(service_id, "ts_evolve_steps") or ())
+        for service_id in plugins.services
+    }
+
+
+def pending(site: Site, plugins) -> dict[str, list[EvolveStep]]:
+    """The steps still to apply, by owner (host first)."""
+    owners = {HOST: HOST_STEPS, **service_steps(plugins)}
+    todo = {}
+    for owner, steps in owners.items():
+        current = site.generations.get(owner)
+        if current is None:
+            continue  # never stamped: stamped at its latest by evolve()
+        missing = sorted((s for s in steps if s.generation > current), key=lambda s: s.generation)
+        if missing:
+            todo[owner] = missing
+    return todo
+
+
+def evolve(get_site, plugins, manager=transaction.manager) -> list[str]:
+    """Apply every pending step; return a line per step applied."""
+    done = []
+    with manager:
+        site = get_site()
+        for owner, steps in {HOST: HOST_STEPS, **service_steps(plugins)}.items():
+            if owner not in site.generations:
+                site.generations[owner] = latest(steps)
+        todo = pending(site, plugins)
+    for owner, steps in todo.items():
+        for step in steps:
+            with manager:
+                site = get_site()
+                step.apply(site)
+                site.generations[owner] = step.generation
+            line = f"{owner} : étape {step.generation} appliquée ({step.description})"
+            log.info(line)
+            done.append(line)
+    return done

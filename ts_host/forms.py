@@ -1,0 +1,102 @@
+"""A small base for form views, so each view states its schema and what
+success does, not the validate-and-render dance (after Substance D)."""
+
+from __future__ import annotations
+
+import colander
+import deform
+from pyramid.csrf import get_csrf_token
+
+from . import keypad
+from .i18n import _
+
+
+@colander.deferred
+def deferred_csrf_token(node, kw):
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.MappingSchema):
+    """Every form schema derives from this: it carries the CSRF token, which
+    Pyramid checks on every POST before the view runs."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(), default=deferred_csrf_token
+    )
+
+
+class FormView:
+    """Render a deform form on GET; on POST validate and call ``<button>_success``.
+
+    Subclasses set ``schema`` (a ``CSRFSchema`` subclass), ``buttons`` and
+    implement ``<name>_success(appstruct)`` for each button; a failed
+    validation re-renders the form with what was typed (passwords excepted,
+    the keypad widget never echoes them) and the errors tied to the fields.
+    """
+
+    schema: type[colander.Schema]
+    buttons: tuple[deform.Button, ...] = (deform.Button("submit", _("Valider")),)
+    form_id = "form"
+    error_message = _("Le formulaire contient des erreurs : corrigez les champs signalés.")
+
+    def __init__(self, context, request) -> None:
+        self.context = context
+        self.request = request
+
+    def make_form(self) -> deform.Form:
+        schema = self.schema().bind(request=self.request, context=self.context)
+        self.prepare_schema(schema)
+        return deform.Form(schema, buttons=self.buttons, formid=self.form_id)
+
+    def prepare_schema(self, schema) -> None:
+        """Hook to adjust the bound schema (e.g. choices that depend on data)."""
+
+    def appstruct(self) -> dict:
+        """Initial values shown on GET."""
+        return {}
+
+    def values(self) -> dict:
+        """Extra template values."""
+        return {}
+
+    def __call__(self):
+        self.form = form = self.make_form()
+        if self.request.method == "POST":
+            for button in form.buttons:
+                if button.name in self.request.POST:
+                    return self._submit(button.name)
+        return self._render(form.render(self.appstruct()))
+
+    def _submit(self, button_name):
+        try:
+            appstruct = self.form.validate(list(self.request.POST.items()))
+        except deform.ValidationFailure as failure:
+            return self._render(failure.render(), failed=True)
+        finally:
+            keypad.discard(self.request)
+        return getattr(self, f"{button_name}_success")(appstruct)
+
+    def invalid(self, appstruct: dict, message: str, **field_errors) -> dict:
+        """Re-render after a check made past validation (a code that does not
+        match, an identifiant already taken), keeping what was typed.
+
+        ``field_errors`` maps a field name to its message, or a mapping's name
+        to such a dict for its own fields.  The caller has written nothing.
+        """
+        translate = self.request.localizer.translate
+        schema = self.form.schema
+        error = colander.Invalid(schema, translate(message))
+        for name, detail in field_errors.items():
+            node = schema[name]
+            if isinstance(detail, dict):
+                inner = colander.Invalid(node)
+                for child, child_message in detail.items():
+                    inner[child] = translate(child_message)
+            else:
+                inner = colander.Invalid(node, translate(detail))
+            error.add(inner, schema.children.index(node))
+        self.form.widget.handle_error(self.form, error)
+        return self._render(self.form.render(appstruct), failed=True)
+
+    def _render(self, rendered: str, failed: bool = False) -> dict:
+        return {"form": rendered, "failed": failed, **self.values()}

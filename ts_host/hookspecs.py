@@ -1,0 +1,146 @@
+"""The plugin contract: every hook a téléservice may implement.
+
+A téléservice is a Python distribution that declares an entry point in the
+group ``ts_host.plugins``; the entry point names a module holding its hook
+implementations, marked with :data:`ts_host.api.hookimpl`.  The plugin's
+name in the plugin manager is its service id.
+
+Call order, once per process: :func:`ts_describe_service` (when the plugin is
+loaded), :func:`ts_evolve_steps` (when the database is opened or evolved),
+:func:`ts_configure` (while the WSGI application is built).  Then, per
+request or command: :func:`ts_tile`, :func:`ts_demo_data`,
+:func:`ts_import_formats`, :func:`ts_pupil_data`, :func:`ts_erase_pupil_data`.
+
+Except for :func:`ts_describe_service`, :func:`ts_configure`,
+:func:`ts_evolve_steps` and :func:`ts_import_formats`, the host calls a
+service's hooks only for pupils of establishments that enable it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+
+    from .api import EvolveStep, ImportFormat, ServiceDescription, Tile
+    from .establishments import EstablishmentConfig
+    from .models import Pupil, Site
+
+hookspec = pluggy.HookspecMarker("ts_host")
+
+
+@hookspec(firstresult=True)
+def ts_describe_service() -> ServiceDescription:
+    """Describe the service this plugin provides.
+
+    Called once when the plugin is loaded, before anything else.  Return a
+    :class:`ts_host.api.ServiceDescription`: its ``id`` (the URL segment and
+    the key of its settings and data), title, one-line description, version,
+    dashboard order, the host API range it needs (``requires_host``, e.g.
+    ``">=1.0,<2"``) and the colander schema of its per-establishment
+    settings.  A plugin whose range excludes :data:`ts_host.api.API_VERSION`
+    is refused with a logged reason.
+
+    Example::
+
+        @hookimpl
+        def ts_describe_service():
+            return ServiceDescription(id="cantine", title="La cantine", ...)
+    """
+
+
+@hookspec
+def ts_configure(config: Configurator) -> None:
+    """Add the service's routes, views, static files and templates.
+
+    Called once while the application is built, inside
+    ``config.include(..., route_prefix="/eleve/{pupil}/<service id>")``.
+    Register pupil pages with ``config.add_pupil_route(name, pattern)``:
+    their context is a :class:`ts_host.api.PupilContext` resolved through
+    the logged-in account's own links; another family's pupil, a pupil who
+    left, or an establishment that does not enable the service all answer
+    404.  Views should use ``permission="view"``.  Static files go under
+    ``config.add_static_view(...)`` with a name namespaced by the service id.
+    Returns nothing.
+    """
+
+
+@hookspec
+def ts_tile(request: Request, pupil: Pupil, settings: dict[str, Any]) -> Tile | None:
+    """What the dashboard shows for one pupil, or ``None`` for nothing.
+
+    Called on each dashboard view, once per enabled service in the
+    establishment's order, with the establishment's validated ``settings``
+    for this service.  An exception is logged and hides the tile only.
+    Return a :class:`ts_host.api.Tile` (title, text, link label and URL).
+    """
+
+
+@hookspec
+def ts_demo_data(
+    establishment: EstablishmentConfig,
+    pupils: Sequence[Pupil],
+    rng: random.Random,
+    settings: dict[str, Any],
+) -> None:
+    """Fill the service's own demo data for the pupils of one establishment.
+
+    Called by ``ts-admin demo`` once per establishment that enables the
+    service, after the pupils are created, inside the same transaction.  Use
+    only ``rng`` for randomness so the demo stays deterministic.  Store data
+    in ``pupil.services`` under the service id.  Returns nothing.
+    """
+
+
+@hookspec
+def ts_import_formats() -> Sequence[ImportFormat]:
+    """The file formats ``ts-admin import <name>`` accepts for this service.
+
+    Called when ``ts-admin`` starts.  Return a list of
+    :class:`ts_host.api.ImportFormat`; each one's ``run(site, academy, path)``
+    either writes every line of the file or raises
+    :class:`ts_host.api.ImportRejected` listing the bad lines, in which case
+    the host aborts the transaction and nothing is written.
+    """
+
+
+@hookspec
+def ts_pupil_data(pupil: Pupil) -> dict[str, Any] | None:
+    """The pupil's data held by this service, for a GDPR access request.
+
+    Called by ``ts-admin gdpr export``.  Return a JSON-serialisable dict, or
+    ``None`` when the service holds nothing for this pupil.
+    """
+
+
+@hookspec
+def ts_erase_pupil_data(pupil: Pupil) -> None:
+    """Erase everything this service holds for the pupil (GDPR erasure).
+
+    Called by ``ts-admin gdpr erase`` inside the erasing transaction.
+    """
+
+
+@hookspec
+def ts_evolve_steps() -> Sequence[EvolveStep]:
+    """The numbered steps that upgrade this service's stored data.
+
+    Called when the database is evolved.  Return
+    :class:`ts_host.api.EvolveStep` objects numbered from 1; the host
+    records in the database the last step applied for the service and runs
+    the later ones, in order, each in its own transaction.  A service whose
+    data has never been stamped starts at its latest step (it has no data
+    to upgrade).
+    """
+
+
+def all_hookspecs() -> list[str]:
+    """The names of every hook of the contract (used by the docs test)."""
+    return sorted(name for name in globals() if name.startswith("ts_") and callable(globals()[name]))
+

@@ -1,0 +1,54 @@
+"""Outgoing mail, sent only when the transaction commits.
+
+Production uses pyramid_mailer's SMTP settings (``mail.host`` …).  With
+``mail.directory`` set (development), messages are written as ``.eml`` files
+there instead, still through repoze.sendmail's transactional delivery:
+pyramid_mailer's own DebugMailer writes at once, even when the transaction
+is then aborted, which would hide exactly the bugs we want to see.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from pyramid_mailer import get_mailer
+from pyramid_mailer.interfaces import IMailer
+from pyramid_mailer.mailer import Mailer
+from pyramid_mailer.message import Message
+from pyramid.renderers import render
+
+
+class DirectoryMailer:
+    """A repoze.sendmail mailer that writes each message to a file."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+
+    def send(self, fromaddr, toaddrs, message) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        path = self.directory / f"{stamp}-{secrets.token_hex(3)}.eml"
+        path.write_bytes(message.as_bytes())
+
+
+def send_mail(request, to: str, subject: str, template: str, values: dict) -> None:
+    """Render ``template`` (a Chameleon text template) and queue the message."""
+    body = render(template, {**values, "academy": request.academy}, request=request)
+    request.mailer.send(Message(subject=subject, recipients=[to], body=body))
+
+
+def includeme(config) -> None:
+    settings = config.registry.settings
+    settings.setdefault("mail.default_sender", "ne-pas-repondre@teleservices.invalid")
+    directory = settings.get("mail.directory")
+    if directory:
+        mailer = Mailer(
+            smtp_mailer=DirectoryMailer(directory),
+            default_sender=settings["mail.default_sender"],
+        )
+        config.registry.registerUtility(mailer, IMailer)
+        config.add_request_method(get_mailer, "mailer", reify=True)
+    else:
+        config.include("pyramid_mailer")

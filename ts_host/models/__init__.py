@@ -1,0 +1,28 @@
+"""The persistent model: the site root, establishments, pupils, responsables,
+accounts and activation codes.
+
+Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
+``Length`` counter), never in a list held by one record.
+"""
+
+from .accounts import Account, Link
+from .codes import ActivationCode, CodeKind, CodeState
+from .containers import Container
+from .people import Pupil, Responsable, ResponsableLink
+from .site import Establishment, Site, appmaker, get_site
+
+__all__ = [
+    "Account",
+    "ActivationCode",
+    "CodeKind",
+    "CodeState",
+    "Container",
+    "Establishment",
+    "Link",
+    "Pupil",
+    "Responsable",
+    "ResponsableLink",
+    "Site",
+    "appmaker",
+    "get_site",
+]

@@ -1,0 +1,149 @@
+"""Discovery and bookkeeping of téléservice plugins.
+
+Plugins come from the ``ts_host.plugins`` entry points (the bundled ones
+too).  A plugin that fails to import, breaks the contract or needs another
+host API is recorded with the reason and left out; the application still
+starts.  Each establishment gets hook callers restricted to the services it
+enables, so a disabled service is never asked anything about its pupils.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from types import ModuleType
+
+import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from . import hookspecs
+from .api import API_VERSION, ServiceDescription
+from .establishments import EstablishmentConfig
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "ts_host.plugins"
+
+
+@dataclass(frozen=True)
+class PluginStatus:
+    """One line of ``ts-admin plugins``: ``status`` is ok, incompatible or broken."""
+
+    name: str
+    distribution: str
+    status: str
+    reason: str = ""
+    description: ServiceDescription | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class PluginRegistry:
+    """The plugin manager and what is known of each plugin."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager("ts_host")
+        self.pm.add_hookspecs(hookspecs)
+        self.statuses: dict[str, PluginStatus] = {}
+        self._subset_callers: dict[tuple, pluggy.HookCaller] = {}
+
+    # -- loading ---------------------------------------------------------
+
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
+        for entry_point in entry_points(group=group):
+            distribution = entry_point.dist.name if entry_point.dist else ""
+            try:
+                module = entry_point.load()
+            except Exception as exc:  # a broken plugin must not stop the host
+                log.exception("plugin %s: import failed", entry_point.name)
+                self._record(entry_point.name, distribution, "broken",
+                             f"import impossible : {type(exc).__name__}: {exc}")
+                continue
+            self.register(module, name=entry_point.name, distribution=distribution)
+
+    def register(self, module: ModuleType | object, name: str, distribution: str = "") -> bool:
+        """Register one plugin; return whether it was accepted."""
+        try:
+            self.pm.register(module, name=name)
+            self.pm.check_pending()
+            description = self._call_one(name, "ts_describe_service")
+            if not isinstance(description, ServiceDescription):
+                raise TypeError("ts_describe_service must return a ServiceDescription")
+            if description.id != name:
+                raise ValueError(f"service id {description.id!r} differs from entry point {name!r}")
+        except Exception as exc:
+            log.error("plugin %s refused: %s", name, exc)
+            self._unregister(module, name)
+            self._record(name, distribution, "broken", f"{type(exc).__name__}: {exc}")
+            return False
+        try:
+            compatible = Version(API_VERSION) in SpecifierSet(description.requires_host)
+        except InvalidSpecifier:
+            compatible = False
+        if not compatible:
+            reason = (f"demande l'API hôte {description.requires_host!r}, "
+                      f"l'hôte fournit {API_VERSION}")
+            log.warning("plugin %s refused: %s", name, reason)
+            self._unregister(module, name)
+            self._record(name, distribution, "incompatible", reason, description)
+            return False
+        self._record(name, distribution, "ok", "", description)
+        return True
+
+    def unregister(self, name: str) -> None:
+        """Remove a plugin (used by the test kit's one-test registrations)."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self._unregister(plugin, name)
+        self.statuses.pop(name, None)
+
+    def _unregister(self, module, name: str) -> None:
+        if self.pm.get_plugin(name) is not None:
+            self.pm.unregister(name=name)
+        self._subset_callers.clear()
+
+    def _record(self, name, distribution, status, reason="", description=None) -> None:
+        self.statuses[name] = PluginStatus(name, distribution, status, reason, description)
+        self._subset_callers.clear()
+
+    # -- queries ---------------------------------------------------------
+
+    @property
+    def services(self) -> dict[str, ServiceDescription]:
+        """The accepted services, by id, in their declared order."""
+        accepted = [s.description for s in self.statuses.values() if s.ok]
+        return {d.id: d for d in sorted(accepted, key=lambda d: (d.order, d.id))}
+
+    def settings_schemas(self) -> dict:
+        return {sid: d.settings_schema for sid, d in self.services.items()}
+
+    def caller(self, hook_name: str, service_ids: Iterable[str]) -> pluggy.HookCaller:
+        """A caller of ``hook_name`` that reaches only the given services."""
+        keep = frozenset(service_ids)
+        key = (hook_name, keep)
+        if key not in self._subset_callers:
+            remove = [plugin for name, plugin in self.pm.list_name_plugin() if name not in keep]
+            self._subset_callers[key] = self.pm.subset_hook_caller(hook_name, remove)
+        return self._subset_callers[key]
+
+    def for_establishment(self, hook_name: str, establishment: EstablishmentConfig):
+        """A caller of ``hook_name`` restricted to what the establishment enables."""
+        return self.caller(hook_name, establishment.services)
+
+    def call_service(self, service_id: str, hook_name: str, **kwargs):
+        """Call one service's implementation of a hook (``None`` if it has none)."""
+        results = self.caller(hook_name, [service_id])(**kwargs)
+        return results[0] if results else None
+
+    def _call_one(self, name: str, hook_name: str, **kwargs):
+        remove = [plugin for other, plugin in self.pm.list_name_plugin() if other != name]
+        return self.pm.subset_hook_caller(hook_name, remove)(**kwargs)
+
+
+def get_plugins(registry) -> PluginRegistry:
+    return registry.ts_plugins

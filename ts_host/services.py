@@ -1,0 +1,88 @@
+"""Mounting the téléservices: plugins, the establishments file, pupil routes.
+
+Every route a service adds with ``config.add_pupil_route`` lives under
+``/eleve/{pupil}/<service id>`` and gets a context factory that resolves
+the pupil through the logged-in account's own links, and answers 404 unless
+the pupil's establishment enables the service.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
+
+from .api import PupilContext
+from .establishments import Academy, load_academy
+from .plugins import PluginRegistry
+
+log = logging.getLogger(__name__)
+
+PUPIL_PREFIX = "/eleve/{pupil}"
+
+
+def pupil_factory(service_id: str | None):
+    """A route factory for pages about one pupil, for one service.
+
+    Anonymous visitors are sent to log in, whatever the pupil; for a
+    logged-in account, a pupil it has no link to, a pupil who left and a
+    pupil that does not exist all answer the same 404.
+    """
+
+    def factory(request) -> PupilContext:
+        account = request.account
+        if account is None:
+            raise HTTPForbidden()
+        pupil_id = request.matchdict.get("pupil", "")
+        if pupil_id not in account.pupil_ids:
+            raise HTTPNotFound()
+        pupil = request.site.pupils.get(pupil_id)
+        establishment = request.academy.establishment(pupil.uai) if pupil else None
+        if pupil is None or not pupil.active or establishment is None:
+            raise HTTPNotFound()
+        if service_id is not None and not establishment.enables(service_id):
+            raise HTTPNotFound()
+        return PupilContext(pupil, establishment, service_id or "",
+                            account.responsables_for(pupil.id))
+
+    return factory
+
+
+def add_pupil_route(config, name: str, pattern: str = "", **kw) -> None:
+    """Directive for plugins: a route about one pupil, for the service being configured."""
+    service_id = config.registry.ts_configuring
+    if pattern == "":
+        kw.setdefault("inherit_slash", True)
+    config.add_route(name, pattern, factory=pupil_factory(service_id), **kw)
+
+
+def get_academy(request) -> Academy:
+    return request.registry.ts_academy
+
+
+def includeme(config) -> None:
+    settings = config.registry.settings
+    registry = PluginRegistry()
+    registry.load_entry_points()
+    config.registry.ts_plugins = registry
+    config.registry.ts_academy = load_academy(
+        settings.get("ts.establishments", "etc/establishments.toml"),
+        registry.settings_schemas(),
+    )
+    config.add_request_method(get_academy, "academy", reify=True)
+    config.add_directive("add_pupil_route", add_pupil_route)
+    for service_id in registry.services:
+        mount_service(config, registry, service_id)
+
+
+def mount_service(config, registry: PluginRegistry, service_id: str) -> None:
+    """Let one service add its routes under its own prefix."""
+
+    def configure(config) -> None:
+        config.registry.ts_configuring = service_id
+        try:
+            registry.call_service(service_id, "ts_configure", config=config)
+        finally:
+            config.registry.ts_configuring = None
+
+    config.include(configure, route_prefix=f"{PUPIL_PREFIX}/{service_id}")

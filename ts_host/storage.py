@@ -1,0 +1,11 @@
+"""The ZODB connection, the transaction per request and its retries."""
+
+from .models import get_site
+
+
+def includeme(config) -> None:
+    settings = config.registry.settings
+    settings.setdefault("zodbconn.uri", "file://var/Data.fs?connection_cache_size=20000")
+    settings.setdefault("retry.attempts", "3")
+    settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    config.add_request_method(get_site, "site", reify=True)
