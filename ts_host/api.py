@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pluggy
 from pyramid.authorization import Allow
 
 from .establishments import Contact, EstablishmentConfig, Period
+from .forms import CSRFSchema, FormView
 from .models import Container, Pupil, Responsable, Site
 
 #: The version of this API; a plugin states the range it needs.
@@ -193,18 +194,74 @@ def read_csv(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, di
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
 
 
-def periods_with_year(establishment: EstablishmentConfig) -> list[Period]:
-    """The establishment's periods followed by the whole school year."""
-    year = Period("Année", establishment.year_start, establishment.year_end)
-    return [*establishment.periods, year]
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+YEAR_KEY = "annee"
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """One choice of the "Filtre par" selectors: a period, a month or the year.
+
+    ``key`` is what the page's query string carries (``T2``, ``2027-02``,
+    ``annee``); ``kind`` is ``period``, ``month`` or ``year``.
+    """
+
+    key: str
+    label: str
+    kind: str
+    start: date
+    end: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def date_ranges(establishment: EstablishmentConfig) -> list[DateRange]:
+    """The periods, then the months of the school year, then the whole year."""
+    ranges = [DateRange(p.name, p.name, "period", p.start, p.end) for p in establishment.periods]
+    month = establishment.year_start.replace(day=1)
+    while month <= establishment.year_end:
+        following = (month.replace(year=month.year + 1, month=1) if month.month == 12
+                     else month.replace(month=month.month + 1))
+        ranges.append(DateRange(f"{month:%Y-%m}", f"{MONTHS[month.month - 1]} {month.year}",
+                                "month", max(month, establishment.year_start),
+                                min(following - timedelta(days=1), establishment.year_end)))
+        month = following
+    ranges.append(DateRange(YEAR_KEY, "Toute l'année", "year", establishment.year_start,
+                            establishment.year_end))
+    return ranges
+
+
+def find_date_range(establishment: EstablishmentConfig, key: str | None, today: date,
+                    default_kind: str = "period") -> DateRange:
+    """The range named ``key``, else the current period (or month) by default.
+
+    Outside the school year the default is the whole year.
+    """
+    ranges = date_ranges(establishment)
+    chosen = next((r for r in ranges if r.key == key), None)
+    if chosen is not None:
+        return chosen
+    current = next((r for r in ranges if r.kind == default_kind and today in r), None)
+    return current or ranges[-1]
+
+
+def today(request) -> date:
+    """Today, or the fixed date of the ``ts.today`` setting (demo and tests)."""
+    fixed = request.registry.settings.get("ts.today")
+    return date.fromisoformat(fixed) if fixed else date.today()
 
 
 __all__ = [
     "API_VERSION",
     "BadLine",
+    "CSRFSchema",
     "Container",
+    "DateRange",
     "EstablishmentConfig",
     "EvolveStep",
+    "FormView",
     "ImportFormat",
     "ImportRejected",
     "ImportSummary",
@@ -216,10 +273,12 @@ __all__ = [
     "Site",
     "Tile",
     "format_date",
+    "date_ranges",
+    "find_date_range",
     "format_decimal",
     "hookimpl",
     "parse_french_date",
-    "periods_with_year",
     "read_csv",
     "service_data",
+    "today",
 ]

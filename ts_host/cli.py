@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pyramid.paster import bootstrap, setup_logging
 from tqdm import tqdm
+from zc.lockfile import LockError
 
 from .api import ImportRejected
 from .demo import DemoBuilder
@@ -166,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         env = Environment(args.ini)
     except (CommandError, ConfigurationError, MissingSecret) as exc:
         print(f"ts-admin: {exc}", file=sys.stderr)
+        return 2
+    except LockError:
+        print("ts-admin: la base est ouverte par un autre processus (le serveur est-il lancé ?"
+              " arrêtez-le, ou utilisez ZEO pour partager la base)", file=sys.stderr)
         return 2
     try:
         return args.handler(env, args)

@@ -46,7 +46,8 @@ class FormView:
     def make_form(self) -> deform.Form:
         schema = self.schema().bind(request=self.request, context=self.context)
         self.prepare_schema(schema)
-        return deform.Form(schema, buttons=self.buttons, formid=self.form_id)
+        # No autofocus: screen-reader users must meet the page's introduction first.
+        return deform.Form(schema, buttons=self.buttons, formid=self.form_id, focus="off")
 
     def prepare_schema(self, schema) -> None:
         """Hook to adjust the bound schema (e.g. choices that depend on data)."""

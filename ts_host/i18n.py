@@ -9,5 +9,6 @@ LANGUAGES = ("fr", "en")
 
 def includeme(config) -> None:
     settings = config.registry.settings
-    settings.setdefault("pyramid.default_locale_name", "fr")
-    config.add_translation_dirs("colander:locale", "deform:locale", "ts_host:locale")
+    # Pyramid reads the name without its "pyramid." prefix.
+    settings.setdefault("default_locale_name", "fr")
+    config.add_translation_dirs("ts_host:locale")

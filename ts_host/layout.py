@@ -9,6 +9,7 @@ from pyramid.renderers import get_renderer
 from pyramid.decorator import reify
 
 LAYOUT_TEMPLATE = "ts_host:templates/layout.pt"
+MACROS_TEMPLATE = "ts_host:templates/macros.pt"
 
 
 def product_version() -> str:
@@ -74,6 +75,7 @@ def add_layout(event) -> None:
         return
     event["layout"] = Layout(request)
     event["main_template"] = get_renderer(LAYOUT_TEMPLATE).implementation()
+    event["ts_macros"] = get_renderer(MACROS_TEMPLATE).implementation().macros
 
 
 def flash(request, message: str, kind: str = "info") -> None:

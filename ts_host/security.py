@@ -85,7 +85,7 @@ def start_session(request, account: Account) -> list:
     for session_id, started in list(account.sessions.items()):
         if now - started > ABSOLUTE_TIMEOUT:
             del account.sessions[session_id]
-    session_id = secrets.token_hex(16)
+    session_id = "s" + secrets.token_hex(16)  # auth_tkt tokens start with a letter
     account.sessions[session_id] = now
     account.last_login = now
     request.session.invalidate()

@@ -9,3 +9,8 @@ def includeme(config) -> None:
     settings.setdefault("retry.attempts", "3")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     config.add_request_method(get_site, "site", reify=True)
+
+
+def get_database(registry):
+    """The application's ZODB database (pyramid_zodbconn keeps it on the registry)."""
+    return registry._zodb_databases[""]

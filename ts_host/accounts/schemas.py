@@ -124,7 +124,8 @@ class Questions(colander.MappingSchema):
     answer3 = text(_("réponse personnalisée"))
 
 
-def different_questions(node, value):
+def distinct_questions(node, value):
+    """Question 2 must differ from question 1 (``node`` holds a ``questions`` mapping)."""
     questions = value["questions"]
     if questions["question1"] == questions["question2"]:
         error = colander.Invalid(node, _("Choisissez deux questions différentes."))
@@ -132,6 +133,10 @@ def different_questions(node, value):
         inner["question2"] = _("Choisissez une question différente de la question 1.")
         error.add(inner, node.children.index(node["questions"]))
         raise error
+
+
+def valid_registration(node, value):
+    distinct_questions(node, value)
     credentials = value["credentials"]
     if credentials["password"] != credentials["confirmation"]:
         error = colander.Invalid(node, _("La confirmation ne correspond pas au mot de passe."))
@@ -157,7 +162,7 @@ class CreateResponsableSchema(CSRFSchema):
                                         "vous seront posées afin de vérifier votre identité."))
 
     def __init__(self, *args, **kw):
-        super().__init__(*args, validator=different_questions, **kw)
+        super().__init__(*args, validator=valid_registration, **kw)
 
 
 class CreatePupilSchema(CreateResponsableSchema):
@@ -173,3 +178,84 @@ class LoginSchema(CSRFSchema):
     password = colander.SchemaNode(colander.String(), title=_("votre mot de passe"),
                                    widget=KeypadWidget(),
                                    description=_("Composez votre mot de passe sur le clavier."))
+
+
+def email_node(title=_("votre adresse e-mail")):
+    return colander.SchemaNode(
+        colander.String(), title=title, preparer=strip,
+        validator=colander.All(colander.Email(msg=_("Adresse e-mail invalide")),
+                               colander.Length(max=254)),
+        widget=deform.widget.TextInputWidget(attributes={"type": "email",
+                                                         "autocomplete": "email"}),
+    )
+
+
+class ForgotLoginSchema(CSRFSchema):
+    email = email_node()
+
+
+class ForgotPasswordSchema(CSRFSchema):
+    login = text(_("votre identifiant"), max_length=64)
+    email = email_node()
+
+
+class AnswersSchema(CSRFSchema):
+    """The three answers; titles are set from the account's questions."""
+
+    answer1 = text(_("réponse 1"))
+    answer2 = text(_("réponse 2"))
+    answer3 = text(_("réponse 3"))
+
+
+def password_pair(node, value):
+    if value["password"] != value["confirmation"]:
+        error = colander.Invalid(node, _("La confirmation ne correspond pas au mot de passe."))
+        error["confirmation"] = _("La confirmation ne correspond pas au mot de passe.")
+        raise error
+
+
+class NewPasswordSchema(CSRFSchema):
+    password = keypad_password(_("nouveau mot de passe"),
+                               _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"))
+    confirmation = keypad_password(_("… confirmation du mot de passe"))
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=password_pair, **kw)
+
+
+def current_password():
+    return colander.SchemaNode(colander.String(), title=_("votre mot de passe actuel"),
+                               widget=KeypadWidget())
+
+
+class ChangeLoginSchema(CSRFSchema):
+    login = text(_("nouvel identifiant"), validator=login_validator, max_length=64)
+    current = current_password()
+
+
+class ChangeEmailSchema(CSRFSchema):
+    email = email_node(_("nouvelle adresse e-mail"))
+    current = current_password()
+
+
+class ChangePasswordSchema(NewPasswordSchema):
+    current = current_password()
+
+
+class ChangeQuestionsSchema(CSRFSchema):
+    questions = Questions(title=_("Vos questions"))
+    current = current_password()
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, validator=distinct_questions, **kw)
+
+
+class AttachSchema(CSRFSchema):
+    children = ChildRows(title=_("Rattacher un enfant"), validator=complete_rows,
+                         description=_("Le code d'activation reçu pour cet enfant, son prénom "
+                                       "et sa date de naissance."),
+                         widget=deform.widget.SequenceWidget(template="children", max_len=1))
+
+
+class DeleteSchema(CSRFSchema):
+    current = current_password()

@@ -1,0 +1,216 @@
+"""Gérer son compte: identifiant, e-mail, password, questions, children.
+
+Each change needs the current password and is confirmed by e-mail to the
+address on file (the old one too when the address changes).
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.view import view_config
+
+from ..audit import audit
+from ..forms import FormView
+from ..i18n import _
+from ..layout import flash
+from ..mail import send_mail
+from ..models import CodeKind, CodeState
+from ..models.accounts import SecurityQuestion
+from ..password_policy import problems
+from ..passwords import normalise_answer
+from ..security import end_other_sessions, end_session
+from .lockout import record_failure
+from .registration import NO_MATCH, attach_code, index_email, login_taken, match_codes, unindex_email
+from .schemas import (
+    AttachSchema,
+    ChangeEmailSchema,
+    ChangeLoginSchema,
+    ChangePasswordSchema,
+    ChangeQuestionsSchema,
+    DeleteSchema,
+)
+
+WRONG_PASSWORD = _("Mot de passe actuel incorrect.")
+
+
+def notify(request, account, notice, to: list[str] | None = None) -> None:
+    """Tell the address on file (and any other given) what changed."""
+    for address in to or [account.email]:
+        send_mail(request, address, _("Votre compte scolarité services a changé"),
+                  "ts_host:templates/mail/account_changed.txt",
+                  {"account": account, "change": request.localizer.translate(notice)})
+
+
+def require_account(request):
+    if request.account is None:
+        raise HTTPForbidden()
+    return request.account
+
+
+@view_config(route_name="account", renderer="ts_host:templates/accounts/manage.pt")
+def account_view(request):
+    account = require_account(request)
+    site = request.site
+    rows = []
+    for link in account.links:
+        pupil = site.pupils.get(link.pupil_id)
+        responsable = site.responsables.get(link.responsable_id) if link.responsable_id else None
+        establishment = request.academy.establishment(pupil.uai) if pupil else None
+        rows.append({"pupil": pupil, "responsable": responsable,
+                     "establishment": establishment.name if establishment else ""})
+    return {"account": account, "rows": rows}
+
+
+class AccountFormView(FormView):
+    """A change to the logged-in account, confirmed by its current password."""
+
+    title: str
+    notice: str
+
+    def __call__(self):
+        self.account = require_account(self.request)
+        return super().__call__()
+
+    def values(self):
+        return {"title": self.title}
+
+    def submit_success(self, appstruct):
+        if not self.request.hasher.verify(self.account.password_hash, appstruct["current"]):
+            record_failure(self.request, self.account)
+            audit(self.request, "account.reauth_failed")
+            return self.invalid(appstruct, WRONG_PASSWORD, current=WRONG_PASSWORD)
+        return self.change(appstruct)
+
+    def done(self, event: str, notice: str, to: list[str] | None = None):
+        audit(self.request, event)
+        notify(self.request, self.account, notice, to)
+        flash(self.request, notice, "success")
+        return HTTPSeeOther(self.request.route_url("account"))
+
+
+RENDERER = "ts_host:templates/accounts/change.pt"
+
+
+@view_config(route_name="account_part", match_param="part=identifiant", renderer=RENDERER)
+class ChangeLoginView(AccountFormView):
+    schema = ChangeLoginSchema
+    form_id = "changer-identifiant"
+    title = _("Changer d'identifiant")
+
+    def change(self, appstruct):
+        site, new = self.request.site, appstruct["login"]
+        if new.lower() != self.account.login.lower() and login_taken(site, new):
+            return self.invalid(appstruct, _("Cet identifiant est déjà pris."),
+                                login=_("Cet identifiant est déjà pris : choisissez-en un autre."))
+        site.logins.pop(self.account.login.lower())
+        site.logins.add(new.lower(), self.account.id)
+        self.account.login = new
+        return self.done("account.login_changed", _("Votre identifiant a été changé."))
+
+
+@view_config(route_name="account_part", match_param="part=adresse", renderer=RENDERER)
+class ChangeEmailView(AccountFormView):
+    schema = ChangeEmailSchema
+    form_id = "changer-adresse"
+    title = _("Changer d'adresse e-mail")
+
+    def change(self, appstruct):
+        site, old = self.request.site, self.account.email
+        unindex_email(site, self.account)
+        self.account.email = appstruct["email"]
+        index_email(site, self.account)
+        return self.done("account.email_changed", _("Votre adresse e-mail a été changée."),
+                         to=[old, self.account.email])
+
+
+@view_config(route_name="account_part", match_param="part=mot-de-passe", renderer=RENDERER)
+class ChangePasswordView(AccountFormView):
+    schema = ChangePasswordSchema
+    form_id = "changer-mot-de-passe"
+    title = _("Changer de mot de passe")
+
+    def change(self, appstruct):
+        site = self.request.site
+        births = [site.pupils[p].birth_date for p in self.account.pupil_ids if p in site.pupils]
+        refused = problems(appstruct["password"], births)
+        if refused:
+            return self.invalid(appstruct, refused[0], password=refused[0])
+        self.account.password_hash = self.request.hasher.hash(appstruct["password"])
+        end_other_sessions(self.request, self.account)
+        return self.done("account.password_changed", _("Votre mot de passe a été changé ; vos "
+                                                       "autres connexions sont fermées."))
+
+
+@view_config(route_name="account_part", match_param="part=questions", renderer=RENDERER)
+class ChangeQuestionsView(AccountFormView):
+    schema = ChangeQuestionsSchema
+    form_id = "changer-questions"
+    title = _("Changer vos questions")
+
+    def change(self, appstruct):
+        answers = appstruct["questions"]
+        hasher = self.request.hasher
+        self.account.questions[:] = [
+            SecurityQuestion(answers[f"question{n}"],
+                             hasher.hash(normalise_answer(answers[f"answer{n}"])))
+            for n in (1, 2, 3)
+        ]
+        return self.done("account.questions_changed", _("Vos questions ont été changées."))
+
+
+@view_config(route_name="account_part", match_param="part=rattacher", renderer=RENDERER)
+class AttachView(FormView):
+    """"rattacher un enfant": another child's CAR, or a second responsable's."""
+
+    schema = AttachSchema
+    form_id = "rattacher"
+
+    def __call__(self):
+        self.account = require_account(self.request)
+        if self.account.kind != "responsable":
+            raise HTTPForbidden()
+        return super().__call__()
+
+    def appstruct(self):
+        return {"children": [None]}
+
+    def values(self):
+        return {"title": _("Rattacher un enfant")}
+
+    def submit_success(self, appstruct):
+        rows = [row for row in appstruct["children"] if row["code"]]
+        codes = match_codes(self.request, rows, CodeKind.CAR)
+        if codes is None:
+            return self.invalid(appstruct, NO_MATCH)
+        for code in codes:
+            attach_code(self.account, code)
+        audit(self.request, "account.code_attached", codes=len(codes))
+        notify(self.request, self.account, _("Un enfant a été rattaché à votre compte."))
+        flash(self.request, _("L'enfant est rattaché à votre compte."), "success")
+        return HTTPSeeOther(self.request.route_url("account"))
+
+
+@view_config(route_name="account_part", match_param="part=supprimer", renderer=RENDERER)
+class DeleteView(AccountFormView):
+    schema = DeleteSchema
+    form_id = "supprimer"
+    title = _("Supprimer votre compte")
+
+    def change(self, appstruct):
+        request, site, account = self.request, self.request.site, self.account
+        for link in account.links:
+            code = site.codes.get(link.code)
+            if code is not None and code.state is CodeState.USED:
+                code.state = CodeState.UNUSED
+                code.account_id = None
+        site.logins.pop(account.login.lower())
+        unindex_email(site, account)
+        for purpose in list(account.tokens):
+            site.tokens.pop(account.tokens[purpose])
+        audit(request, "account.deleted", target=account.id)
+        notify(request, account, _("Votre compte a été supprimé. Vos codes d'activation "
+                                   "peuvent resservir à créer un nouveau compte."))
+        headers = end_session(request)
+        account.sessions.clear()
+        site.accounts.pop(account.id)
+        return HTTPSeeOther(request.route_url("login"), headers=headers)
