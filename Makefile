@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard ts_host/locale/*/LC_MESSAGES/*.po plugins/*/locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test demo install lint format catalogues clean
+.PHONY: run test demo install lint format catalogues messages clean
 
 run: $(STAMP) catalogues var
 	$(BIN)/ts-admin demo $(INI) --if-empty
@@ -36,6 +36,12 @@ catalogues: $(MO_FILES)
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics 2>/dev/null
+
+# Extract the messages of the templates and the code, then merge them into
+# each language's catalogue (French is the source language).
+messages: $(TEST_STAMP)
+	$(BIN)/pot-create -d ts_host -o ts_host/locale/ts_host.pot ts_host
+	$(BIN)/pybabel update -i ts_host/locale/ts_host.pot -d ts_host/locale -D ts_host --width 88
 
 var:
 	mkdir -p var/mail

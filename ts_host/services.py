@@ -76,13 +76,15 @@ def includeme(config) -> None:
 
 
 def mount_service(config, registry: PluginRegistry, service_id: str) -> None:
-    """Let one service add its routes under its own prefix."""
+    """Let one service add its routes under its own prefix.
 
-    def configure(config) -> None:
-        config.registry.ts_configuring = service_id
-        try:
-            registry.call_service(service_id, "ts_configure", config=config)
-        finally:
-            config.registry.ts_configuring = None
-
-    config.include(configure, route_prefix=f"{PUPIL_PREFIX}/{service_id}")
+    The service gets a configurator of its own package, so its relative
+    asset specs and scans resolve against it.
+    """
+    service_config = config.with_package(registry.pm.get_plugin(service_id))
+    config.registry.ts_configuring = service_id
+    try:
+        with service_config.route_prefix_context(f"{PUPIL_PREFIX}/{service_id}"):
+            registry.call_service(service_id, "ts_configure", config=service_config)
+    finally:
+        config.registry.ts_configuring = None

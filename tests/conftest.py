@@ -1,0 +1,34 @@
+"""Host tests: the kit's fixtures come from ts_host.testing (a pytest plugin)."""
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def installed_distribution(tmp_path, monkeypatch):
+    """Install a throw-away distribution on ``sys.path`` declaring plugins.
+
+    ``installed_distribution("name", {"module": source}, {"service": "module"})``
+    writes the modules and a ``.dist-info`` whose entry points declare them
+    in ``ts_host.plugins``, as ``pip install`` would.
+    """
+
+    def install(name: str, modules: dict[str, str], entry_points: dict[str, str]) -> Path:
+        root = tmp_path / f"site-{name}"
+        root.mkdir()
+        for module, source in modules.items():
+            (root / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        info = root / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        lines = "\n".join(f"{key} = {value}" for key, value in entry_points.items())
+        (info / "entry_points.txt").write_text(f"[ts_host.plugins]\n{lines}\n")
+        monkeypatch.syspath_prepend(str(root))
+        return root
+
+    yield install
+    for module in [m for m in sys.modules if m.startswith("fake_")]:
+        del sys.modules[module]

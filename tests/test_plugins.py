@@ -1,0 +1,122 @@
+"""The plugin contract: discovery, refusal with a reason, per-establishment subsets."""
+
+import logging
+
+import pytest
+import webtest
+
+from ts_host import main
+from ts_host.plugins import PluginRegistry
+from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml, login
+
+from . import fake_services
+
+
+def registry_with(installed_distribution, **modules) -> PluginRegistry:
+    installed_distribution("fake-dist", {f"fake_{k}": v for k, v in modules.items()},
+                           {k: f"fake_{k}" for k in modules})
+    registry = PluginRegistry()
+    registry.load_entry_points()
+    return registry
+
+
+def test_a_plugin_is_discovered_from_a_distribution_on_sys_path(installed_distribution):
+    registry = registry_with(installed_distribution, fake=fake_services.GOOD)
+    status = registry.statuses["fake"]
+    assert status.ok
+    assert status.distribution == "fake-dist"
+    assert registry.services["fake"].title == "Le service factice"
+
+
+def test_an_incompatible_plugin_is_skipped_with_its_reason(installed_distribution, caplog):
+    with caplog.at_level(logging.WARNING, logger="ts_host.plugins"):
+        registry = registry_with(installed_distribution, future=fake_services.INCOMPATIBLE)
+    status = registry.statuses["future"]
+    assert status.status == "incompatible"
+    assert ">=7.0" in status.reason and "1.0" in status.reason
+    assert "future" not in registry.services
+    assert "refused" in caplog.text
+
+
+def test_a_plugin_failing_to_import_is_reported_not_fatal(installed_distribution):
+    registry = registry_with(installed_distribution, broken=fake_services.BROKEN_IMPORT,
+                             fake=fake_services.GOOD)
+    assert registry.statuses["broken"].status == "broken"
+    assert "libfoo" in registry.statuses["broken"].reason
+    assert registry.statuses["fake"].ok
+
+
+def test_a_plugin_breaking_the_contract_is_refused(installed_distribution):
+    registry = registry_with(installed_distribution, badhook=fake_services.BAD_HOOK)
+    assert registry.statuses["badhook"].status == "broken"
+    assert "unknown_argument" in registry.statuses["badhook"].reason
+
+
+def test_each_establishment_calls_only_the_services_it_enables(installed_distribution):
+    registry = registry_with(installed_distribution, fake=fake_services.GOOD,
+                             crashy=fake_services.FAILING_TILE)
+    caller = registry.caller("ts_describe_service", ["fake"])
+    assert caller().id == "fake"
+
+
+@pytest.fixture
+def fake_app(installed_distribution, tmp_path, ts_zodb_uri):
+    """An application with the fake services installed, enabled in A only."""
+    installed_distribution("fake-dist", {"fake_good": fake_services.GOOD,
+                                         "fake_crashy": fake_services.FAILING_TILE},
+                           {"fake": "fake_good", "crashy": "fake_crashy"})
+    toml = tmp_path / "establishments.toml"
+    toml.write_text(establishments_toml({ESTABLISHMENT_A: ["crashy", "fake"],
+                                         ESTABLISHMENT_B: []},
+                                        {ESTABLISHMENT_A: {"fake": {"colour": "vert"}}}))
+    from ts_host.testing import test_settings
+
+    app = main({}, **test_settings(tmp_path, toml, ts_zodb_uri))
+    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
+
+
+@pytest.fixture
+def fake_family(fake_app, pupil_enabled, pupil_disabled):
+    from ts_host.storage import get_database
+    from ts_host.testing import make_account
+    import transaction
+
+    tm = transaction.TransactionManager(explicit=True)
+    connection = get_database(fake_app.app.registry).open(transaction_manager=tm)
+    from ts_host.models import appmaker
+
+    with tm:
+        site = appmaker(connection.root())
+        make_account(site, fake_app.app.registry.ts_hasher, [pupil_enabled, pupil_disabled],
+                     "fake.family")
+    connection.close()
+    assert login(fake_app, "fake.family", "860357").status_int == 303
+    return fake_app
+
+
+def test_the_service_page_uses_the_establishments_settings(fake_family, pupil_enabled):
+    page = fake_family.get(f"/eleve/{pupil_enabled}/fake")
+    assert "en vert" in page.text
+
+
+def test_a_disabled_service_answers_404_for_that_establishments_pupil(
+    fake_family, pupil_disabled
+):
+    fake_family.get(f"/eleve/{pupil_disabled}/fake", status=404)
+
+
+def test_a_failing_tile_is_hidden_and_logged_the_page_still_renders(
+    fake_family, pupil_enabled, caplog
+):
+    with caplog.at_level(logging.ERROR, logger="ts_host.dashboard.views"):
+        home = fake_family.get("/", params={"eleve": pupil_enabled})
+    assert "Consultez le service factice" in home.text
+    assert "Le service qui plante" not in home.text
+    assert "tile of service crashy failed" in caplog.text
+
+
+def test_the_dashboard_of_a_child_in_another_establishment_has_no_tile_of_it(
+    fake_family, pupil_disabled
+):
+    home = fake_family.get("/", params={"eleve": pupil_disabled})
+    assert "Consultez le service factice" not in home.text
