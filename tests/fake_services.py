@@ -1,6 +1,6 @@
 """Sources of throw-away plugins used to test the contract."""
 
-GOOD = '''
+GOOD = """
 import colander
 from pyramid.response import Response
 from ts_host.api import ServiceDescription, Tile, hookimpl
@@ -30,9 +30,9 @@ def ts_tile(request, pupil, settings):
     return Tile(title="Le service factice", text="Une tuile de test.",
                 link_label=f"Consultez le service factice de {pupil.first_name}",
                 url=request.route_url("fake", pupil=pupil.id))
-'''
+"""
 
-FAILING_TILE = '''
+FAILING_TILE = """
 from ts_host.api import ServiceDescription, hookimpl
 
 
@@ -45,9 +45,9 @@ def ts_describe_service():
 @hookimpl
 def ts_tile(request, pupil, settings):
     raise RuntimeError("boom")
-'''
+"""
 
-INCOMPATIBLE = '''
+INCOMPATIBLE = """
 from ts_host.api import ServiceDescription, hookimpl
 
 
@@ -55,17 +55,17 @@ from ts_host.api import ServiceDescription, hookimpl
 def ts_describe_service():
     return ServiceDescription(id="future", title="Le service du futur", description="",
                               version="9.0", requires_host=">=7.0")
-'''
+"""
 
-BROKEN_IMPORT = '''
+BROKEN_IMPORT = """
 raise ImportError("dépendance manquante : libfoo")
-'''
+"""
 
-BAD_HOOK = '''
+BAD_HOOK = """
 from ts_host.api import hookimpl
 
 
 @hookimpl
 def ts_tile(request, pupil, settings, unknown_argument):
     return None
-'''
+"""

@@ -13,8 +13,11 @@ from . import fake_services
 
 
 def registry_with(installed_distribution, **modules) -> PluginRegistry:
-    installed_distribution("fake-dist", {f"fake_{k}": v for k, v in modules.items()},
-                           {k: f"fake_{k}" for k in modules})
+    installed_distribution(
+        "fake-dist",
+        {f"fake_{k}": v for k, v in modules.items()},
+        {k: f"fake_{k}" for k in modules},
+    )
     registry = PluginRegistry()
     registry.load_entry_points()
     return registry
@@ -39,8 +42,11 @@ def test_an_incompatible_plugin_is_skipped_with_its_reason(installed_distributio
 
 
 def test_a_plugin_failing_to_import_is_reported_not_fatal(installed_distribution):
-    registry = registry_with(installed_distribution, broken=fake_services.BROKEN_IMPORT,
-                             fake=fake_services.GOOD)
+    registry = registry_with(
+        installed_distribution,
+        broken=fake_services.BROKEN_IMPORT,
+        fake=fake_services.GOOD,
+    )
     assert registry.statuses["broken"].status == "broken"
     assert "libfoo" in registry.statuses["broken"].reason
     assert registry.statuses["fake"].ok
@@ -53,8 +59,11 @@ def test_a_plugin_breaking_the_contract_is_refused(installed_distribution):
 
 
 def test_each_establishment_calls_only_the_services_it_enables(installed_distribution):
-    registry = registry_with(installed_distribution, fake=fake_services.GOOD,
-                             crashy=fake_services.FAILING_TILE)
+    registry = registry_with(
+        installed_distribution,
+        fake=fake_services.GOOD,
+        crashy=fake_services.FAILING_TILE,
+    )
     caller = registry.caller("ts_describe_service", ["fake"])
     assert caller().id == "fake"
 
@@ -62,13 +71,18 @@ def test_each_establishment_calls_only_the_services_it_enables(installed_distrib
 @pytest.fixture
 def fake_app(installed_distribution, tmp_path, ts_zodb_uri):
     """An application with the fake services installed, enabled in A only."""
-    installed_distribution("fake-dist", {"fake_good": fake_services.GOOD,
-                                         "fake_crashy": fake_services.FAILING_TILE},
-                           {"fake": "fake_good", "crashy": "fake_crashy"})
+    installed_distribution(
+        "fake-dist",
+        {"fake_good": fake_services.GOOD, "fake_crashy": fake_services.FAILING_TILE},
+        {"fake": "fake_good", "crashy": "fake_crashy"},
+    )
     toml = tmp_path / "establishments.toml"
-    toml.write_text(establishments_toml({ESTABLISHMENT_A: ["crashy", "fake"],
-                                         ESTABLISHMENT_B: []},
-                                        {ESTABLISHMENT_A: {"fake": {"colour": "vert"}}}))
+    toml.write_text(
+        establishments_toml(
+            {ESTABLISHMENT_A: ["crashy", "fake"], ESTABLISHMENT_B: []},
+            {ESTABLISHMENT_A: {"fake": {"colour": "vert"}}},
+        )
+    )
     from ts_host.testing import test_settings
 
     app = main({}, **test_settings(tmp_path, toml, ts_zodb_uri))
@@ -77,9 +91,10 @@ def fake_app(installed_distribution, tmp_path, ts_zodb_uri):
 
 @pytest.fixture
 def fake_family(fake_app, pupil_enabled, pupil_disabled):
+    import transaction
+
     from ts_host.storage import get_database
     from ts_host.testing import make_account
-    import transaction
 
     tm = transaction.TransactionManager(explicit=True)
     connection = get_database(fake_app.app.registry).open(transaction_manager=tm)
@@ -87,8 +102,12 @@ def fake_family(fake_app, pupil_enabled, pupil_disabled):
 
     with tm:
         site = appmaker(connection.root())
-        make_account(site, fake_app.app.registry.ts_hasher, [pupil_enabled, pupil_disabled],
-                     "fake.family")
+        make_account(
+            site,
+            fake_app.app.registry.ts_hasher,
+            [pupil_enabled, pupil_disabled],
+            "fake.family",
+        )
     connection.close()
     assert login(fake_app, "fake.family", "860357").status_int == 303
     return fake_app
@@ -99,9 +118,7 @@ def test_the_service_page_uses_the_establishments_settings(fake_family, pupil_en
     assert "en vert" in page.text
 
 
-def test_a_disabled_service_answers_404_for_that_establishments_pupil(
-    fake_family, pupil_disabled
-):
+def test_a_disabled_service_answers_404_for_that_establishments_pupil(fake_family, pupil_disabled):
     fake_family.get(f"/eleve/{pupil_disabled}/fake", status=404)
 
 

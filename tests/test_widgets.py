@@ -46,9 +46,7 @@ class Schema(colander.MappingSchema):
         colander.String(),
         title="Adresse électronique",
         validator=colander.Email(),
-        widget=deform.widget.TextInputWidget(
-            attributes={"type": "email", "autocomplete": "email"}
-        ),
+        widget=deform.widget.TextInputWidget(attributes={"type": "email", "autocomplete": "email"}),
     )
     comment = colander.SchemaNode(
         colander.String(),
@@ -79,13 +77,9 @@ class Schema(colander.MappingSchema):
         colander.Set(),
         title="Options",
         missing=(),
-        widget=deform.widget.CheckboxChoiceWidget(
-            values=[("latin", "Latin"), ("grec", "Grec")]
-        ),
+        widget=deform.widget.CheckboxChoiceWidget(values=[("latin", "Latin"), ("grec", "Grec")]),
     )
-    agree = colander.SchemaNode(
-        colander.Boolean(), title="J’accepte les conditions d’utilisation"
-    )
+    agree = colander.SchemaNode(colander.Boolean(), title="J’accepte les conditions d’utilisation")
     start = colander.SchemaNode(
         colander.Date(), title="Date de rentrée", widget=deform.widget.DateInputWidget()
     )
@@ -214,10 +208,7 @@ def test_form_error_is_an_alert_listing_the_fields(dsfr_deform):
     page = soup(render_invalid())
     alert = page.find(attrs={"role": "alert"})
     assert alert["class"] == ["fr-alert", "fr-alert--error", "fr-mb-4w"]
-    assert (
-        alert.find(class_="fr-alert__title").text
-        == "Le formulaire contient des erreurs"
-    )
+    assert alert.find(class_="fr-alert__title").text == "Le formulaire contient des erreurs"
     links = {a.text: a["href"] for a in alert.find_all("a")}
     assert links["Nom"] == "#" + control(page, "Nom")["id"]
     assert set(links) >= {"Adresse électronique", "Classe", "Vous êtes", "Enfant"}

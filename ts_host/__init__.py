@@ -10,6 +10,9 @@ from .api import hookimpl
 
 def main(global_config, **settings):
     """Build the WSGI application (``paste.app_factory``)."""
+    # French is the source language; Pyramid fills in "en" when the
+    # Configurator is created, so the default must be given before.
+    settings.setdefault("pyramid.default_locale_name", "fr")
     with Configurator(settings=settings) as config:
         config.include(".settings")
         config.include(".storage")

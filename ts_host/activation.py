@@ -33,13 +33,18 @@ def display(code: str) -> str:
     """``0MQUXR43E7KNC`` -> ``0MQU-XR4-3E7-KNC``."""
     parts, start = [], 0
     for size in GROUPS:
-        parts.append(code[start:start + size])
+        parts.append(code[start : start + size])
         start += size
     return "-".join(parts)
 
 
-def issue(site: Site, kind: CodeKind, pupil: Pupil, responsable_id: str | None = None,
-          choice: Callable[[str], str] = secrets.choice) -> ActivationCode:
+def issue(
+    site: Site,
+    kind: CodeKind,
+    pupil: Pupil,
+    responsable_id: str | None = None,
+    choice: Callable[[str], str] = secrets.choice,
+) -> ActivationCode:
     """Issue a new code, unique in the site."""
     while True:
         code = draw(choice)
@@ -56,8 +61,9 @@ def fold_name(name: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
-def match(site: Site, code: str, first_name: str, birth_date: date | None,
-          kind: CodeKind) -> ActivationCode | None:
+def match(
+    site: Site, code: str, first_name: str, birth_date: date | None, kind: CodeKind
+) -> ActivationCode | None:
     """The usable code of that kind for that pupil, or ``None`` for any mismatch.
 
     One answer for every reason (unknown, used, revoked, wrong name or date),

@@ -86,8 +86,11 @@ class ImportSummary:
     extra: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        parts = [f"{self.created} créés", f"{self.updated} mis à jour",
-                 f"{self.unchanged} inchangés"]
+        parts = [
+            f"{self.created} créés",
+            f"{self.updated} mis à jour",
+            f"{self.unchanged} inchangés",
+        ]
         parts += [f"{value} {name}" for name, value in self.extra.items()]
         return ", ".join(parts)
 
@@ -194,8 +197,20 @@ def read_csv(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, di
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
 
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 YEAR_KEY = "annee"
 
 
@@ -222,19 +237,39 @@ def date_ranges(establishment: EstablishmentConfig) -> list[DateRange]:
     ranges = [DateRange(p.name, p.name, "period", p.start, p.end) for p in establishment.periods]
     month = establishment.year_start.replace(day=1)
     while month <= establishment.year_end:
-        following = (month.replace(year=month.year + 1, month=1) if month.month == 12
-                     else month.replace(month=month.month + 1))
-        ranges.append(DateRange(f"{month:%Y-%m}", f"{MONTHS[month.month - 1]} {month.year}",
-                                "month", max(month, establishment.year_start),
-                                min(following - timedelta(days=1), establishment.year_end)))
+        following = (
+            month.replace(year=month.year + 1, month=1)
+            if month.month == 12
+            else month.replace(month=month.month + 1)
+        )
+        ranges.append(
+            DateRange(
+                f"{month:%Y-%m}",
+                f"{MONTHS[month.month - 1]} {month.year}",
+                "month",
+                max(month, establishment.year_start),
+                min(following - timedelta(days=1), establishment.year_end),
+            )
+        )
         month = following
-    ranges.append(DateRange(YEAR_KEY, "Toute l'année", "year", establishment.year_start,
-                            establishment.year_end))
+    ranges.append(
+        DateRange(
+            YEAR_KEY,
+            "Toute l'année",
+            "year",
+            establishment.year_start,
+            establishment.year_end,
+        )
+    )
     return ranges
 
 
-def find_date_range(establishment: EstablishmentConfig, key: str | None, today: date,
-                    default_kind: str = "period") -> DateRange:
+def find_date_range(
+    establishment: EstablishmentConfig,
+    key: str | None,
+    today: date,
+    default_kind: str = "period",
+) -> DateRange:
     """The range named ``key``, else the current period (or month) by default.
 
     Outside the school year the default is the whole year.
@@ -272,9 +307,9 @@ __all__ = [
     "ServiceDescription",
     "Site",
     "Tile",
-    "format_date",
     "date_ranges",
     "find_date_range",
+    "format_date",
     "format_decimal",
     "hookimpl",
     "parse_french_date",

@@ -59,8 +59,10 @@ def cmd_plugins(env: Environment, args) -> int:
     for status in env.plugins.statuses.values():
         description = status.description
         version = description.version if description else "-"
-        print(f"{status.name:<18} {version:<9} {status.distribution:<16} {status.status:<14} "
-              f"{', '.join(enabled_by[status.name]) or '-'}")
+        print(
+            f"{status.name:<18} {version:<9} {status.distribution:<16} {status.status:<14} "
+            f"{', '.join(enabled_by[status.name]) or '-'}"
+        )
         if description:
             print(f"{'':<18} {description.title}")
         if status.reason:
@@ -74,13 +76,14 @@ def cmd_demo(env: Environment, args) -> int:
             if args.if_empty:
                 print("La base contient déjà des élèves : données de démonstration non chargées.")
                 return 0
-            raise CommandError("la base contient déjà des élèves ; la démonstration se charge "
-                               "dans une base vide (supprimez var/Data.fs ou utilisez une autre "
-                               "base)")
+            raise CommandError(
+                "la base contient déjà des élèves ; la démonstration se charge "
+                "dans une base vide (supprimez var/Data.fs ou utilisez une autre "
+                "base)"
+            )
         builder = DemoBuilder(env.site, env.academy, env.plugins, seed=args.seed)
         families = builder.plan(args.pupils)
-    with tqdm(total=args.pupils, unit="élève", desc="Démonstration",
-              disable=args.quiet) as bar:
+    with tqdm(total=args.pupils, unit="élève", desc="Démonstration", disable=args.quiet) as bar:
 
         def commit():
             env.tm.commit()
@@ -98,8 +101,10 @@ def cmd_demo(env: Environment, args) -> int:
     codes_path = args.codes or env.settings.get("ts.demo_codes", "var/demo-codes.csv")
     builder.write_codes_csv(codes_path)
     responsables = sum(len(f.responsables) for f in families)
-    print(f"{args.pupils} élèves, {len(families)} familles, {responsables} responsables, "
-          f"{len(builder.code_rows)} codes d'activation ({codes_path}).")
+    print(
+        f"{args.pupils} élèves, {len(families)} familles, {responsables} responsables, "
+        f"{len(builder.code_rows)} codes d'activation ({codes_path})."
+    )
     return 0
 
 
@@ -142,7 +147,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--pupils", type=_positive, default=600, help="nombre d'élèves")
     demo.add_argument("--seed", type=int, default=2026, help="graine (même graine, mêmes données)")
     demo.add_argument("--codes", help="fichier CSV des codes (défaut : var/demo-codes.csv)")
-    demo.add_argument("--if-empty", action="store_true", help="ne rien faire si la base a des élèves")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="ne rien faire si la base a des élèves"
+    )
     demo.add_argument("--quiet", action="store_true", help="sans barre de progression")
     command("evolve", cmd_evolve, "met à jour les données enregistrées vers cette version")
     imp = command("import", cmd_import, "importe un fichier dans un service")
@@ -169,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ts-admin: {exc}", file=sys.stderr)
         return 2
     except LockError:
-        print("ts-admin: la base est ouverte par un autre processus (le serveur est-il lancé ?"
-              " arrêtez-le, ou utilisez ZEO pour partager la base)", file=sys.stderr)
+        print(
+            "ts-admin: la base est ouverte par un autre processus (le serveur est-il lancé ?"
+            " arrêtez-le, ou utilisez ZEO pour partager la base)",
+            file=sys.stderr,
+        )
         return 2
     try:
         return args.handler(env, args)
@@ -178,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ts-admin: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("ts-admin: interrompu, la transaction en cours est annulée.", file=sys.stderr)
+        print(
+            "ts-admin: interrompu, la transaction en cours est annulée.",
+            file=sys.stderr,
+        )
         return 130
     finally:
         env.close()

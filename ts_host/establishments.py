@@ -121,7 +121,11 @@ class _Reader:
     def text(self, table: dict, key: str, context: str, *, required=True) -> str:
         value = table.get(key, "")
         if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(f"{context} : « {key} » doit être un texte non vide", where=(key,), key=key)
+            self.fail(
+                f"{context} : « {key} » doit être un texte non vide",
+                where=(key,),
+                key=key,
+            )
         return value.strip()
 
 
@@ -152,8 +156,11 @@ def load_academy(path: str | Path, services: dict[str, Any] | None = None) -> Ac
             reader.fail("[academy] : clé inconnue", where=(key,), key=key)
     public_url = reader.text(academy_table, "public_url", "[academy]")
     if not re.match(r"^https?://[^\s/]+", public_url):
-        reader.fail("[academy] : l'adresse publique doit commencer par http:// ou https://",
-                    where=("public_url",), key="public_url")
+        reader.fail(
+            "[academy] : l'adresse publique doit commencer par http:// ou https://",
+            where=("public_url",),
+            key="public_url",
+        )
 
     table = data.get("establishments")
     if not isinstance(table, dict) or not table:
@@ -175,8 +182,15 @@ def load_academy(path: str | Path, services: dict[str, Any] | None = None) -> Ac
 
 
 ESTABLISHMENT_KEYS = {
-    "name", "address", "contact", "welcome_message", "services", "settings",
-    "periods", "half_day_split", "kind",
+    "name",
+    "address",
+    "contact",
+    "welcome_message",
+    "services",
+    "settings",
+    "periods",
+    "half_day_split",
+    "kind",
 }
 ESTABLISHMENT_KINDS = {"college", "lycee"}
 
@@ -185,8 +199,10 @@ def _establishment(reader: _Reader, uai: str, entry: Any, services: dict) -> Est
     section = f"[establishments.{uai}]"
     where = (f"establishments.{uai}",)
     if not uai_is_valid(uai):
-        reader.fail(f"établissement {uai} : UAI invalide (7 chiffres et la lettre de contrôle)",
-                    where=where)
+        reader.fail(
+            f"établissement {uai} : UAI invalide (7 chiffres et la lettre de contrôle)",
+            where=where,
+        )
     if not isinstance(entry, dict):
         reader.fail(f"établissement {uai} : une table est attendue", where=where)
     for key in entry:
@@ -195,12 +211,18 @@ def _establishment(reader: _Reader, uai: str, entry: Any, services: dict) -> Est
 
     enabled = entry.get("services", [])
     if not isinstance(enabled, list) or not all(isinstance(s, str) for s in enabled):
-        reader.fail(f"établissement {uai} : « services » doit être une liste de noms",
-                    where=("services",), key="services")
+        reader.fail(
+            f"établissement {uai} : « services » doit être une liste de noms",
+            where=("services",),
+            key="services",
+        )
     for service_id in enabled:
         if service_id not in services:
-            reader.fail(f"établissement {uai} : service inconnu « {service_id} »",
-                        where=("services", service_id), key="services")
+            reader.fail(
+                f"établissement {uai} : service inconnu « {service_id} »",
+                where=("services", service_id),
+                key="services",
+            )
     if len(set(enabled)) != len(enabled):
         reader.fail(f"établissement {uai} : un service est cité deux fois", key="services")
 
@@ -208,8 +230,11 @@ def _establishment(reader: _Reader, uai: str, entry: Any, services: dict) -> Est
     checked_settings: dict[str, dict[str, Any]] = {}
     for service_id, values in settings.items():
         if service_id not in enabled:
-            reader.fail(f"établissement {uai} : réglages d'un service non activé « {service_id} »",
-                        where=(f"settings.{service_id}",), key=f"settings.{service_id}")
+            reader.fail(
+                f"établissement {uai} : réglages d'un service non activé « {service_id} »",
+                where=(f"settings.{service_id}",),
+                key=f"settings.{service_id}",
+            )
         checked_settings[service_id] = _service_settings(
             reader, uai, service_id, values, services[service_id]
         )
@@ -222,21 +247,33 @@ def _establishment(reader: _Reader, uai: str, entry: Any, services: dict) -> Est
     contact = entry.get("contact", {})
     for key in contact:
         if key not in {"email", "phone", "fax"}:
-            reader.fail(f"établissement {uai} : contact : clé inconnue", where=(key,),
-                        key=f"contact.{key}")
+            reader.fail(
+                f"établissement {uai} : contact : clé inconnue",
+                where=(key,),
+                key=f"contact.{key}",
+            )
     address = entry.get("address", [])
     if not isinstance(address, list) or not all(isinstance(line, str) for line in address):
-        reader.fail(f"établissement {uai} : « address » doit être une liste de lignes",
-                    where=("address",), key="address")
+        reader.fail(
+            f"établissement {uai} : « address » doit être une liste de lignes",
+            where=("address",),
+            key="address",
+        )
     kind = entry.get("kind", "college")
     if kind not in ESTABLISHMENT_KINDS:
-        reader.fail(f"établissement {uai} : « kind » vaut college ou lycee", where=("kind",),
-                    key="kind")
+        reader.fail(
+            f"établissement {uai} : « kind » vaut college ou lycee",
+            where=("kind",),
+            key="kind",
+        )
     period_kind, periods = _periods(reader, uai, entry.get("periods"))
     split = entry.get("half_day_split", "12:00")
     if not isinstance(split, str) or not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", split):
-        reader.fail(f"établissement {uai} : heure de demi-journée invalide (HH:MM)",
-                    where=("half_day_split",), key="half_day_split")
+        reader.fail(
+            f"établissement {uai} : heure de demi-journée invalide (HH:MM)",
+            where=("half_day_split",),
+            key="half_day_split",
+        )
     return EstablishmentConfig(
         uai=uai,
         name=reader.text(entry, "name", section),
@@ -256,20 +293,29 @@ def _service_settings(reader, uai, service_id, values, schema) -> dict[str, Any]
     where = (f"settings.{service_id}",)
     if schema is None:
         if values:
-            reader.fail(f"établissement {uai} : le service « {service_id} » n'a pas de réglages",
-                        where=where, key=f"settings.{service_id}")
+            reader.fail(
+                f"établissement {uai} : le service « {service_id} » n'a pas de réglages",
+                where=where,
+                key=f"settings.{service_id}",
+            )
         return {}
     known = {node.name for node in schema.children}
     for key in values:
         if key not in known:
-            reader.fail(f"établissement {uai} : réglage inconnu du service « {service_id} »",
-                        where=(key,), key=f"settings.{service_id}.{key}")
+            reader.fail(
+                f"établissement {uai} : réglage inconnu du service « {service_id} »",
+                where=(key,),
+                key=f"settings.{service_id}.{key}",
+            )
     try:
         return schema.deserialize(values)
     except colander.Invalid as exc:
         detail = "; ".join(f"{k} : {v}" for k, v in exc.asdict().items())
-        reader.fail(f"établissement {uai} : réglages du service « {service_id} » invalides : "
-                    f"{detail}", where=where, key=f"settings.{service_id}")
+        reader.fail(
+            f"établissement {uai} : réglages du service « {service_id} » invalides : {detail}",
+            where=where,
+            key=f"settings.{service_id}",
+        )
 
 
 def _periods(reader, uai, table) -> tuple[str, tuple[Period, ...]]:
@@ -277,12 +323,18 @@ def _periods(reader, uai, table) -> tuple[str, tuple[Period, ...]]:
         reader.fail(f"établissement {uai} : la section « periods » manque", key="periods")
     kind = table.get("kind")
     if kind not in PERIOD_KINDS:
-        reader.fail(f"établissement {uai} : « periods.kind » vaut trimestre ou semestre",
-                    where=("kind",), key="periods.kind")
+        reader.fail(
+            f"établissement {uai} : « periods.kind » vaut trimestre ou semestre",
+            where=("kind",),
+            key="periods.kind",
+        )
     entries = table.get("list", [])
     if not isinstance(entries, list) or len(entries) != PERIOD_KINDS[kind]:
-        reader.fail(f"établissement {uai} : {PERIOD_KINDS[kind]} périodes attendues pour un "
-                    f"{kind}", where=("list",), key="periods.list")
+        reader.fail(
+            f"établissement {uai} : {PERIOD_KINDS[kind]} périodes attendues pour un {kind}",
+            where=("list",),
+            key="periods.list",
+        )
     periods = []
     for index, period in enumerate(entries, start=1):
         key = f"periods.list[{index}]"
@@ -290,13 +342,22 @@ def _periods(reader, uai, table) -> tuple[str, tuple[Period, ...]]:
             start, end = period["start"], period["end"]
             name = str(period["name"])
         except (KeyError, TypeError):
-            reader.fail(f"établissement {uai} : une période a un nom, un début et une fin",
-                        key=key)
+            reader.fail(
+                f"établissement {uai} : une période a un nom, un début et une fin",
+                key=key,
+            )
         if not isinstance(start, date) or not isinstance(end, date) or start > end:
-            reader.fail(f"établissement {uai} : dates de période invalides (AAAA-MM-JJ, début "
-                        f"avant la fin)", where=(name,), key=key)
+            reader.fail(
+                f"établissement {uai} : dates de période invalides (AAAA-MM-JJ, début "
+                f"avant la fin)",
+                where=(name,),
+                key=key,
+            )
         if periods and start <= periods[-1].end:
-            reader.fail(f"établissement {uai} : les périodes se chevauchent", where=(name,),
-                        key=key)
+            reader.fail(
+                f"établissement {uai} : les périodes se chevauchent",
+                where=(name,),
+                key=key,
+            )
         periods.append(Period(name, start, end))
     return kind, tuple(periods)

@@ -21,7 +21,9 @@ class CSRFSchema(colander.MappingSchema):
     Pyramid checks on every POST before the view runs."""
 
     csrf_token = colander.SchemaNode(
-        colander.String(), widget=deform.widget.HiddenWidget(), default=deferred_csrf_token
+        colander.String(),
+        widget=deform.widget.HiddenWidget(),
+        default=deferred_csrf_token,
     )
 
 

@@ -32,5 +32,6 @@ def security_headers_tween_factory(handler, registry):
 def includeme(config) -> None:
     # Under pyramid_tm, so the identity may still be read inside the transaction.
     config.add_tween(
-        "ts_host.headers.security_headers_tween_factory", under="pyramid_tm.tm_tween_factory"
+        "ts_host.headers.security_headers_tween_factory",
+        under="pyramid_tm.tm_tween_factory",
     )

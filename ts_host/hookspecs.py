@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .api import EvolveStep, ImportFormat, ServiceDescription, Tile
     from .establishments import EstablishmentConfig
-    from .models import Pupil, Site
+    from .models import Pupil
 
 hookspec = pluggy.HookspecMarker("ts_host")
 
@@ -142,5 +142,6 @@ def ts_evolve_steps() -> Sequence[EvolveStep]:
 
 def all_hookspecs() -> list[str]:
     """The names of every hook of the contract (used by the docs test)."""
-    return sorted(name for name in globals() if name.startswith("ts_") and callable(globals()[name]))
-
+    return sorted(
+        name for name in globals() if name.startswith("ts_") and callable(globals()[name])
+    )

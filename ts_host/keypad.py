@@ -62,6 +62,7 @@ class KeypadWidget(Widget):
         digits = decode(field.schema.bindings["request"], pstruct)
         if digits is None:
             raise colander.Invalid(
-                field.schema, "Le clavier a changé : saisissez de nouveau votre mot de passe."
+                field.schema,
+                "Le clavier a changé : saisissez de nouveau votre mot de passe.",
             )
         return digits

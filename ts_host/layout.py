@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
 from pyramid.renderers import get_renderer
-from pyramid.decorator import reify
 
 LAYOUT_TEMPLATE = "ts_host:templates/layout.pt"
 MACROS_TEMPLATE = "ts_host:templates/macros.pt"

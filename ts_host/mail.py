@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
+from chameleon import PageTextTemplate
+from pyramid.path import AssetResolver
 from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import Mailer
 from pyramid_mailer.message import Message
-from pyramid.renderers import render
 
 
 class DirectoryMailer:
@@ -33,9 +35,17 @@ class DirectoryMailer:
         path.write_bytes(message.as_bytes())
 
 
+@cache
+def text_template(spec: str) -> PageTextTemplate:
+    """A Chameleon text template, read as UTF-8 (the renderer's default is ASCII)."""
+    path = Path(AssetResolver().resolve(spec).abspath())
+    return PageTextTemplate(path.read_text(encoding="utf-8"))
+
+
 def send_mail(request, to: str, subject: str, template: str, values: dict) -> None:
-    """Render ``template`` (a Chameleon text template) and queue the message."""
-    body = render(template, {**values, "academy": request.academy}, request=request)
+    """Render ``template`` (asset spec of a text template) and queue the message."""
+    body = text_template(template)(**values, academy=request.academy)
+    subject = request.localizer.translate(subject)
     request.mailer.send(Message(subject=subject, recipients=[to], body=body))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from importlib.resources import files
+from itertools import pairwise
 
 from .i18n import _
 
@@ -30,15 +31,26 @@ def date_forms(day: date) -> set[str]:
     d, m, y = f"{day.day:02d}", f"{day.month:02d}", f"{day.year:04d}"
     yy = y[2:]
     return {
-        d + m + y, d + m + yy, y + m + d, yy + m + d, m + d + y, m + d + yy,
-        d + m, m + d, y, d + y, m + y, y + d + m,
-        str(day.day) + str(day.month) + y, str(day.day) + str(day.month) + yy,
+        d + m + y,
+        d + m + yy,
+        y + m + d,
+        yy + m + d,
+        m + d + y,
+        m + d + yy,
+        d + m,
+        m + d,
+        y,
+        d + y,
+        m + y,
+        y + d + m,
+        str(day.day) + str(day.month) + y,
+        str(day.day) + str(day.month) + yy,
     }
 
 
 def is_sequence(digits: str) -> bool:
     """Runs (123456, 987654, 901234) and repeated blocks (111111, 121212, 123123)."""
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(digits)}
     if steps <= {1} or steps <= {9} or steps <= {0}:
         return True
     return any(
@@ -54,8 +66,9 @@ def problems(password: str, birth_dates: Iterable[date] = ()) -> list[str]:
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         return [_("Le mot de passe compte entre 6 et 10 chiffres.")]
     found = []
-    if any(form in password for day in birth_dates for form in date_forms(day) if len(form) >= 6)\
-            or any(password == form for day in birth_dates for form in date_forms(day)):
+    if any(
+        form in password for day in birth_dates for form in date_forms(day) if len(form) >= 6
+    ) or any(password == form for day in birth_dates for form in date_forms(day)):
         found.append(_("Le mot de passe ne doit pas être la date de naissance d'un enfant."))
     if is_sequence(password):
         found.append(_("Le mot de passe ne doit pas être une suite ou une répétition de chiffres."))

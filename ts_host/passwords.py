@@ -24,8 +24,11 @@ class Hasher:
     """argon2id over HMAC-SHA256(pepper, secret)."""
 
     def __init__(self, pepper: str, memory_cost: int, time_cost: int, parallelism: int) -> None:
-        for name, value in {"memory_cost": memory_cost, "time_cost": time_cost,
-                            "parallelism": parallelism}.items():
+        for name, value in {
+            "memory_cost": memory_cost,
+            "time_cost": time_cost,
+            "parallelism": parallelism,
+        }.items():
             if value < MINIMUM[name]:
                 raise ValueError(f"argon2 {name}={value} is below OWASP's minimum {MINIMUM[name]}")
         self._pepper = pepper.encode()

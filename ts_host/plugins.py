@@ -61,8 +61,12 @@ class PluginRegistry:
                 module = entry_point.load()
             except Exception as exc:  # a broken plugin must not stop the host
                 log.exception("plugin %s: import failed", entry_point.name)
-                self._record(entry_point.name, distribution, "broken",
-                             f"import impossible : {type(exc).__name__}: {exc}")
+                self._record(
+                    entry_point.name,
+                    distribution,
+                    "broken",
+                    f"import impossible : {type(exc).__name__}: {exc}",
+                )
                 continue
             self.register(module, name=entry_point.name, distribution=distribution)
 
@@ -86,8 +90,9 @@ class PluginRegistry:
         except InvalidSpecifier:
             compatible = False
         if not compatible:
-            reason = (f"demande l'API hôte {description.requires_host!r}, "
-                      f"l'hôte fournit {API_VERSION}")
+            reason = (
+                f"demande l'API hôte {description.requires_host!r}, l'hôte fournit {API_VERSION}"
+            )
             log.warning("plugin %s refused: %s", name, reason)
             self._unregister(module, name)
             self._record(name, distribution, "incompatible", reason, description)

@@ -131,7 +131,9 @@ def includeme(config) -> None:
             timeout=int(IDLE_TIMEOUT.total_seconds()),
             reissue_time=60,
             serializer=EncryptedSerializer(
-                hashlib.sha256(b"ts-session-box:" + settings["ts.session_secret"].encode()).digest(),
+                hashlib.sha256(
+                    b"ts-session-box:" + settings["ts.session_secret"].encode()
+                ).digest(),
                 serializer=JSONSerializer(),
             ),
         )

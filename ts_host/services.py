@@ -42,8 +42,9 @@ def pupil_factory(service_id: str | None):
             raise HTTPNotFound()
         if service_id is not None and not establishment.enables(service_id):
             raise HTTPNotFound()
-        return PupilContext(pupil, establishment, service_id or "",
-                            account.responsables_for(pupil.id))
+        return PupilContext(
+            pupil, establishment, service_id or "", account.responsables_for(pupil.id)
+        )
 
     return factory
 

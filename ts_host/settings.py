@@ -34,8 +34,10 @@ def read_secrets(settings: dict) -> dict[str, str]:
                 f"par exemple : python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         if len(value) < MINIMUM_LENGTH:
-            raise MissingSecret(f"secret trop court : « {name} » ({variable}) doit compter au "
-                                f"moins {MINIMUM_LENGTH} caractères")
+            raise MissingSecret(
+                f"secret trop court : « {name} » ({variable}) doit compter au "
+                f"moins {MINIMUM_LENGTH} caractères"
+            )
         found[name] = value
     if len(set(found.values())) != len(found):
         raise MissingSecret("chaque secret doit être différent des autres (un secret par usage)")

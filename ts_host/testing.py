@@ -37,13 +37,10 @@ from pathlib import Path
 import pytest
 import transaction
 import webtest
-from ZODB import DB
-from ZODB.DemoStorage import DemoStorage
-from ZODB.FileStorage import FileStorage
 
 from .activation import issue
 from .api import ServiceDescription
-from .models import Account, CodeKind, Link, Pupil, Site, appmaker
+from .models import Account, CodeKind, Pupil, Site, appmaker
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
 from .storage import get_database
@@ -89,7 +86,7 @@ def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = N
             {{ name = "T1", start = 2026-09-01, end = 2026-11-30 }},
             {{ name = "T2", start = 2026-12-01, end = 2027-03-07 }},
             {{ name = "T3", start = 2027-03-08, end = 2027-07-03 }} ] }}
-        contact = {{ email = "vie-scolaire@college-a.test", phone = "03 83 00 00 01", fax = "03 83 00 00 02" }}
+        contact = {{ email = "vs@college-a.test", phone = "03 83 00 00 01", fax = "03 83 00 00 02" }}
         {services_a}
 
         [establishments.{b}]
@@ -102,8 +99,12 @@ def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = N
             {{ name = "S2", start = 2027-01-25, end = 2027-07-03 }} ] }}
         contact = {{ email = "vie-scolaire@lycee-b.test", phone = "03 83 00 00 03" }}
         {services_b}
-        """).format(a=ESTABLISHMENT_A, b=ESTABLISHMENT_B,
-                    services_a=services(ESTABLISHMENT_A), services_b=services(ESTABLISHMENT_B))
+        """).format(
+        a=ESTABLISHMENT_A,
+        b=ESTABLISHMENT_B,
+        services_a=services(ESTABLISHMENT_A),
+        services_b=services(ESTABLISHMENT_B),
+    )
 
 
 def test_settings(tmp_path: Path, establishments: Path, zodb_uri: str) -> dict:
@@ -179,7 +180,8 @@ def ts_base_storage(tmp_path_factory, ts_establishments_file) -> Path:
 def ts_zodb_uri(tmp_path, ts_base_storage) -> str:
     """A throw-away database: a DemoStorage over the session's base."""
     config = tmp_path / "zodb.conf"
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         <zodb>
           <demostorage>
             <filestorage base>
@@ -188,7 +190,8 @@ def ts_zodb_uri(tmp_path, ts_base_storage) -> str:
             </filestorage>
           </demostorage>
         </zodb>
-        """))
+        """)
+    )
     return f"zconfig://{config}"
 
 
@@ -208,8 +211,10 @@ def ts_app(ts_settings):
 
 @pytest.fixture
 def testapp(ts_app) -> webtest.TestApp:
-    return webtest.TestApp(ts_app, extra_environ={"HTTP_HOST": "teleservices.test",
-                                                  "REMOTE_ADDR": "192.0.2.10"})
+    return webtest.TestApp(
+        ts_app,
+        extra_environ={"HTTP_HOST": "teleservices.test", "REMOTE_ADDR": "192.0.2.10"},
+    )
 
 
 @pytest.fixture
@@ -219,8 +224,11 @@ def tm() -> transaction.TransactionManager:
 
 @pytest.fixture
 def site(ts_app, tm) -> Iterator[Site]:
-    """The site root, on a connection of the test's own; use ``with tm:``
-    around writes, and ``tm.begin()``/``site._p_jar.sync()`` to see the app's."""
+    """The site root, on a connection of the test's own.
+
+    Read and write inside ``with tm:``; each new transaction sees what the
+    application committed meanwhile.
+    """
     connection = get_database(ts_app.registry).open(transaction_manager=tm)
     with tm:
         root = appmaker(connection.root())
@@ -245,9 +253,17 @@ def pupil_disabled(site, tm) -> str:
         return pupils_of(site, ESTABLISHMENT_B)[0].id
 
 
-def make_account(site: Site, hasher: Hasher, pupil_ids: list[str], login: str,
-                 password: str = PASSWORD, *, kind: str = "responsable",
-                 email_address: str | None = None, responsable_index: int = 0) -> Account:
+def make_account(
+    site: Site,
+    hasher: Hasher,
+    pupil_ids: list[str],
+    login: str,
+    password: str = PASSWORD,
+    *,
+    kind: str = "responsable",
+    email_address: str | None = None,
+    responsable_index: int = 0,
+) -> Account:
     """Create an account through codes, as activation would (inside a transaction).
 
     A responsable account holds a CAR of each pupil's responsable number
@@ -260,8 +276,11 @@ def make_account(site: Site, hasher: Hasher, pupil_ids: list[str], login: str,
     account.password_hash = hasher.hash(password)
     account.questions.extend(
         SecurityQuestion(q, hasher.hash(normalise_answer(a)))
-        for q, a in [("Mon lieu de naissance ?", "Nancy"), ("Mon deuxième prénom ?", "Marie"),
-                     ("Ma couleur ?", "Bleu")]
+        for q, a in [
+            ("Mon lieu de naissance ?", "Nancy"),
+            ("Mon deuxième prénom ?", "Marie"),
+            ("Ma couleur ?", "Bleu"),
+        ]
     )
     site.accounts.add(account.id, account)
     site.logins.add(login.lower(), account.id)
@@ -297,8 +316,12 @@ class Family:
 def family(ts_app, site, tm, pupil_enabled, pupil_disabled) -> Family:
     """A responsable with one child in A and one in B."""
     with tm:
-        account = make_account(site, ts_app.registry.ts_hasher,
-                               [pupil_enabled, pupil_disabled], "famille.test")
+        account = make_account(
+            site,
+            ts_app.registry.ts_hasher,
+            [pupil_enabled, pupil_disabled],
+            "famille.test",
+        )
         return Family("famille.test", PASSWORD, account.id, [pupil_enabled, pupil_disabled])
 
 
@@ -336,8 +359,10 @@ def mailbox(ts_settings):
         def messages(self) -> list[email.message.EmailMessage]:
             if not self.folder.exists():
                 return []
-            return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-                    for p in sorted(self.folder.glob("*.eml"))]
+            return [
+                email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in sorted(self.folder.glob("*.eml"))
+            ]
 
         def last(self):
             return self.messages[-1]
@@ -370,8 +395,8 @@ __all__ = [
     "PASSWORD",
     "TODAY",
     "Family",
-    "attach_responsable",
     "ServiceDescription",
+    "attach_responsable",
     "establishments_toml",
     "keypad_positions",
     "login",

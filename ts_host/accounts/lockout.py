@@ -33,11 +33,23 @@ def record_failure(request, account: Account) -> None:
         account.locked_until = now + delay
         account.lockouts += 1
         token = tokens.issue(request.site, request.hasher, account, "unlock", MAX_DELAY)
-        audit(request, "account.locked", target=account.id, minutes=delay.total_seconds() / 60)
-        send_mail(request, account.email, _("Votre compte scolarité services est verrouillé"),
-                  "ts_host:templates/mail/account_locked.txt",
-                  {"account": account, "url": public_url(request, "unlock", token=token),
-                   "until": account.locked_until})
+        audit(
+            request,
+            "account.locked",
+            target=account.id,
+            minutes=delay.total_seconds() / 60,
+        )
+        send_mail(
+            request,
+            account.email,
+            _("Votre compte scolarité services est verrouillé"),
+            "ts_host:templates/mail/account_locked.txt",
+            {
+                "account": account,
+                "url": public_url(request, "unlock", token=token),
+                "until": account.locked_until,
+            },
+        )
 
 
 def record_success(site, account: Account) -> None:

@@ -22,8 +22,10 @@ from .schemas import LoginSchema
 
 CLIENT_LIMIT = 30
 CLIENT_WINDOW = timedelta(minutes=15)
-FAILED = _("Identifiant ou mot de passe incorrect. Au bout de 5 erreurs, le compte est "
-           "verrouillé et un courriel vous permet de le débloquer.")
+FAILED = _(
+    "Identifiant ou mot de passe incorrect. Au bout de 5 erreurs, le compte est "
+    "verrouillé et un courriel vous permet de le débloquer."
+)
 TOO_MANY = _("Trop de tentatives depuis cet appareil : réessayez dans quelques minutes.")
 
 
@@ -46,8 +48,10 @@ class LoginView(FormView):
         return super().__call__()
 
     def values(self):
-        return {"message": self.request.academy.login_message,
-                "came_from": self.request.params.get("came_from", "")}
+        return {
+            "message": self.request.academy.login_message,
+            "came_from": self.request.params.get("came_from", ""),
+        }
 
     def submit_success(self, appstruct):
         request, site = self.request, self.request.site
@@ -56,8 +60,9 @@ class LoginView(FormView):
             audit(request, "login.throttled")
             return self.invalid(appstruct, TOO_MANY)
         account = site.accounts.get(site.logins.get(appstruct["login"].lower(), ""))
-        verified = request.hasher.verify(account.password_hash if account else None,
-                                         appstruct["password"])
+        verified = request.hasher.verify(
+            account.password_hash if account else None, appstruct["password"]
+        )
         if account is not None and verified and not is_locked(account):
             if request.hasher.needs_rehash(account.password_hash):
                 account.password_hash = request.hasher.hash(appstruct["password"])
@@ -68,8 +73,12 @@ class LoginView(FormView):
         throttle.record(site, client_key, window=CLIENT_WINDOW)
         if account is not None:
             record_failure(request, account)
-        audit(request, "login.failed", target=account.id if account else None,
-              locked=bool(account and is_locked(account)))
+        audit(
+            request,
+            "login.failed",
+            target=account.id if account else None,
+            locked=bool(account and is_locked(account)),
+        )
         return self.invalid({"login": appstruct["login"]}, FAILED)
 
 
@@ -87,7 +96,11 @@ def unlock_view(request):
     if request.method == "POST" and account is not None:
         unlock(request.site, account)
         audit(request, "account.unlocked", target=account.id)
-        flash(request, _("Votre compte est débloqué : vous pouvez vous connecter."), "success")
+        flash(
+            request,
+            _("Votre compte est débloqué : vous pouvez vous connecter."),
+            "success",
+        )
         return HTTPSeeOther(request.route_url("login"))
     return {"valid": account is not None}
 

@@ -20,7 +20,14 @@ from ..password_policy import problems
 from ..passwords import normalise_answer
 from ..security import end_other_sessions, end_session
 from .lockout import record_failure
-from .registration import NO_MATCH, attach_code, index_email, login_taken, match_codes, unindex_email
+from .registration import (
+    NO_MATCH,
+    attach_code,
+    index_email,
+    login_taken,
+    match_codes,
+    unindex_email,
+)
 from .schemas import (
     AttachSchema,
     ChangeEmailSchema,
@@ -36,9 +43,13 @@ WRONG_PASSWORD = _("Mot de passe actuel incorrect.")
 def notify(request, account, notice, to: list[str] | None = None) -> None:
     """Tell the address on file (and any other given) what changed."""
     for address in to or [account.email]:
-        send_mail(request, address, _("Votre compte scolarité services a changé"),
-                  "ts_host:templates/mail/account_changed.txt",
-                  {"account": account, "change": request.localizer.translate(notice)})
+        send_mail(
+            request,
+            address,
+            _("Votre compte scolarité services a changé"),
+            "ts_host:templates/mail/account_changed.txt",
+            {"account": account, "change": request.localizer.translate(notice)},
+        )
 
 
 def require_account(request):
@@ -56,8 +67,13 @@ def account_view(request):
         pupil = site.pupils.get(link.pupil_id)
         responsable = site.responsables.get(link.responsable_id) if link.responsable_id else None
         establishment = request.academy.establishment(pupil.uai) if pupil else None
-        rows.append({"pupil": pupil, "responsable": responsable,
-                     "establishment": establishment.name if establishment else ""})
+        rows.append(
+            {
+                "pupil": pupil,
+                "responsable": responsable,
+                "establishment": establishment.name if establishment else "",
+            }
+        )
     return {"account": account, "rows": rows}
 
 
@@ -100,8 +116,11 @@ class ChangeLoginView(AccountFormView):
     def change(self, appstruct):
         site, new = self.request.site, appstruct["login"]
         if new.lower() != self.account.login.lower() and login_taken(site, new):
-            return self.invalid(appstruct, _("Cet identifiant est déjà pris."),
-                                login=_("Cet identifiant est déjà pris : choisissez-en un autre."))
+            return self.invalid(
+                appstruct,
+                _("Cet identifiant est déjà pris."),
+                login=_("Cet identifiant est déjà pris : choisissez-en un autre."),
+            )
         site.logins.pop(self.account.login.lower())
         site.logins.add(new.lower(), self.account.id)
         self.account.login = new
@@ -119,8 +138,11 @@ class ChangeEmailView(AccountFormView):
         unindex_email(site, self.account)
         self.account.email = appstruct["email"]
         index_email(site, self.account)
-        return self.done("account.email_changed", _("Votre adresse e-mail a été changée."),
-                         to=[old, self.account.email])
+        return self.done(
+            "account.email_changed",
+            _("Votre adresse e-mail a été changée."),
+            to=[old, self.account.email],
+        )
 
 
 @view_config(route_name="account_part", match_param="part=mot-de-passe", renderer=RENDERER)
@@ -137,8 +159,10 @@ class ChangePasswordView(AccountFormView):
             return self.invalid(appstruct, refused[0], password=refused[0])
         self.account.password_hash = self.request.hasher.hash(appstruct["password"])
         end_other_sessions(self.request, self.account)
-        return self.done("account.password_changed", _("Votre mot de passe a été changé ; vos "
-                                                       "autres connexions sont fermées."))
+        return self.done(
+            "account.password_changed",
+            _("Votre mot de passe a été changé ; vos autres connexions sont fermées."),
+        )
 
 
 @view_config(route_name="account_part", match_param="part=questions", renderer=RENDERER)
@@ -151,8 +175,10 @@ class ChangeQuestionsView(AccountFormView):
         answers = appstruct["questions"]
         hasher = self.request.hasher
         self.account.questions[:] = [
-            SecurityQuestion(answers[f"question{n}"],
-                             hasher.hash(normalise_answer(answers[f"answer{n}"])))
+            SecurityQuestion(
+                answers[f"question{n}"],
+                hasher.hash(normalise_answer(answers[f"answer{n}"])),
+            )
             for n in (1, 2, 3)
         ]
         return self.done("account.questions_changed", _("Vos questions ont été changées."))
@@ -160,7 +186,7 @@ class ChangeQuestionsView(AccountFormView):
 
 @view_config(route_name="account_part", match_param="part=rattacher", renderer=RENDERER)
 class AttachView(FormView):
-    """"rattacher un enfant": another child's CAR, or a second responsable's."""
+    """ "rattacher un enfant": another child's CAR, or a second responsable's."""
 
     schema = AttachSchema
     form_id = "rattacher"
@@ -208,8 +234,14 @@ class DeleteView(AccountFormView):
         for purpose in list(account.tokens):
             site.tokens.pop(account.tokens[purpose])
         audit(request, "account.deleted", target=account.id)
-        notify(request, account, _("Votre compte a été supprimé. Vos codes d'activation "
-                                   "peuvent resservir à créer un nouveau compte."))
+        notify(
+            request,
+            account,
+            _(
+                "Votre compte a été supprimé. Vos codes d'activation "
+                "peuvent resservir à créer un nouveau compte."
+            ),
+        )
         headers = end_session(request)
         account.sessions.clear()
         site.accounts.pop(account.id)

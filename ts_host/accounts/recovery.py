@@ -24,12 +24,19 @@ from ..password_policy import problems
 from ..passwords import normalise_answer
 from ..security import end_other_sessions
 from .lockout import public_url, unlock
-from .schemas import AnswersSchema, ForgotLoginSchema, ForgotPasswordSchema, NewPasswordSchema
+from .schemas import (
+    AnswersSchema,
+    ForgotLoginSchema,
+    ForgotPasswordSchema,
+    NewPasswordSchema,
+)
 
 RESET_TTL = timedelta(minutes=30)
 ANSWER_LIMIT = 3
-SENT = _("Si ces informations correspondent à un compte, un courriel vient d'être envoyé à "
-         "l'adresse enregistrée. Pensez à regarder dans les indésirables.")
+SENT = _(
+    "Si ces informations correspondent à un compte, un courriel vient d'être envoyé à "
+    "l'adresse enregistrée. Pensez à regarder dans les indésirables."
+)
 
 
 def accounts_for_email(site, address: str):
@@ -43,16 +50,24 @@ class ForgotLoginView(FormView):
     form_id = "identifiant-oublie"
 
     def values(self):
-        return {"title": _("Identifiant oublié"),
-                "intro": _("Indiquez l'adresse e-mail de votre compte : nous vous envoyons le "
-                           "ou les identifiants qui lui sont attachés.")}
+        return {
+            "title": _("Identifiant oublié"),
+            "intro": _(
+                "Indiquez l'adresse e-mail de votre compte : nous vous envoyons le "
+                "ou les identifiants qui lui sont attachés."
+            ),
+        }
 
     def submit_success(self, appstruct):
         accounts = accounts_for_email(self.request.site, appstruct["email"])
         if accounts:
-            send_mail(self.request, appstruct["email"], _("Vos identifiants scolarité services"),
-                      "ts_host:templates/mail/forgot_login.txt",
-                      {"logins": [account.login for account in accounts]})
+            send_mail(
+                self.request,
+                appstruct["email"],
+                _("Vos identifiants scolarité services"),
+                "ts_host:templates/mail/forgot_login.txt",
+                {"logins": "\n".join(f"- {account.login}" for account in accounts)},
+            )
         audit(self.request, "recovery.login_requested", known=bool(accounts))
         flash(self.request, SENT, "info")
         return HTTPSeeOther(self.request.route_url("login"))
@@ -64,10 +79,14 @@ class ForgotPasswordView(FormView):
     form_id = "mot-de-passe-oublie"
 
     def values(self):
-        return {"title": _("Mot de passe oublié"),
-                "intro": _("Indiquez votre identifiant et l'adresse e-mail de votre compte : "
-                           "vous recevrez un lien, valable 30 minutes, qui vous posera vos "
-                           "questions puis vous fera choisir un nouveau mot de passe.")}
+        return {
+            "title": _("Mot de passe oublié"),
+            "intro": _(
+                "Indiquez votre identifiant et l'adresse e-mail de votre compte : "
+                "vous recevrez un lien, valable 30 minutes, qui vous posera vos "
+                "questions puis vous fera choisir un nouveau mot de passe."
+            ),
+        }
 
     def submit_success(self, appstruct):
         request, site = self.request, self.request.site
@@ -76,10 +95,16 @@ class ForgotPasswordView(FormView):
         if matches:
             token = tokens.issue(site, request.hasher, account, "reset", RESET_TTL)
             account.answer_failures = 0
-            send_mail(request, account.email, _("Réinitialiser votre mot de passe"),
-                      "ts_host:templates/mail/reset_password.txt",
-                      {"account": account, "url": public_url(request, "reset_password",
-                                                             token=token)})
+            send_mail(
+                request,
+                account.email,
+                _("Réinitialiser votre mot de passe"),
+                "ts_host:templates/mail/reset_password.txt",
+                {
+                    "account": account,
+                    "url": public_url(request, "reset_password", token=token),
+                },
+            )
         audit(request, "recovery.reset_requested", known=matches)
         flash(request, SENT, "info")
         return HTTPSeeOther(request.route_url("login"))
@@ -95,8 +120,9 @@ class ResetPasswordView(FormView):
         super().__init__(context, request)
         self.token = request.matchdict["token"]
         self.account = tokens.find(request.site, request.hasher, "reset", self.token)
-        self.answered = self.account is not None and \
-            request.session.get("ts.reset") == self.account.tokens.get("reset")
+        self.answered = self.account is not None and request.session.get(
+            "ts.reset"
+        ) == self.account.tokens.get("reset")
         self.schema = NewPasswordSchema if self.answered else AnswersSchema
 
     def __call__(self):
@@ -127,31 +153,50 @@ class ResetPasswordView(FormView):
         end_other_sessions(request, account)
         request.session.pop("ts.reset", None)
         audit(request, "recovery.password_reset", target=account.id)
-        send_mail(request, account.email, _("Votre mot de passe a été changé"),
-                  "ts_host:templates/mail/password_changed.txt", {"account": account})
-        flash(request, _("Votre mot de passe est changé : connectez-vous avec le nouveau."),
-              "success")
+        send_mail(
+            request,
+            account.email,
+            _("Votre mot de passe a été changé"),
+            "ts_host:templates/mail/password_changed.txt",
+            {"account": account},
+        )
+        flash(
+            request,
+            _("Votre mot de passe est changé : connectez-vous avec le nouveau."),
+            "success",
+        )
         return HTTPSeeOther(request.route_url("login"))
 
     def check_answers(self, appstruct):
         request, account = self.request, self.account
         given = [appstruct[f"answer{n}"] for n in (1, 2, 3)]
-        correct = [request.hasher.verify(q.answer_hash, normalise_answer(answer))
-                   for q, answer in zip(account.questions, given, strict=True)]
+        correct = [
+            request.hasher.verify(q.answer_hash, normalise_answer(answer))
+            for q, answer in zip(account.questions, given, strict=True)
+        ]
         if all(correct):
             request.session["ts.reset"] = account.tokens["reset"]
             return HTTPSeeOther(request.path_url)
         account.answer_failures += 1
-        audit(request, "recovery.answers_failed", target=account.id,
-              failures=account.answer_failures)
+        audit(
+            request,
+            "recovery.answers_failed",
+            target=account.id,
+            failures=account.answer_failures,
+        )
         if account.answer_failures >= ANSWER_LIMIT:
             tokens.revoke(request.site, account, "reset")
-            flash(request, _("Trop de réponses inexactes : ce lien est annulé. Demandez-en un "
-                             "nouveau si besoin."), "error")
+            flash(
+                request,
+                _(
+                    "Trop de réponses inexactes : ce lien est annulé. Demandez-en un "
+                    "nouveau si besoin."
+                ),
+                "error",
+            )
             return HTTPSeeOther(request.route_url("forgot_password"))
         return self.invalid(appstruct, _("Une ou plusieurs réponses sont inexactes."))
 
     def birth_dates(self):
         site = self.request.site
-        return [site.pupils[pid].birth_date for pid in self.account.pupil_ids
-                if pid in site.pupils]
+        return [site.pupils[pid].birth_date for pid in self.account.pupil_ids if pid in site.pupils]

@@ -30,8 +30,10 @@ from .schemas import INITIAL_CHILD_ROWS, CreatePupilSchema, CreateResponsableSch
 #: Code matching is throttled per client and per code, in the database.
 CLIENT_LIMIT, CODE_LIMIT = 20, 5
 WINDOW = timedelta(hours=1)
-NO_MATCH = _("Code d'activation, prénom ou date de naissance incorrect. Vérifiez le courrier "
-             "reçu de l'établissement.")
+NO_MATCH = _(
+    "Code d'activation, prénom ou date de naissance incorrect. Vérifiez le courrier "
+    "reçu de l'établissement."
+)
 
 
 @dataclass
@@ -53,8 +55,9 @@ def login_taken(site: Site, login: str) -> bool:
 def create_account(request, registration: Registration) -> Account:
     """Write the account, its links and indexes; mark the codes used."""
     site, hasher = request.site, request.hasher
-    account = Account(secrets.token_hex(12), registration.kind, registration.login,
-                      registration.email)
+    account = Account(
+        secrets.token_hex(12), registration.kind, registration.login, registration.email
+    )
     account.password_hash = hasher.hash(registration.password)
     account.questions.extend(
         SecurityQuestion(question, hasher.hash(normalise_answer(answer)))
@@ -100,10 +103,10 @@ def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode] | None:
     for row in rows:
         code = activation.normalise(row["code"])
         code_key = f"activation-code:{code}"
-        allowed = throttle.allowed(site, client_key, limit=CLIENT_LIMIT, window=WINDOW) and \
-            throttle.allowed(site, code_key, limit=CODE_LIMIT, window=WINDOW)
-        found = allowed and activation.match(site, code, row["first_name"], row["birth_date"],
-                                             kind)
+        allowed = throttle.allowed(
+            site, client_key, limit=CLIENT_LIMIT, window=WINDOW
+        ) and throttle.allowed(site, code_key, limit=CODE_LIMIT, window=WINDOW)
+        found = allowed and activation.match(site, code, row["first_name"], row["birth_date"], kind)
         if not found:
             throttle.record(site, client_key, window=WINDOW)
             throttle.record(site, code_key, window=WINDOW)
@@ -131,12 +134,18 @@ class CreateAccountView(FormView):
         return super().__call__()
 
     def add_row(self):
-        """"ajoutez un enfant": the same form, one more row, nothing validated."""
-        self.form = form = self.make_form()
-        form.set_pstruct(peppercorn.parse(list(self.request.POST.items())))
-        cstruct = dict(form.cstruct)
+        """ "ajoutez un enfant": the same form, one more row, nothing validated.
+
+        What was typed is read through a first form, and shown by a fresh one
+        (a deserialised sequence field keeps its number of rows).
+        """
+        typed = self.make_form()
+        typed.set_pstruct(peppercorn.parse(list(self.request.POST.items())))
+        cstruct = dict(typed.cstruct)
         cstruct["children"] = [*cstruct.get("children", []), colander.null]
-        return self._render(form.serialize(cstruct))
+        self.form = self.make_form()
+        self.form.cstruct = cstruct
+        return self._render(self.form.serialize())
 
     def submit_success(self, appstruct):
         rows = [row for row in appstruct["children"] if row["code"]]
@@ -145,9 +154,11 @@ class CreateAccountView(FormView):
             return self.invalid(appstruct, NO_MATCH)
         credentials, questions = appstruct["credentials"], appstruct["questions"]
         if login_taken(self.request.site, credentials["login"]):
-            return self.invalid(appstruct, _("Cet identifiant est déjà pris."),
-                                credentials={"login": _("Cet identifiant est déjà pris : "
-                                                        "choisissez-en un autre.")})
+            return self.invalid(
+                appstruct,
+                _("Cet identifiant est déjà pris."),
+                credentials={"login": _("Cet identifiant est déjà pris : choisissez-en un autre.")},
+            )
         pupils = [self.request.site.pupils[code.pupil_id] for code in codes]
         refused = problems(credentials["password"], [pupil.birth_date for pupil in pupils])
         if refused:
@@ -161,11 +172,23 @@ class CreateAccountView(FormView):
             codes=codes,
         )
         account = create_account(self.request, registration)
-        audit(self.request, "account.created", created=account.id, kind=self.kind,
-              codes=len(codes))
-        send_mail(self.request, account.email, _("Votre compte scolarité services"),
-                  "ts_host:templates/mail/account_created.txt",
-                  {"account": account, "pupils": pupils})
+        audit(
+            self.request,
+            "account.created",
+            created=account.id,
+            kind=self.kind,
+            codes=len(codes),
+        )
+        send_mail(
+            self.request,
+            account.email,
+            _("Votre compte scolarité services"),
+            "ts_host:templates/mail/account_created.txt",
+            {
+                "account": account,
+                "children": "\n".join(f"- {p.first_name} {p.last_name}" for p in pupils),
+            },
+        )
         return HTTPSeeOther(self.request.route_url("created"))
 
 

@@ -32,30 +32,49 @@ MAX_CHILD_ROWS = 10
 
 def login_validator(node, value):
     if not LOGIN_RE.match(value):
-        raise colander.Invalid(node, _("De 3 à 64 caractères : lettres sans accent, chiffres, "
-                                       "point, tiret, souligné ou @."))
+        raise colander.Invalid(
+            node,
+            _("De 3 à 64 caractères : lettres sans accent, chiffres, point, tiret, souligné ou @."),
+        )
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def text(title, *, description="", missing=colander.required, max_length=MAX_TEXT,
-         validator=None, **kw):
+def text(
+    title,
+    *,
+    description="",
+    missing=colander.required,
+    max_length=MAX_TEXT,
+    validator=None,
+    **kw,
+):
     length = colander.Length(max=max_length, max_err=_("${max} caractères au plus"))
     return colander.SchemaNode(
-        colander.String(), title=title, description=description, missing=missing,
+        colander.String(),
+        title=title,
+        description=description,
+        missing=missing,
         validator=colander.All(length, validator) if validator else length,
-        preparer=strip, **kw,
+        preparer=strip,
+        **kw,
     )
 
 
 def keypad_password(title, description=""):
     return colander.SchemaNode(
-        colander.String(), title=title, description=description, widget=KeypadWidget(),
-        validator=colander.Length(min=MIN_LENGTH, max=MAX_LENGTH,
-                                  min_err=_("6 chiffres au moins"),
-                                  max_err=_("10 chiffres au plus")),
+        colander.String(),
+        title=title,
+        description=description,
+        widget=KeypadWidget(),
+        validator=colander.Length(
+            min=MIN_LENGTH,
+            max=MAX_LENGTH,
+            min_err=_("6 chiffres au moins"),
+            max_err=_("10 chiffres au plus"),
+        ),
     )
 
 
@@ -66,11 +85,19 @@ class ChildRow(colander.MappingSchema):
     ignored, a row partly filled is refused by ``ChildRows``.
     """
 
-    code = colander.SchemaNode(colander.String(), title=_("Code Activation"),
-                               widget=ActivationCodeWidget(), missing="")
+    code = colander.SchemaNode(
+        colander.String(),
+        title=_("Code Activation"),
+        widget=ActivationCodeWidget(),
+        missing="",
+    )
     first_name = text(_("Prénom"), missing="", max_length=60)
-    birth_date = colander.SchemaNode(colander.Date(), title=_("Né(e) le"),
-                                     widget=deform.widget.DateInputWidget(), missing=None)
+    birth_date = colander.SchemaNode(
+        colander.Date(),
+        title=_("Né(e) le"),
+        widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
+        missing=None,
+    )
 
 
 def complete_rows(node, rows):
@@ -80,8 +107,13 @@ def complete_rows(node, rows):
     error = colander.Invalid(node, _("Complétez ou videz chaque ligne commencée."))
     for index, row in enumerate(rows):
         if row in filled and not (row["code"] and row["first_name"] and row["birth_date"]):
-            error.add(colander.Invalid(node.children[0], _("Code, prénom et date de naissance "
-                                                           "sont tous nécessaires.")), index)
+            error.add(
+                colander.Invalid(
+                    node.children[0],
+                    _("Code, prénom et date de naissance sont tous nécessaires."),
+                ),
+                index,
+            )
     if error.children:
         raise error
 
@@ -91,18 +123,27 @@ class ChildRows(colander.SequenceSchema):
 
 
 class Credentials(colander.MappingSchema):
-    """"Votre identifiant et votre mot de passe"."""
+    """ "Votre identifiant et votre mot de passe"."""
 
-    login = text(_("votre identifiant"), validator=login_validator, max_length=64,
-                 description=_("Lettres, chiffres, point, tiret : vous le choisissez."))
-    password = keypad_password(_("votre mot de passe"),
-                               _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"))
+    login = text(
+        _("votre identifiant"),
+        validator=login_validator,
+        max_length=64,
+        description=_("Lettres, chiffres, point, tiret : vous le choisissez."),
+    )
+    password = keypad_password(
+        _("votre mot de passe"),
+        _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"),
+    )
     confirmation = keypad_password(_("… confirmation du mot de passe"))
-    email = colander.SchemaNode(colander.String(), title=_("votre adresse e-mail"),
-                                validator=colander.All(colander.Email(
-                                    msg=_("Adresse e-mail invalide")), colander.Length(max=254)),
-                                widget=deform.widget.TextInputWidget(attributes={
-                                    "type": "email", "autocomplete": "email"}))
+    email = colander.SchemaNode(
+        colander.String(),
+        title=_("votre adresse e-mail"),
+        validator=colander.All(
+            colander.Email(msg=_("Adresse e-mail invalide")), colander.Length(max=254)
+        ),
+        widget=deform.widget.TextInputWidget(attributes={"type": "email", "autocomplete": "email"}),
+    )
 
 
 def question_choices():
@@ -110,15 +151,21 @@ def question_choices():
 
 
 class Questions(colander.MappingSchema):
-    """"Vos questions"."""
+    """ "Vos questions"."""
 
-    question1 = colander.SchemaNode(colander.String(), title=_("question 1"),
-                                    validator=colander.OneOf(QUESTIONS),
-                                    widget=deform.widget.SelectWidget(values=question_choices()))
+    question1 = colander.SchemaNode(
+        colander.String(),
+        title=_("question 1"),
+        validator=colander.OneOf(QUESTIONS),
+        widget=deform.widget.SelectWidget(values=question_choices()),
+    )
     answer1 = text(_("réponse 1"))
-    question2 = colander.SchemaNode(colander.String(), title=_("question 2"),
-                                    validator=colander.OneOf(QUESTIONS),
-                                    widget=deform.widget.SelectWidget(values=question_choices()))
+    question2 = colander.SchemaNode(
+        colander.String(),
+        title=_("question 2"),
+        validator=colander.OneOf(QUESTIONS),
+        widget=deform.widget.SelectWidget(values=question_choices()),
+    )
     answer2 = text(_("réponse 2"))
     question3 = text(_("question personnalisée"))
     answer3 = text(_("réponse personnalisée"))
@@ -147,46 +194,71 @@ def valid_registration(node, value):
 
 
 class CreateResponsableSchema(CSRFSchema):
-    children = ChildRows(title=_("Vos enfants"), validator=complete_rows,
-                         description=_("Indiquez pour chaque enfant le code d'activation figurant "
-                                       "sur le courrier reçu, ainsi que son prénom et sa date de "
-                                       "naissance."),
-                         widget=deform.widget.SequenceWidget(template="children",
-                                                             max_len=MAX_CHILD_ROWS))
-    credentials = Credentials(title=_("Votre identifiant et votre mot de passe"),
-                              description=_("Choisissez l'identifiant et le mot de passe qui vous "
-                                            "permettront par la suite de vous authentifier et "
-                                            "d'accéder à ce site."))
-    questions = Questions(title=_("Vos questions"),
-                          description=_("En cas d'oubli de votre mot de passe, ces questions "
-                                        "vous seront posées afin de vérifier votre identité."))
+    children = ChildRows(
+        title=_("Vos enfants"),
+        validator=complete_rows,
+        description=_(
+            "Indiquez pour chaque enfant le code d'activation figurant "
+            "sur le courrier reçu, ainsi que son prénom et sa date de "
+            "naissance."
+        ),
+        widget=deform.widget.SequenceWidget(template="children", max_len=MAX_CHILD_ROWS),
+    )
+    credentials = Credentials(
+        title=_("Votre identifiant et votre mot de passe"),
+        description=_(
+            "Choisissez l'identifiant et le mot de passe qui vous "
+            "permettront par la suite de vous authentifier et "
+            "d'accéder à ce site."
+        ),
+    )
+    questions = Questions(
+        title=_("Vos questions"),
+        description=_(
+            "En cas d'oubli de votre mot de passe, ces questions "
+            "vous seront posées afin de vérifier votre identité."
+        ),
+    )
 
     def __init__(self, *args, **kw):
         super().__init__(*args, validator=valid_registration, **kw)
 
 
 class CreatePupilSchema(CreateResponsableSchema):
-    children = ChildRows(title=_("Activation de votre compte"), validator=complete_rows,
-                         description=_("Indiquez le code qui vous a été transmis par votre "
-                                       "établissement, votre prénom et votre date de naissance."),
-                         widget=deform.widget.SequenceWidget(template="children", max_len=1))
+    children = ChildRows(
+        title=_("Activation de votre compte"),
+        validator=complete_rows,
+        description=_(
+            "Indiquez le code qui vous a été transmis par votre "
+            "établissement, votre prénom et votre date de naissance."
+        ),
+        widget=deform.widget.SequenceWidget(template="children", max_len=1),
+    )
 
 
 class LoginSchema(CSRFSchema):
-    login = text(_("votre identifiant"), max_length=64,
-                 widget=deform.widget.TextInputWidget(attributes={"autocomplete": "username"}))
-    password = colander.SchemaNode(colander.String(), title=_("votre mot de passe"),
-                                   widget=KeypadWidget(),
-                                   description=_("Composez votre mot de passe sur le clavier."))
+    login = text(
+        _("votre identifiant"),
+        max_length=64,
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "username"}),
+    )
+    password = colander.SchemaNode(
+        colander.String(),
+        title=_("votre mot de passe"),
+        widget=KeypadWidget(),
+        description=_("Composez votre mot de passe sur le clavier."),
+    )
 
 
-def email_node(title=_("votre adresse e-mail")):
+def email_node(title=None):
     return colander.SchemaNode(
-        colander.String(), title=title, preparer=strip,
-        validator=colander.All(colander.Email(msg=_("Adresse e-mail invalide")),
-                               colander.Length(max=254)),
-        widget=deform.widget.TextInputWidget(attributes={"type": "email",
-                                                         "autocomplete": "email"}),
+        colander.String(),
+        title=title or _("votre adresse e-mail"),
+        preparer=strip,
+        validator=colander.All(
+            colander.Email(msg=_("Adresse e-mail invalide")), colander.Length(max=254)
+        ),
+        widget=deform.widget.TextInputWidget(attributes={"type": "email", "autocomplete": "email"}),
     )
 
 
@@ -215,8 +287,10 @@ def password_pair(node, value):
 
 
 class NewPasswordSchema(CSRFSchema):
-    password = keypad_password(_("nouveau mot de passe"),
-                               _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"))
+    password = keypad_password(
+        _("nouveau mot de passe"),
+        _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"),
+    )
     confirmation = keypad_password(_("… confirmation du mot de passe"))
 
     def __init__(self, *args, **kw):
@@ -224,8 +298,9 @@ class NewPasswordSchema(CSRFSchema):
 
 
 def current_password():
-    return colander.SchemaNode(colander.String(), title=_("votre mot de passe actuel"),
-                               widget=KeypadWidget())
+    return colander.SchemaNode(
+        colander.String(), title=_("votre mot de passe actuel"), widget=KeypadWidget()
+    )
 
 
 class ChangeLoginSchema(CSRFSchema):
@@ -251,10 +326,14 @@ class ChangeQuestionsSchema(CSRFSchema):
 
 
 class AttachSchema(CSRFSchema):
-    children = ChildRows(title=_("Rattacher un enfant"), validator=complete_rows,
-                         description=_("Le code d'activation reçu pour cet enfant, son prénom "
-                                       "et sa date de naissance."),
-                         widget=deform.widget.SequenceWidget(template="children", max_len=1))
+    children = ChildRows(
+        title=_("Rattacher un enfant"),
+        validator=complete_rows,
+        description=_(
+            "Le code d'activation reçu pour cet enfant, son prénom et sa date de naissance."
+        ),
+        widget=deform.widget.SequenceWidget(template="children", max_len=1),
+    )
 
 
 class DeleteSchema(CSRFSchema):

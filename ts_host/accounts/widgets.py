@@ -23,7 +23,19 @@ class ActivationCodeWidget(Widget):
         parts = display(normalise(cstruct)).split("-") if cstruct else [""] * len(GROUPS)
         parts += [""] * (len(GROUPS) - len(parts))
         values = self.get_template_values(field, cstruct, kw)
-        values["boxes"] = list(zip(PARTS, GROUPS, parts, strict=True))
+        values["boxes"] = [
+            # The first box carries the field's id, so its <label for> points to it.
+            {
+                "name": name,
+                "size": size,
+                "value": value,
+                "number": number,
+                "id": field.oid if number == 1 else f"{field.oid}-{name}",
+            }
+            for number, (name, size, value) in enumerate(
+                zip(PARTS, GROUPS, parts, strict=True), start=1
+            )
+        ]
         return field.renderer(self.template, **values)
 
     def deserialize(self, field, pstruct):

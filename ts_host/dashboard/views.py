@@ -34,8 +34,13 @@ def tiles_for(request, pupil: Pupil) -> list[Tile]:
     tiles = []
     for service_id in establishment.services:
         try:
-            tile = plugins.call_service(service_id, "ts_tile", request=request, pupil=pupil,
-                                        settings=establishment.settings_for(service_id))
+            tile = plugins.call_service(
+                service_id,
+                "ts_tile",
+                request=request,
+                pupil=pupil,
+                settings=establishment.settings_for(service_id),
+            )
         except Exception:
             log.exception("tile of service %s failed for pupil %s", service_id, pupil.id)
             continue

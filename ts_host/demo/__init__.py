@@ -28,7 +28,14 @@ LEVELS = {
     "college": [("6e", 0, "6"), ("5e", 1, "5"), ("4e", 2, "4"), ("3e", 3, "3")],
     "lycee": [("2nde", 4, "2NDE"), ("1re", 5, "1G"), ("Terminale", 6, "TG")],
 }
-CSV_COLUMNS = ["kind", "code", "uai", "pupil_first_name", "pupil_birth_date", "responsable"]
+CSV_COLUMNS = [
+    "kind",
+    "code",
+    "uai",
+    "pupil_first_name",
+    "pupil_birth_date",
+    "responsable",
+]
 
 
 @dataclass
@@ -107,8 +114,18 @@ class DemoBuilder:
         address = {
             "line1": f"{rng.randint(1, 120)} {rng.choice(names.STREETS)}",
             "postcode": f"54{rng.randint(0, 9)}{rng.randint(0, 9)}0",
-            "city": rng.choice(["NANCY", "VANDŒUVRE-LÈS-NANCY", "LAXOU", "VILLERS-LÈS-NANCY",
-                                "MAXÉVILLE", "TOMBLAINE", "ESSEY-LÈS-NANCY", "JARVILLE"]),
+            "city": rng.choice(
+                [
+                    "NANCY",
+                    "VANDŒUVRE-LÈS-NANCY",
+                    "LAXOU",
+                    "VILLERS-LÈS-NANCY",
+                    "MAXÉVILLE",
+                    "TOMBLAINE",
+                    "ESSEY-LÈS-NANCY",
+                    "JARVILLE",
+                ]
+            ),
             "country": "FRANCE",
         }
         return PlannedFamily(surname, parents, address)
@@ -134,8 +151,12 @@ class DemoBuilder:
             for index, child in enumerate(children):
                 child.division = division_name(prefix, index % classes)
 
-    def write(self, families: list[PlannedFamily], commit: Callable[[], None],
-              progress: Callable[[int], None] = lambda n: None) -> None:
+    def write(
+        self,
+        families: list[PlannedFamily],
+        commit: Callable[[], None],
+        progress: Callable[[int], None] = lambda n: None,
+    ) -> None:
         """Create the objects; ``commit`` is called between batches."""
         site, rng = self.site, self.rng
         for uai, config in self.academy.establishments.items():
@@ -155,10 +176,18 @@ class DemoBuilder:
         for (uai, division), members in sorted(by_division.items()):
             establishment = site.establishments[uai]
             for family, child in members:
-                pupil = Pupil(_new_id(rng), uai, child.first_name, family.surname,
-                              child.birth_date, division, sex=child.sex, level=child.level,
-                              siecle_id=str(100000 + len(establishment.by_eleve_id)),
-                              ine=f"{rng.randrange(10**9, 10**10)}{rng.choice('ABCDEFGHJK')}")
+                pupil = Pupil(
+                    _new_id(rng),
+                    uai,
+                    child.first_name,
+                    family.surname,
+                    child.birth_date,
+                    division,
+                    sex=child.sex,
+                    level=child.level,
+                    siecle_id=str(100000 + len(establishment.by_eleve_id)),
+                    ine=f"{rng.randrange(10**9, 10**10)}{rng.choice('ABCDEFGHJK')}",
+                )
                 for responsable, (_c, _f, relationship, legal) in zip(
                     family.responsables, family.parents, strict=True
                 ):
@@ -187,10 +216,17 @@ class DemoBuilder:
                 email = f"{first_name}.{family.surname}{rng.randint(1, 99)}@example.org"
                 email = _ascii(email.lower().replace(" ", ""))
             responsable = Responsable(
-                _new_id(rng), uai, civility, first_name, family.surname,
-                email=email, address=family.address,
-                phones={"mobile": f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} "
-                                  f"{rng.randint(10, 99)} {rng.randint(10, 99)}"},
+                _new_id(rng),
+                uai,
+                civility,
+                first_name,
+                family.surname,
+                email=email,
+                address=family.address,
+                phones={
+                    "mobile": f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} "
+                    f"{rng.randint(10, 99)} {rng.randint(10, 99)}"
+                },
                 profession=rng.choice(names.PROFESSIONS),
                 sms_consent=rng.random() < 0.5,
             )
@@ -202,8 +238,12 @@ class DemoBuilder:
             config = self.academy.establishments[uai]
             for service_id in config.services:
                 self.plugins.call_service(
-                    service_id, "ts_demo_data", establishment=config, pupils=pupils,
-                    rng=self.rng, settings=config.settings_for(service_id),
+                    service_id,
+                    "ts_demo_data",
+                    establishment=config,
+                    pupils=pupils,
+                    rng=self.rng,
+                    settings=config.settings_for(service_id),
                 )
         batch.clear()
         commit()
@@ -221,8 +261,14 @@ class DemoBuilder:
     @staticmethod
     def _row(code: str, kind: str, child: PlannedChild, responsable) -> list[str]:
         who = f"{responsable.first_name} {responsable.last_name}" if responsable else ""
-        return [kind, display(code), child.uai, child.first_name,
-                child.birth_date.strftime("%d/%m/%Y"), who]
+        return [
+            kind,
+            display(code),
+            child.uai,
+            child.first_name,
+            child.birth_date.strftime("%d/%m/%Y"),
+            who,
+        ]
 
     def write_codes_csv(self, path: str | Path) -> None:
         path = Path(path)

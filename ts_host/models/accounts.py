@@ -40,7 +40,7 @@ class Account(Persistent):
     sessions on the server.
     """
 
-    def __init__(self, id: str, kind: str, login: str, email: str) -> None:  # noqa: A002
+    def __init__(self, id: str, kind: str, login: str, email: str) -> None:
         self.id = id
         self.kind = kind
         self.login = login

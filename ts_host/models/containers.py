@@ -34,13 +34,13 @@ class Container(Persistent):
     def get(self, key, default=None):
         return self.data.get(key, default)
 
-    def keys(self, min=None, max=None):  # noqa: A002 - BTree vocabulary
+    def keys(self, min=None, max=None):
         return self.data.keys(min, max)
 
-    def values(self, min=None, max=None):  # noqa: A002
+    def values(self, min=None, max=None):
         return self.data.values(min, max)
 
-    def items(self, min=None, max=None):  # noqa: A002
+    def items(self, min=None, max=None):
         return self.data.items(min, max)
 
     def add(self, key, value) -> None:

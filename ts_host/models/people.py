@@ -28,7 +28,7 @@ class Pupil(Persistent):
 
     def __init__(
         self,
-        id: str,  # noqa: A002
+        id: str,
         uai: str,
         first_name: str,
         last_name: str,
@@ -78,7 +78,7 @@ class Responsable(Persistent):
 
     def __init__(
         self,
-        id: str,  # noqa: A002
+        id: str,
         uai: str,
         civility: str,
         first_name: str,
