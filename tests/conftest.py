@@ -32,3 +32,11 @@ def installed_distribution(tmp_path, monkeypatch):
     yield install
     for module in [m for m in sys.modules if m.startswith("fake_")]:
         del sys.modules[module]
+
+
+@pytest.fixture(scope="session")
+def ts_enabled_services():
+    """The host's own tests run without any service: the host knows none."""
+    from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B
+
+    return {ESTABLISHMENT_A: [], ESTABLISHMENT_B: []}

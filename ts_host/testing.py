@@ -31,6 +31,7 @@ import email.policy
 import re
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = N
             {{ name = "T1", start = 2026-09-01, end = 2026-11-30 }},
             {{ name = "T2", start = 2026-12-01, end = 2027-03-07 }},
             {{ name = "T3", start = 2027-03-08, end = 2027-07-03 }} ] }}
-        contact = {{ email = "vs@college-a.test", phone = "03 83 00 00 01", fax = "03 83 00 00 02" }}
+        contact = {{ email = "vs@college-a.test", phone = "03 83 00 00 01", fax = "03 83 00 00 0" }}
         {services_a}
 
         [establishments.{b}]
@@ -220,6 +221,18 @@ def testapp(ts_app) -> webtest.TestApp:
 @pytest.fixture
 def tm() -> transaction.TransactionManager:
     return transaction.TransactionManager(explicit=True)
+
+
+@contextmanager
+def open_site(app) -> Iterator[Site]:
+    """Write to an application's database in one transaction, from a test."""
+    manager = transaction.TransactionManager(explicit=True)
+    connection = get_database(app.registry).open(transaction_manager=manager)
+    try:
+        with manager:
+            yield appmaker(connection.root())
+    finally:
+        connection.close()
 
 
 @pytest.fixture
@@ -401,5 +414,6 @@ __all__ = [
     "keypad_positions",
     "login",
     "make_account",
+    "open_site",
     "pupils_of",
 ]

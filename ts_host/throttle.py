@@ -1,8 +1,9 @@
 """Counting attempts in the database, so limits hold across processes.
 
-Each key (``ip:…``, ``code:…``) has a window; within it, attempts beyond the
-limit are refused.  Concurrent failures conflict on the same record and are
-retried by pyramid_retry, so every one of them is counted.
+Each key (``login-ip:…``, ``activation-code:…``) has a window; within it,
+attempts beyond the limit are refused.  Concurrent attempts under one key
+are merged by the window's conflict resolution, so every one is counted
+without a retry.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from persistent import Persistent
+from ZODB.POSException import ConflictError
 
 from .models import Site
 
@@ -18,6 +20,14 @@ class Window(Persistent):
     def __init__(self, started: datetime) -> None:
         self.started = started
         self.count = 0
+
+    def _p_resolveConflict(self, old: dict, committed: dict, new: dict) -> dict:
+        """Two transactions counted attempts in the same window: add both."""
+        if committed["started"] != new["started"]:
+            raise ConflictError("the window was restarted meanwhile")
+        merged = dict(committed)
+        merged["count"] = committed["count"] + new["count"] - old["count"]
+        return merged
 
 
 def _window(site: Site, key: str, length: timedelta, now: datetime) -> Window | None:

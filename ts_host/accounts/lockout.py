@@ -3,7 +3,8 @@
 After ``THRESHOLD`` consecutive failures the account locks for one minute,
 then two, four… each time it locks again.  The account's address receives a
 link that unlocks it at once.  Every failure is counted in ZODB, so parallel
-failures in several processes all count (a conflict is retried).
+failures in several processes all count: the counter resolves its own
+conflicts, and the rarer writes to the account itself are retried.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def is_locked(account: Account, now: datetime | None = None) -> bool:
 
 def record_failure(request, account: Account) -> None:
     now = datetime.now()
-    account.failures += 1
+    account.failure_count.change(1)
     if account.failures >= THRESHOLD and not is_locked(account, now):
         delay = min(FIRST_DELAY * 2**account.lockouts, MAX_DELAY)
         account.locked_until = now + delay
@@ -59,7 +60,7 @@ def record_success(site, account: Account) -> None:
 
 def unlock(site, account: Account) -> None:
     account.locked_until = None
-    account.failures = 0
+    account.failure_count.set(0)
     tokens.revoke(site, account, "unlock")
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from persistent.list import PersistentList
@@ -50,12 +51,20 @@ class Account(Persistent):
         self.links = PersistentList()
         self.created_at = datetime.now()
         self.last_login: datetime | None = None
-        self.failures = 0
+        # A conflict-resolving counter in a record of its own: concurrent
+        # failed logins in several processes all add up instead of
+        # conflicting on the account.
+        self.failure_count = Length()
         self.lockouts = 0
         self.locked_until: datetime | None = None
         self.tokens = PersistentMapping()  # purpose -> digest in site.tokens
         self.answer_failures = 0
         self.sessions = OOBTree()
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failed logins since the last success or unlock."""
+        return self.failure_count()
 
     @property
     def pupil_ids(self) -> list[str]:
