@@ -6,6 +6,7 @@ address on file (the old one too when the address changes).
 
 from __future__ import annotations
 
+import colander
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
@@ -198,7 +199,7 @@ class AttachView(FormView):
         return super().__call__()
 
     def appstruct(self):
-        return {"children": [None]}
+        return {"children": [colander.null]}
 
     def values(self):
         return {"title": _("Rattacher un enfant")}
