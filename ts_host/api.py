@@ -157,6 +157,16 @@ def service_data(pupil: Pupil, service_id: str, factory: Callable[[], Any]) -> A
     return data
 
 
+def site_data(site: Site, service_id: str, factory: Callable[[], Any]) -> Any:
+    """The service's own site-wide persistent object (data not owned by one
+    pupil, e.g. requests about a responsable), created on first use."""
+    data = site.services.get(service_id)
+    if data is None:
+        data = factory()
+        site.services.add(service_id, data)
+    return data
+
+
 def format_date(day: date | None) -> str:
     """JJ/MM/AAAA, as French administrative documents print dates."""
     return day.strftime("%d/%m/%Y") if day else ""
@@ -315,5 +325,6 @@ __all__ = [
     "parse_french_date",
     "read_csv",
     "service_data",
+    "site_data",
     "today",
 ]

@@ -14,14 +14,22 @@ from collections.abc import Sequence
 import transaction
 
 from .api import EvolveStep
-from .models import Site
+from .models import Container, Site
 
 log = logging.getLogger(__name__)
 
 HOST = "ts_host"
 
+
+def add_services_namespace(site: Site) -> None:
+    if "services" not in site.__dict__:
+        site.services = Container()
+
+
 #: The host's own steps; append, never renumber.
-HOST_STEPS: Sequence[EvolveStep] = ()
+HOST_STEPS: Sequence[EvolveStep] = (
+    EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
+)
 
 
 def latest(steps: Sequence[EvolveStep]) -> int:

@@ -84,6 +84,7 @@ def ts_tile(request: Request, pupil: Pupil, settings: dict[str, Any]) -> Tile | 
 
 @hookspec
 def ts_demo_data(
+    site: Site,
     establishment: EstablishmentConfig,
     pupils: Sequence[Pupil],
     rng: random.Random,
@@ -94,7 +95,8 @@ def ts_demo_data(
     Called by ``ts-admin demo`` once per establishment that enables the
     service, after the pupils are created, inside the same transaction.  Use
     only ``rng`` for randomness so the demo stays deterministic.  Store data
-    in ``pupil.services`` under the service id.  Returns nothing.
+    in ``pupil.services`` under the service id (``ts_host.api.service_data``),
+    or site-wide in ``ts_host.api.site_data(site, ...)``.  Returns nothing.
     """
 
 
@@ -111,7 +113,7 @@ def ts_import_formats() -> Sequence[ImportFormat]:
 
 
 @hookspec
-def ts_pupil_data(pupil: Pupil) -> dict[str, Any] | None:
+def ts_pupil_data(site: Site, pupil: Pupil) -> dict[str, Any] | None:
     """The pupil's data held by this service, for a GDPR access request.
 
     Called by ``ts-admin gdpr export``.  Return a JSON-serialisable dict, or
@@ -120,7 +122,7 @@ def ts_pupil_data(pupil: Pupil) -> dict[str, Any] | None:
 
 
 @hookspec
-def ts_erase_pupil_data(pupil: Pupil) -> None:
+def ts_erase_pupil_data(site: Site, pupil: Pupil) -> None:
     """Erase everything this service holds for the pupil (GDPR erasure).
 
     Called by ``ts-admin gdpr erase`` inside the erasing transaction.

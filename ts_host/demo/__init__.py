@@ -240,6 +240,7 @@ class DemoBuilder:
                 self.plugins.call_service(
                     service_id,
                     "ts_demo_data",
+                    site=self.site,
                     establishment=config,
                     pupils=pupils,
                     rng=self.rng,

@@ -43,6 +43,7 @@ class Site(Persistent):
         self.throttles = Container()  # throttle key -> Window
         self.tokens = Container()  # digest of an e-mailed token -> TokenRecord
         self.generations = PersistentMapping()  # "ts_host" or service id -> int
+        self.services = Container()  # service id -> the service's site-wide data
 
 
 def appmaker(zodb_root) -> Site:
