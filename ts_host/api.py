@@ -108,6 +108,20 @@ class ImportFormat:
     run: Callable[[Site, Any, Path], ImportSummary]
 
 
+class CommandError(Exception):
+    """A user mistake in a ``ts-admin`` command: printed, exit status 2."""
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """A ``ts-admin`` subcommand of a service (see ``ts_admin_commands``)."""
+
+    name: str
+    help: str
+    configure: Callable[[Any], None]
+    run: Callable[[Site, Any, Any], int]
+
+
 @dataclass(frozen=True)
 class EvolveStep:
     """Step ``generation`` of a service's data: ``apply(site)`` upgrades it."""
@@ -300,8 +314,10 @@ def today(request) -> date:
 
 __all__ = [
     "API_VERSION",
+    "AdminCommand",
     "BadLine",
     "CSRFSchema",
+    "CommandError",
     "Container",
     "DateRange",
     "EstablishmentConfig",

@@ -16,15 +16,11 @@ from pyramid.paster import bootstrap, setup_logging
 from tqdm import tqdm
 from zc.lockfile import LockError
 
-from .api import ImportRejected
+from .api import CommandError, ImportRejected
 from .demo import DemoBuilder
 from .establishments import ConfigurationError
 from .evolve import evolve
 from .settings import MissingSecret
-
-
-class CommandError(Exception):
-    """A user mistake: printed as ``ts-admin: …`` with exit status 2."""
 
 
 class Environment:
@@ -132,6 +128,29 @@ def cmd_import(env: Environment, args) -> int:
     return 0
 
 
+def service_command(command):
+    """Run a service's command inside one transaction."""
+
+    def handler(env: Environment, args) -> int:
+        try:
+            with env.tm:
+                return command.run(env.site, env.academy, args)
+        except ImportRejected as exc:
+            print(f"Fichier refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
+            return 1
+
+    return handler
+
+
+def service_commands() -> list:
+    """The services' own subcommands, known before the ini file is read."""
+    from .plugins import PluginRegistry
+
+    registry = PluginRegistry()
+    registry.load_entry_points()
+    return [command for commands in registry.pm.hook.ts_admin_commands() for command in commands]
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="ts-admin", description="Administration des téléservices.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE")
@@ -155,6 +174,8 @@ def parser() -> argparse.ArgumentParser:
     imp = command("import", cmd_import, "importe un fichier dans un service")
     imp.add_argument("format", help="format du fichier (ex. notes)")
     imp.add_argument("file", help="fichier à importer")
+    for service in service_commands():
+        service.configure(command(service.name, service_command(service), service.help))
     return top
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
 
-    from .api import EvolveStep, ImportFormat, ServiceDescription, Tile
+    from .api import AdminCommand, EvolveStep, ImportFormat, ServiceDescription, Tile
     from .establishments import EstablishmentConfig
     from .models import Pupil
 
@@ -109,6 +109,20 @@ def ts_import_formats() -> Sequence[ImportFormat]:
     either writes every line of the file or raises
     :class:`ts_host.api.ImportRejected` listing the bad lines, in which case
     the host aborts the transaction and nothing is written.
+    """
+
+
+@hookspec
+def ts_admin_commands() -> Sequence[AdminCommand]:
+    """Subcommands the service adds to ``ts-admin``.
+
+    Called when ``ts-admin`` starts.  Return a list of
+    :class:`ts_host.api.AdminCommand`: ``configure(parser)`` adds the
+    command's arguments (after the ini file, which the host adds);
+    ``run(site, academy, args)`` does the work inside one transaction,
+    prints its summary and returns the exit status.  Raise
+    :class:`ts_host.api.CommandError` for a user mistake: the host prints it
+    and exits with status 2, and nothing is written.
     """
 
 

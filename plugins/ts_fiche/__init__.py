@@ -1,0 +1,62 @@
+"""Fiche de renseignements: families ask the establishment to update their data."""
+
+from ts_host.api import ImportFormat, ServiceDescription, Tile, hookimpl
+
+from .commands import COMMAND
+from .exports import APPLY_HELP, apply_accepted
+from .schemas import _, settings_schema
+
+SERVICE_ID = "fiche"
+
+
+@hookimpl
+def ts_describe_service():
+    return ServiceDescription(
+        id=SERVICE_ID,
+        title="La fiche de renseignements",
+        description="Les coordonnées connues de l'établissement et les demandes de mise à jour.",
+        version="1.0.0",
+        order=40,
+        requires_host=">=1.0,<2",
+        settings_schema=settings_schema(),
+        translation_domain="ts_fiche",
+    )
+
+
+@hookimpl
+def ts_configure(config):
+    config.add_pupil_route("fiche", "")
+    config.add_pupil_route("fiche.responsable", "/responsable/{responsable}")
+    config.add_pupil_route("fiche.withdraw", "/responsable/{responsable}/retirer")
+    config.scan("ts_fiche.views")
+
+
+@hookimpl
+def ts_tile(request, pupil, settings):
+    translate = request.localizer.translate
+    return Tile(
+        title=translate(_("La fiche de renseignements")),
+        text=translate(
+            _(
+                "Les informations que l'établissement connaît de l'élève et de "
+                "ses responsables ; demandez leur mise à jour."
+            )
+        ),
+        link_label=translate(
+            _(
+                "Consultez la fiche de renseignements de ${first_name}",
+                mapping={"first_name": pupil.first_name},
+            )
+        ),
+        url=request.route_url("fiche", pupil=pupil.id),
+    )
+
+
+@hookimpl
+def ts_import_formats():
+    return [ImportFormat(name=SERVICE_ID, help=APPLY_HELP, run=apply_accepted)]
+
+
+@hookimpl
+def ts_admin_commands():
+    return [COMMAND]
