@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .api import AdminCommand, EvolveStep, ImportFormat, ServiceDescription, Tile
     from .establishments import EstablishmentConfig
-    from .models import Pupil
+    from .models import Pupil, Site
 
 hookspec = pluggy.HookspecMarker("ts_host")
 

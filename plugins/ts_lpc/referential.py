@@ -126,13 +126,18 @@ class Competence:
 class Palier:
     """A palier: its competences and its colours.
 
-    ``colour`` is the palier colour (competence bar, tabs), ``text_colour``
-    the text colour to use on it and ``tint`` a light background for the
-    domains (to use with dark text, #161616); all meet WCAG AA (4.5:1).
+    ``accent`` names the DSFR colour family of the palier (``green-emeraude``
+    for palier 3, ``orange-terre-battue`` for 2, ``blue-cumulus`` for 1):
+    web pages use the DSFR's ``--<accent>`` component variants, so no style
+    of their own.  ``colour`` is the same palier colour in hexadecimal for
+    the PDF (competence bar), ``text_colour`` the text colour to use on it
+    and ``tint`` a light background for the domains (to use with dark text,
+    #161616); all meet WCAG AA (4.5:1).
     """
 
     number: int
     competences: tuple[Competence, ...]
+    accent: str
     colour: str
     text_colour: str
     tint: str
@@ -230,6 +235,7 @@ def load_referential() -> dict[int, Palier]:
         Palier(
             number=raw["number"],
             competences=tuple(_competence(c) for c in raw["competence"]),
+            accent=raw["accent"],
             colour=raw["colour"],
             text_colour=raw["text_colour"],
             tint=raw["tint"],

@@ -20,10 +20,7 @@ from ts_lpc.referential import (
 LABELS = {
     1: "La maîtrise de la langue française",
     2: "La pratique d'une langue vivante étrangère",
-    3: (
-        "Les principaux éléments de mathématiques et la culture scientifique "
-        "et technologique"
-    ),
+    3: ("Les principaux éléments de mathématiques et la culture scientifique et technologique"),
     4: "La maîtrise des techniques usuelles de l'information et de la communication",
     5: "La culture humaniste",
     6: "Les compétences sociales et civiques",
@@ -42,8 +39,7 @@ PALIER3_DOMAINS: dict[int, list[tuple[str, int]]] = {
     ],
     3: [
         (
-            "PRATIQUER UNE DÉMARCHE SCIENTIFIQUE ET TECHNOLOGIQUE, "
-            "RÉSOUDRE DES PROBLÈMES",
+            "PRATIQUER UNE DÉMARCHE SCIENTIFIQUE ET TECHNOLOGIQUE, RÉSOUDRE DES PROBLÈMES",
             4,
         ),
         ("SAVOIR UTILISER DES CONNAISSANCES ET DES COMPÉTENCES MATHÉMATIQUES", 4),
@@ -85,8 +81,7 @@ PALIER1_COUNTS = {1: 23, 3: 19, 6: 4}
 # Wording quoted by the Téléservices user guide / the official grid.
 PALIER3_WORDING = {
     1: [
-        "Adapter son mode de lecture à la nature du texte proposé et à "
-        "l'objectif poursuivi",
+        "Adapter son mode de lecture à la nature du texte proposé et à l'objectif poursuivi",
         "Utiliser ses capacités de raisonnement, ses connaissances sur la langue, "
         "savoir faire appel à des outils appropriés pour lire",
         "Dégager, par écrit ou oralement, l'essentiel d'un texte lu",
@@ -304,9 +299,7 @@ def test_palier2_competence3_parts(ref: dict[int, Palier]) -> None:
 
 def _luminance(hex_colour: str) -> float:
     channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (
-        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
-    )
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -332,6 +325,12 @@ def test_colours(ref: dict[int, Palier]) -> None:
     assert r > g > b  # orange
     r, g, b = rgb(ref[1].colour)
     assert b > r and b > g  # blue
+    # The web pages colour a palier with the DSFR's own variants of that family.
+    assert [ref[n].accent for n in (3, 2, 1)] == [
+        "green-emeraude",
+        "orange-terre-battue",
+        "blue-cumulus",
+    ]
 
 
 def test_frozen_and_cached(ref: dict[int, Palier]) -> None:
@@ -372,9 +371,7 @@ def test_note_aux_parents() -> None:
         ("▶", "le dernier, palier 3, en fin de collège."),
     )
     assert lists[1] == (("◆", "item acquis"), ("◇", "item non acquis"))
-    assert any(
-        b.kind == "heading" and b.text == "Visualisation à l'écran :" for b in blocks
-    )
+    assert any(b.kind == "heading" and b.text == "Visualisation à l'écran :" for b in blocks)
     assert blocks[-1].text.startswith("Pour chaque item acquis")
     for block in blocks:
         assert block.text == block.text.strip()
