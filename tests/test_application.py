@@ -13,10 +13,8 @@ from ts_host.mail import DirectoryMailer
 from ts_host.settings import MissingSecret
 
 
-@pytest.mark.parametrize("name", ["ts.session_secret", "ts.auth_secret",
-                                  "ts.password_pepper"])
-def test_the_app_refuses_to_start_without_a_secret_and_names_it(ts_settings, name,
-                                                                monkeypatch):
+@pytest.mark.parametrize("name", ["ts.session_secret", "ts.auth_secret", "ts.password_pepper"])
+def test_the_app_refuses_to_start_without_a_secret_and_names_it(ts_settings, name, monkeypatch):
     for variable in ("TS_SESSION_SECRET", "TS_AUTH_SECRET", "TS_PASSWORD_PEPPER"):
         monkeypatch.delenv(variable, raising=False)
     settings = {k: v for k, v in ts_settings.items() if k != name}
@@ -47,8 +45,9 @@ def test_production_ini_carries_no_secret():
 def test_a_mail_leaves_only_when_the_transaction_commits(tmp_path):
     manager = transaction.TransactionManager(explicit=True)
     mailer = Mailer(smtp_mailer=DirectoryMailer(tmp_path), transaction_manager=manager)
-    message = Message(subject="Essai", sender="a@example.org", recipients=["b@example.org"],
-                      body="Corps")
+    message = Message(
+        subject="Essai", sender="a@example.org", recipients=["b@example.org"], body="Corps"
+    )
     with manager:
         mailer.send(message)
         manager.abort()
@@ -79,15 +78,20 @@ def test_in_production_mail_goes_through_a_real_smtp_server(ts_settings):
     try:
         settings = {k: v for k, v in ts_settings.items() if k != "mail.directory"}
         app = main({}, **{**settings, "mail.host": "127.0.0.1", "mail.port": str(port)})
-        from pyramid_mailer import get_mailer
         from pyramid.scripting import prepare
+        from pyramid_mailer import get_mailer
 
         env = prepare(registry=app.registry)
         manager = transaction.TransactionManager(explicit=True)
         mailer = get_mailer(env["request"]).bind(transaction_manager=manager)
         with manager:
-            mailer.send(Message(subject="Compte créé", recipients=["parent@example.org"],
-                                body="Votre identifiant : dupont"))
+            mailer.send(
+                Message(
+                    subject="Compte créé",
+                    recipients=["parent@example.org"],
+                    body="Votre identifiant : dupont",
+                )
+            )
         env["closer"]()
         deadline = time.monotonic() + 5
         while not handler.received and time.monotonic() < deadline:
@@ -133,8 +137,10 @@ def test_evolve_stamps_a_new_database_and_runs_later_steps(ts_app, site, tm):
     from ts_host.api import EvolveStep
 
     applied = []
-    steps = (EvolveStep(1, "première étape", lambda s: applied.append(1)),
-             EvolveStep(2, "deuxième étape", lambda s: applied.append(2)))
+    steps = (
+        EvolveStep(1, "première étape", lambda s: applied.append(1)),
+        EvolveStep(2, "deuxième étape", lambda s: applied.append(2)),
+    )
     with tm:
         site.generations[evolve.HOST] = 0
     original = evolve.HOST_STEPS
@@ -147,3 +153,16 @@ def test_evolve_stamps_a_new_database_and_runs_later_steps(ts_app, site, tm):
     assert len(lines) == 2
     with tm:
         assert site.generations[evolve.HOST] == 2
+
+
+def test_the_log_says_when_the_database_needs_evolving(ts_app, ts_settings, caplog):
+    import logging
+
+    from ts_host import evolve
+    from ts_host.testing import open_site
+
+    with open_site(ts_app) as site:
+        site.generations[evolve.HOST] = 0
+    with caplog.at_level(logging.WARNING, logger="ts_host.evolve"):
+        evolve.warn_when_behind(type("Event", (), {"app": ts_app}))
+    assert "ts-admin evolve" in caplog.text

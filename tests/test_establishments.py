@@ -30,9 +30,18 @@ def valid(**enabled):
     return establishments_toml({ESTABLISHMENT_A: ["notes"], ESTABLISHMENT_B: []}, **enabled)
 
 
-@pytest.mark.parametrize("uai,ok", [("0541234Y", True), ("0010856A", True), ("0751234J", True),
-                                    ("0541234A", False), ("541234Y", False),
-                                    ("0991234X", False), ("0541234y", False)])
+@pytest.mark.parametrize(
+    "uai,ok",
+    [
+        ("0541234Y", True),
+        ("0010856A", True),
+        ("0751234J", True),
+        ("0541234A", False),
+        ("541234Y", False),
+        ("0991234X", False),
+        ("0541234y", False),
+    ],
+)
 def test_a_uai_has_seven_digits_and_its_check_letter(uai, ok):
     assert uai_is_valid(uai) is ok
 
@@ -81,8 +90,9 @@ def test_a_bad_date_is_reported_with_the_toml_line(tmp_path):
 
 
 def test_periods_in_the_wrong_order_are_refused(tmp_path):
-    text = valid().replace("start = 2026-12-01, end = 2027-03-07",
-                           "start = 2026-10-01, end = 2027-03-07")
+    text = valid().replace(
+        "start = 2026-12-01, end = 2027-03-07", "start = 2026-10-01, end = 2027-03-07"
+    )
     expect_error(tmp_path, text, ESTABLISHMENT_A, "chevauchent")
 
 

@@ -31,6 +31,7 @@ def main(global_config, **settings):
         config.include(".accounts")
         config.include(".dashboard")
         config.include(".pages")
+        config.include(".evolve")
     return config.make_wsgi_app()
 
 

@@ -12,9 +12,11 @@ import logging
 from collections.abc import Sequence
 
 import transaction
+from pyramid.events import ApplicationCreated
 
 from .api import EvolveStep
 from .models import Container, Site
+from .models.site import ROOT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +83,29 @@ def evolve(get_site, plugins, manager=transaction.manager) -> list[str]:
             log.info(line)
             done.append(line)
     return done
+
+
+def warn_when_behind(event) -> None:
+    """At start-up, say so in the log when the database needs ``ts-admin evolve``."""
+    from .storage import get_database
+
+    registry = event.app.registry
+    manager = transaction.TransactionManager(explicit=True)
+    connection = get_database(registry).open(transaction_manager=manager)
+    try:
+        with manager:
+            root = connection.root()
+            if ROOT_KEY in root:
+                todo = pending(root[ROOT_KEY], registry.ts_plugins)
+                for owner, steps in todo.items():
+                    log.warning(
+                        "%s: %d upgrade steps pending, run: ts-admin evolve <ini>",
+                        owner,
+                        len(steps),
+                    )
+    finally:
+        connection.close()
+
+
+def includeme(config) -> None:
+    config.add_subscriber(warn_when_behind, ApplicationCreated)
