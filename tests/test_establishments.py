@@ -115,7 +115,7 @@ def test_the_error_points_at_the_line(tmp_path):
     text = valid().replace('services = ["notes"]', 'services = ["cantine"]')
     with pytest.raises(ConfigurationError) as error:
         load(tmp_path, text)
-    line = next(n for n, l in enumerate(text.splitlines(), 1) if "cantine" in l)
+    line = next(n for n, text_line in enumerate(text.splitlines(), 1) if "cantine" in text_line)
     assert f"establishments.toml:{line}:" in str(error.value)
 
 
