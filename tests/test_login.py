@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 import webtest
 
-from ts_host.testing import PASSWORD, keypad_positions, login, make_account, open_site
+from ts_host.testing import PASSWORD, TEST_SECRETS, keypad_positions, login, make_account, open_site
 
+TEST_PEPPER = TEST_SECRETS["ts.password_pepper"]
 FAILED = "Identifiant ou mot de passe incorrect"
 
 
@@ -202,3 +203,40 @@ def test_the_login_form_refuses_a_post_without_csrf_token(testapp, family):
 def test_an_anonymous_visitor_is_sent_to_the_login_page(testapp):
     response = testapp.get("/", status=303)
     assert "/connexion" in response.location
+
+
+def test_a_session_idle_for_thirty_minutes_ends(family_app, monkeypatch):
+    import time
+
+    import pyramid.authentication
+
+    later = time.time() + 31 * 60
+    monkeypatch.setattr(pyramid.authentication.time_mod, "time", lambda: later)
+    assert family_app.get("/").status_int == 303
+
+
+def test_a_hash_made_with_older_parameters_is_upgraded_at_login(testapp, family, site, tm):
+    from ts_host.passwords import Hasher
+
+    with tm:
+        account = site.accounts[family.account_id]
+        older = Hasher(TEST_PEPPER, memory_cost=19456, time_cost=3, parallelism=1)
+        account.password_hash = older.hash(family.password)
+    assert login(testapp, family.login, family.password).status_int == 303
+    with tm:
+        assert "t=2" in site.accounts[family.account_id].password_hash
+
+
+def test_an_unknown_identifiant_costs_an_argon2_verification_too(monkeypatch):
+    import argon2
+
+    from ts_host.passwords import Hasher
+
+    hasher = Hasher(TEST_PEPPER, memory_cost=19456, time_cost=2, parallelism=1)
+    calls = []
+    original = argon2.PasswordHasher.verify
+    monkeypatch.setattr(
+        argon2.PasswordHasher, "verify", lambda self, *a: calls.append(a) or original(self, *a)
+    )
+    assert hasher.verify(None, "860357") is False
+    assert len(calls) == 1
