@@ -1,0 +1,70 @@
+"""The absences page (guide, section 2.4.2) and its dashboard tile."""
+
+from __future__ import annotations
+
+from pyramid.i18n import TranslationStringFactory
+
+from ts_host.api import (
+    Pupil,
+    PupilContext,
+    Tile,
+    date_ranges,
+    find_date_range,
+    format_date,
+    today,
+)
+
+from .counting import parse_split, weekly_rows
+from .models import SERVICE_ID
+
+_ = TranslationStringFactory("ts_absences")
+
+#: The query-string key of the "Filtre par" selector.
+RANGE_PARAM = "periode"
+
+
+def dashboard_tile(request, pupil: Pupil) -> Tile:
+    return Tile(
+        title=_("Les absences"),
+        text=_(
+            "Le nombre par semaine des demi-journées où au moins une absence a été "
+            "signalée et traitée."
+        ),
+        link_label=_(
+            "Consultez les absences de ${first_name}",
+            mapping={"first_name": pupil.first_name},
+        ),
+        url=request.route_url(SERVICE_ID, pupil=pupil.id),
+    )
+
+
+def absences_view(context: PupilContext, request) -> dict:
+    """Weeks of the chosen month, period or year, most recent first."""
+    establishment = context.establishment
+    now = today(request)
+    chosen = find_date_range(
+        establishment, request.params.get(RANGE_PARAM), now, default_kind="month"
+    )
+    ranges = date_ranges(establishment)
+    data = context.pupil.services.get(SERVICE_ID)
+    rows = weekly_rows(
+        data if data is not None else (),
+        chosen,
+        establishment.year_start,
+        now,
+        parse_split(establishment.half_day_split),
+    )
+    contact = context.contact
+    return {
+        "chosen": chosen,
+        "range_param": RANGE_PARAM,
+        "periods": [r for r in ranges if r.kind == "period"],
+        "months": [r for r in ranges if r.kind == "month"],
+        "years": [r for r in ranges if r.kind == "year"],
+        "rows": rows,
+        "format_date": format_date,
+        "address": establishment.address,
+        "contact": contact,
+        "has_contact": bool(contact.email or contact.phone or contact.fax),
+        "contact_title": _("La vie scolaire"),
+    }

@@ -1,0 +1,27 @@
+"""The « Autres rubriques » tile of the dashboard (guide, section 2.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyramid.i18n import TranslationStringFactory
+
+from ts_host.api import Tile
+
+_ = TranslationStringFactory("ts_external_link")
+
+
+def dashboard_tile(settings: Mapping[str, Any]) -> Tile | None:
+    """The establishment's links, in its order; no tile when it offers none."""
+    links = settings.get("links") or ()
+    if not links:
+        return None
+    return Tile(
+        title=_("Autres rubriques"),
+        text=_("Accédez aux autres rubriques qui vous sont proposées :"),
+        link_label="",
+        url="",
+        external=True,
+        links=tuple((link["title"], link["url"]) for link in links),
+    )
