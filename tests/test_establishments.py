@@ -26,8 +26,8 @@ def load(tmp_path, text, services=SERVICES):
     return load_academy(path, services)
 
 
-def valid(**enabled):
-    return establishments_toml({ESTABLISHMENT_A: ["notes"], ESTABLISHMENT_B: []}, **enabled)
+def valid(services=("notes",), **options):
+    return establishments_toml({ESTABLISHMENT_A: list(services), ESTABLISHMENT_B: []}, **options)
 
 
 @pytest.mark.parametrize(
@@ -76,8 +76,7 @@ def expect_error(tmp_path, text, *fragments):
 
 
 def test_an_unknown_service_is_named_with_its_establishment(tmp_path):
-    text = valid().replace('services = ["notes"]', 'services = ["notes", "cantine"]')
-    expect_error(tmp_path, text, ESTABLISHMENT_A, "cantine", "services")
+    expect_error(tmp_path, valid(["notes", "cantine"]), ESTABLISHMENT_A, "cantine", "services")
 
 
 def test_a_bad_uai_is_named(tmp_path):
@@ -112,7 +111,7 @@ def test_an_unknown_key_is_named(tmp_path):
 
 
 def test_the_error_points_at_the_line(tmp_path):
-    text = valid().replace('services = ["notes"]', 'services = ["cantine"]')
+    text = valid(["cantine"])
     with pytest.raises(ConfigurationError) as error:
         load(tmp_path, text)
     line = next(n for n, text_line in enumerate(text.splitlines(), 1) if "cantine" in text_line)

@@ -47,15 +47,24 @@ class ServiceDescription:
 
 
 @dataclass(frozen=True)
+class TileLink:
+    """A link listed in a tile, to another application (opened in the same tab)."""
+
+    label: str
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Tile:
-    """One dashboard tile: "> {link_label}" points to ``url``."""
+    """One dashboard tile: "> {link_label}" points to ``url`` (a page of the
+    service); ``links`` lists links to other applications, if any."""
 
     title: str
     text: str
-    link_label: str
-    url: str
-    external: bool = False
-    links: Sequence[tuple[str, str]] = ()
+    link_label: str = ""
+    url: str = ""
+    links: Sequence[TileLink] = ()
 
 
 @dataclass(frozen=True)
@@ -333,6 +342,7 @@ __all__ = [
     "ServiceDescription",
     "Site",
     "Tile",
+    "TileLink",
     "date_ranges",
     "find_date_range",
     "format_date",

@@ -105,16 +105,32 @@ class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
+        self.prefix: tuple[str, ...] = ()
 
     def line_of(self, *needles: str) -> int | None:
-        """The first line mentioning every needle, to point the reader at it."""
-        for number, line in enumerate(self.lines, start=1):
-            if all(needle in line for needle in needles):
-                return number
-        return None
+        """The line of the last needle, each needle searched after the previous
+        one: ``("establishments.0541234Y", "services", "cantine")``."""
+        line = 0
+        for index, needle in enumerate(needles):
+            if index and needle == needles[index - 1]:
+                continue  # a section named twice: the reader's scope and the caller's
+            line = next(
+                (n for n, text in enumerate(self.lines[line:], start=line + 1) if needle in text),
+                None,
+            )
+            if line is None:
+                return None
+        return line or None
+
+    def within(self, section: str) -> _Reader:
+        """The same file, searching for keys after ``section`` first."""
+        scoped = _Reader(self.path, "")
+        scoped.lines = self.lines
+        scoped.prefix = (*self.prefix, section)
+        return scoped
 
     def fail(self, message: str, *, where: tuple[str, ...] = (), key: str = ""):
-        line = self.line_of(*where) if where else None
+        line = self.line_of(*self.prefix, *where) if where else None
         place = f"{self.path}:{line}" if line else str(self.path)
         raise ConfigurationError(f"{place}: {message}" + (f" (clé « {key} »)" if key else ""))
 
@@ -198,6 +214,7 @@ ESTABLISHMENT_KINDS = {"college", "lycee"}
 def _establishment(reader: _Reader, uai: str, entry: Any, services: dict) -> EstablishmentConfig:
     section = f"[establishments.{uai}]"
     where = (f"establishments.{uai}",)
+    reader = reader.within(f"establishments.{uai}")
     if not uai_is_valid(uai):
         reader.fail(
             f"établissement {uai} : UAI invalide (7 chiffres et la lettre de contrôle)",

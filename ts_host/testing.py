@@ -33,9 +33,11 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
+import tomli_w
 import transaction
 import webtest
 
@@ -60,51 +62,62 @@ TODAY = "2027-02-15"
 
 
 def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = None) -> str:
-    """A two-establishment file (a collège A and a lycée B) enabling ``enabled``."""
+    """A two-establishment file (a collège A and a lycée B) enabling ``enabled``.
+
+    ``settings`` maps a UAI to ``{service id: {setting: value}}``; values may
+    be any TOML value, lists of tables included.
+    """
     settings = settings or {}
-
-    def services(uai):
-        lines = [f"services = {enabled.get(uai, [])!r}".replace("'", '"')]
-        for service_id, values in settings.get(uai, {}).items():
-            lines.append(f"[establishments.{uai}.settings.{service_id}]")
-            lines += [f"{key} = {value!r}".replace("'", '"') for key, value in values.items()]
-        return "\n".join(lines)
-
-    return textwrap.dedent("""\
-        [academy]
-        name = "académie de test"
-        public_url = "http://teleservices.test"
-        login_message = "Message de l'académie pour la page de connexion."
-        help_text = "Aide de test."
-
-        [establishments.{a}]
-        name = "Collège A"
-        kind = "college"
-        address = ["1 rue du Collège", "54000 NANCY"]
-        welcome_message = "Bienvenue au collège A."
-        half_day_split = "11:55"
-        periods = {{ kind = "trimestre", list = [
-            {{ name = "T1", start = 2026-09-01, end = 2026-11-30 }},
-            {{ name = "T2", start = 2026-12-01, end = 2027-03-07 }},
-            {{ name = "T3", start = 2027-03-08, end = 2027-07-03 }} ] }}
-        contact = {{ email = "vs@college-a.test", phone = "03 83 00 00 01", fax = "03 83 00 00 0" }}
-        {services_a}
-
-        [establishments.{b}]
-        name = "Lycée B"
-        kind = "lycee"
-        address = ["2 rue du Lycée", "54000 NANCY"]
-        welcome_message = "Bienvenue au lycée B."
-        periods = {{ kind = "semestre", list = [
-            {{ name = "S1", start = 2026-09-01, end = 2027-01-24 }},
-            {{ name = "S2", start = 2027-01-25, end = 2027-07-03 }} ] }}
-        contact = {{ email = "vie-scolaire@lycee-b.test", phone = "03 83 00 00 03" }}
-        {services_b}
-        """).format(
-        a=ESTABLISHMENT_A,
-        b=ESTABLISHMENT_B,
-        services_a=services(ESTABLISHMENT_A),
-        services_b=services(ESTABLISHMENT_B),
+    establishments = {
+        ESTABLISHMENT_A: {
+            "name": "Collège A",
+            "kind": "college",
+            "address": ["1 rue du Collège", "54000 NANCY"],
+            "welcome_message": "Bienvenue au collège A.",
+            "half_day_split": "11:55",
+            "contact": {
+                "email": "vs@college-a.test",
+                "phone": "03 83 00 00 01",
+                "fax": "03 83 00 00 02",
+            },
+            "periods": {
+                "kind": "trimestre",
+                "list": [
+                    {"name": "T1", "start": date(2026, 9, 1), "end": date(2026, 11, 30)},
+                    {"name": "T2", "start": date(2026, 12, 1), "end": date(2027, 3, 7)},
+                    {"name": "T3", "start": date(2027, 3, 8), "end": date(2027, 7, 3)},
+                ],
+            },
+        },
+        ESTABLISHMENT_B: {
+            "name": "Lycée B",
+            "kind": "lycee",
+            "address": ["2 rue du Lycée", "54000 NANCY"],
+            "welcome_message": "Bienvenue au lycée B.",
+            "contact": {"email": "vie-scolaire@lycee-b.test", "phone": "03 83 00 00 03"},
+            "periods": {
+                "kind": "semestre",
+                "list": [
+                    {"name": "S1", "start": date(2026, 9, 1), "end": date(2027, 1, 24)},
+                    {"name": "S2", "start": date(2027, 1, 25), "end": date(2027, 7, 3)},
+                ],
+            },
+        },
+    }
+    for uai, establishment in establishments.items():
+        establishment["services"] = list(enabled.get(uai, []))
+        if settings.get(uai):
+            establishment["settings"] = settings[uai]
+    return tomli_w.dumps(
+        {
+            "academy": {
+                "name": "académie de test",
+                "public_url": "http://teleservices.test",
+                "login_message": "Message de l'académie pour la page de connexion.",
+                "help_text": "Aide de test.",
+            },
+            "establishments": establishments,
+        }
     )
 
 

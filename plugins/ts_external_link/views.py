@@ -7,7 +7,7 @@ from typing import Any
 
 from pyramid.i18n import TranslationStringFactory
 
-from ts_host.api import Tile
+from ts_host.api import Tile, TileLink
 
 _ = TranslationStringFactory("ts_external_link")
 
@@ -20,8 +20,7 @@ def dashboard_tile(settings: Mapping[str, Any]) -> Tile | None:
     return Tile(
         title=_("Autres rubriques"),
         text=_("Accédez aux autres rubriques qui vous sont proposées :"),
-        link_label="",
-        url="",
-        external=True,
-        links=tuple((link["title"], link["url"]) for link in links),
+        links=tuple(
+            TileLink(link["title"], link["url"], link.get("description", "")) for link in links
+        ),
     )

@@ -16,12 +16,12 @@ def ts_service_under_test():
 
 @pytest.fixture(scope="session")
 def ts_establishments_file(tmp_path_factory, ts_enabled_services):
-    """The kit's file, plus A's links (a list of tables the kit's helper cannot write)."""
+    """The kit's file, with A's links."""
     path = tmp_path_factory.mktemp("etc") / "establishments.toml"
-    tables = "".join(
-        f"\n[[establishments.{ESTABLISHMENT_A}.settings.external_link.links]]\n"
-        f'title = "{title}"\ndescription = "{description}"\nurl = "{url}"\n'
+    links = [
+        {"title": title, "description": description, "url": url}
         for title, description, url in LINKS_A
-    )
-    path.write_text(establishments_toml(ts_enabled_services) + tables, encoding="utf-8")
+    ]
+    settings = {ESTABLISHMENT_A: {"external_link": {"links": links}}}
+    path.write_text(establishments_toml(ts_enabled_services, settings), encoding="utf-8")
     return path

@@ -6,6 +6,7 @@ import pytest
 import ts_external_link
 from ts_external_link.schemas import settings_schema
 from ts_external_link.views import dashboard_tile
+from ts_host.api import TileLink
 
 from .conftest import LINKS_A
 
@@ -23,6 +24,7 @@ def test_tile_lists_the_links_of_the_establishment(family_app, family):
     assert "Accédez aux autres rubriques qui vous sont proposées :" in text
     links = [(a.get_text(strip=True), a["href"]) for a in tile.find_all("a")]
     assert links == [(title, url) for title, _description, url in LINKS_A]
+    assert all(description in text for _title, description, _url in LINKS_A if description)
 
 
 def test_links_open_without_opener_nor_referrer(family_app, family):
@@ -52,7 +54,7 @@ def test_the_tile_carries_the_links_in_order_and_no_page_link():
         {"links": [{"title": "ENT", "url": "https://ent.example.fr"}]}
     )
     tile = dashboard_tile(settings)
-    assert tile.links == (("ENT", "https://ent.example.fr"),)
+    assert tile.links == (TileLink("ENT", "https://ent.example.fr"),)
     assert tile.url == ""
     assert tile.title == "Autres rubriques"
 
