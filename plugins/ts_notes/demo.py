@@ -1,0 +1,266 @@
+"""Demo grades: a class book per division and a year of grades per pupil.
+
+Each division gets its subjects and teachers, two to four evaluations a
+month per subject from September to June, and grades drawn around each
+pupil's own level; the class figures are then computed from those grades.
+Evaluations dated before the demo's cut-off (55 % into the school year:
+15/02/2027 for the demo establishments, the test kit's date) are
+published a few days after they were taken, except a few recent ones;
+later ones are not published yet.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ts_host.api import EstablishmentConfig, Pupil
+
+from .models import ABS, DIS, NNOT, SERVICE_ID, ClassBook, PupilNotes, encode_grade
+
+COLLEGE_SUBJECTS = (
+    ("Français", "6e"),
+    ("Mathématiques", "6e"),
+    ("Histoire-Géo. Ed. Civ.", "6e"),
+    ("LV1 - Anglais", "6e"),
+    ("LV2 - Espagnol", "5e"),
+    ("Sciences Vie Terre", "6e"),
+    ("Physique-Chimie", "5e"),
+    ("Technologie", "6e"),
+    ("Educ. Phys et Sport.", "6e"),
+    ("Arts Plastiques", "6e"),
+    ("Education Musicale", "6e"),
+)
+COLLEGE_LEVELS = ("6e", "5e", "4e", "3e")
+LYCEE_SUBJECTS = {
+    "2nde": (
+        "Français",
+        "Mathématiques",
+        "Hist.-Géo.",
+        "LV1 - Anglais",
+        "LV2 - Espagnol",
+        "Phys.-Chimie",
+        "SVT",
+        "Sc. Eco. Sociales",
+        "Educ. Phys et Sport.",
+    ),
+    "1re": (
+        "Français",
+        "Mathématiques",
+        "Hist.-Géo.",
+        "LV1 - Anglais",
+        "LV2 - Espagnol",
+        "Phys.-Chimie",
+        "SVT",
+        "Sc. Eco. Sociales",
+        "Educ. Phys et Sport.",
+        "Enseignement Scientifique",
+    ),
+    "Terminale": (
+        "Philosophie",
+        "Mathématiques",
+        "Hist.-Géo.",
+        "LV1 - Anglais",
+        "LV2 - Espagnol",
+        "Phys.-Chimie",
+        "SVT",
+        "Sc. Eco. Sociales",
+        "Educ. Phys et Sport.",
+        "Enseignement Scientifique",
+    ),
+}
+GENERIC_LABELS = (
+    "Interrogation écrite",
+    "Devoir maison",
+    "Devoir surveillé",
+    "Participation orale",
+    "Évaluation bilan",
+)
+LABELS = {
+    "Français": ("Dictée", "Rédaction", "Lecture cursive", "Grammaire", "Récitation"),
+    "Mathématiques": (
+        "Fractions",
+        "Géométrie",
+        "Calcul littéral",
+        "Équations",
+        "Proportionnalité",
+        "Statistiques",
+    ),
+    "Histoire-Géo. Ed. Civ.": (
+        "HIST - Rome antique",
+        "GEO - Habiter la ville",
+        "EMC - Les droits",
+        "HIST - Le Moyen Âge",
+        "Croquis",
+    ),
+    "Hist.-Géo.": (
+        "HIST - La Révolution",
+        "GEO - Mondialisation",
+        "Composition",
+        "Étude de document",
+    ),
+    "LV1 - Anglais": ("Vocabulary", "Listening", "Irregular verbs", "Oral presentation"),
+    "LV2 - Espagnol": ("Vocabulario", "Comprensión oral", "Expresión escrita"),
+    "Sciences Vie Terre": ("La cellule", "Les volcans", "Respiration", "TP microscope"),
+    "SVT": ("Génétique", "Géologie", "TP dissection", "Écosystèmes"),
+    "Physique-Chimie": ("Circuits électriques", "Masse et volume", "TP mélanges"),
+    "Phys.-Chimie": ("Mécanique", "Ondes", "TP titrage", "Cinétique"),
+    "Technologie": ("Projet robot", "Objets techniques", "Programmation"),
+    "Educ. Phys et Sport.": (
+        "Badminton",
+        "Volley",
+        "Course d'orientation",
+        "Natation",
+        "Athlétisme",
+    ),
+    "Arts Plastiques": ("Carnet de croquis", "Dessin fresque", "Collage"),
+    "Education Musicale": ("Chant", "Écoute", "Flûte"),
+    "Philosophie": ("Dissertation", "Explication de texte"),
+    "Sc. Eco. Sociales": ("Marché", "Socialisation", "Étude de document"),
+    "Enseignement Scientifique": ("Le Soleil", "Climat", "Projet expérimental"),
+}
+#: Surnames of the invented teachers ("M. MARTIN", "MME DURAND").
+TEACHER_NAMES = (  # noqa: SIM905 - a word list reads best as text
+    "MARTIN DURAND BERNARD PETIT ROBERT RICHARD DUBOIS MOREAU LAURENT SIMON MICHEL "
+    "LEFEBVRE LEROY ROUX DAVID BERTRAND MOREL FOURNIER GIRARD BONNET DUPONT LAMBERT "
+    "FONTAINE ROUSSEAU VINCENT MULLER LEFEVRE FAURE ANDRE MERCIER BLANC GUERIN"
+).split()
+COEFFICIENTS = (Decimal("1.0"), Decimal("1.0"), Decimal("1.0"), Decimal("0.5"), Decimal("2.0"))
+#: Months evaluated, in school-year order (September to June).
+MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6)
+#: School breaks, roughly (first and last day as (month, day)): no evaluation then.
+BREAKS = (((10, 17), (11, 1)), ((12, 19), (1, 3)), ((2, 20), (3, 7)), ((4, 17), (5, 2)))
+CUTOFF_FRACTION = 0.55
+UNPUBLISHED_RECENT_DAYS = 10
+ABSENT_RATE = 0.03
+EXEMPT_RATE = 0.005
+EXEMPT_RATES = {"Educ. Phys et Sport.": 0.04}
+NOT_GRADED_RATE = 0.005
+
+
+def subjects_for(kind: str, level: str) -> tuple[str, ...]:
+    """The subjects of a level, as SIECLE's short labels print them."""
+    if kind == "lycee":
+        return LYCEE_SUBJECTS.get(level, LYCEE_SUBJECTS["2nde"])
+    rank = COLLEGE_LEVELS.index(level) if level in COLLEGE_LEVELS else 0
+    return tuple(name for name, since in COLLEGE_SUBJECTS if COLLEGE_LEVELS.index(since) <= rank)
+
+
+def cutoff(establishment: EstablishmentConfig) -> date:
+    """The demo's "today" for publication: 55 % into the school year."""
+    span = (establishment.year_end - establishment.year_start).days
+    return establishment.year_start + timedelta(days=int(span * CUTOFF_FRACTION))
+
+
+def on_break(day: date) -> bool:
+    when = (day.month, day.day)
+    for first, last in BREAKS:
+        if (first <= when <= last) if first <= last else (when >= first or when <= last):
+            return True
+    return False
+
+
+def school_days(establishment: EstablishmentConfig) -> dict[int, list[date]]:
+    """Monday to Friday outside the breaks, by evaluated month, within the school year."""
+    days: dict[int, list[date]] = defaultdict(list)
+    day = establishment.year_start
+    while day <= establishment.year_end:
+        if day.weekday() < 5 and day.month in MONTHS and not on_break(day):
+            days[day.month].append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def fill(establishment: EstablishmentConfig, pupils: Sequence[Pupil], rng: random.Random) -> None:
+    """Give every division among ``pupils`` its class book and grades."""
+    by_division: dict[str, list[Pupil]] = defaultdict(list)
+    for pupil in pupils:
+        by_division[pupil.division].append(pupil)
+    days = school_days(establishment)
+    limit = cutoff(establishment)
+    for division in sorted(by_division):
+        fill_division(establishment, division, by_division[division], rng, days, limit)
+
+
+def fill_division(
+    establishment: EstablishmentConfig,
+    division: str,
+    pupils: list[Pupil],
+    rng: random.Random,
+    days: dict[int, list[date]],
+    limit: date,
+) -> ClassBook:
+    book = ClassBook(establishment.uai, division, pupils[0].level)
+    used = set()
+    for subject in subjects_for(establishment.kind, pupils[0].level):
+        names = [n for n in TEACHER_NAMES if n not in used] or list(TEACHER_NAMES)
+        count = 2 if subject.startswith("LV") and rng.random() < 0.2 else 1
+        teachers = [f"{rng.choice(('M.', 'MME'))} {name}" for name in rng.sample(names, count)]
+        used.update(t.split(" ", 1)[1] for t in teachers)
+        book.teams[subject] = tuple(teachers)
+        _evaluations(book, subject, rng, days, limit)
+    book.principal = rng.choice(sorted({t for ts in book.teams.values() for t in ts}))
+
+    evaluations = list(book)
+    absent, exempt, not_graded = (encode_grade(ABS), encode_grade(DIS), encode_grade(NNOT))
+    numeric: dict[int, list[int]] = {e.id: [] for e in evaluations}
+    # Per evaluation: its id, difficulty, the draw limits of DIS and N.NOT
+    # (ABS below ABSENT_RATE) and the list collecting the class's grades.
+    draws = []
+    for evaluation in evaluations:
+        exempt_limit = ABSENT_RATE + EXEMPT_RATES.get(evaluation.subject, EXEMPT_RATE)
+        draws.append(
+            (
+                evaluation.id,
+                rng.gauss(0, 1.5),
+                exempt_limit,
+                exempt_limit + NOT_GRADED_RATE,
+                numeric[evaluation.id],
+            )
+        )
+    uniform = rng.random
+    for pupil in pupils:
+        ability = min(max(rng.gauss(12, 3), 4.0), 18.5)
+        grades = {}
+        for eid, difficulty, exempt_limit, code_limit, class_grades in draws:
+            draw = uniform()
+            if draw < code_limit:
+                grades[eid] = (
+                    absent if draw < ABSENT_RATE else exempt if draw < exempt_limit else not_graded
+                )
+                continue
+            # The sum of three uniform draws, centred and scaled: a cheap bell
+            # curve of standard deviation 2.5 points.
+            noise = (uniform() + uniform() + uniform() - 1.5) * 5
+            half_points = int((ability + difficulty + noise) * 2 + 0.5)
+            value = 0 if half_points < 0 else 2000 if half_points > 40 else half_points * 50
+            grades[eid] = value
+            class_grades.append(value)
+        notes = PupilNotes(book)
+        notes.update(grades)
+        pupil.services.set(SERVICE_ID, notes)
+        book.join(pupil.id, notes)
+    for evaluation in evaluations:
+        book.replace(evaluation.with_figures(numeric[evaluation.id]))
+    return book
+
+
+def _evaluations(
+    book: ClassBook, subject: str, rng: random.Random, days: dict[int, list[date]], limit: date
+) -> None:
+    labels = LABELS.get(subject, ()) + GENERIC_LABELS
+    for month in MONTHS:
+        choices = days.get(month, [])
+        count = min(rng.randint(2, 4), len(choices))
+        for day in sorted(rng.sample(choices, count)):
+            published_on = None
+            if day < limit - timedelta(days=UNPUBLISHED_RECENT_DAYS) or (
+                day < limit and rng.random() < 0.6
+            ):
+                published_on = day + timedelta(days=rng.randint(1, 7))
+            book.add_evaluation(
+                subject, rng.choice(labels), day, rng.choice(COEFFICIENTS), published_on
+            )

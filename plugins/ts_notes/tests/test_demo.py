@@ -1,0 +1,186 @@
+"""Demo grades: deterministic, consistent with the class figures, realistic; GDPR hooks."""
+
+import json
+import random
+from collections import Counter
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import ts_notes
+from ts_host.api import Contact, EstablishmentConfig, Period, Pupil
+from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, pupils_of
+from ts_notes.demo import UNPUBLISHED_RECENT_DAYS, cutoff, subjects_for
+from ts_notes.models import SERVICE_ID, decode_grade
+
+COLLEGE = EstablishmentConfig(
+    uai="0541234Y",
+    name="Collège",
+    address=(),
+    contact=Contact(),
+    welcome_message="",
+    services=("notes",),
+    service_settings={},
+    period_kind="trimestre",
+    kind="college",
+    periods=(
+        Period("T1", date(2026, 9, 1), date(2026, 11, 30)),
+        Period("T2", date(2026, 12, 1), date(2027, 3, 7)),
+        Period("T3", date(2027, 3, 8), date(2027, 7, 3)),
+    ),
+)
+
+
+def demo_pupils():
+    return [
+        Pupil(
+            f"p{i:02d}",
+            COLLEGE.uai,
+            "Léa",
+            "MARTIN",
+            date(2013, 1, 1),
+            "5A" if i < 28 else "3B",
+            level="5e" if i < 28 else "3e",
+        )
+        for i in range(50)
+    ]
+
+
+def snapshot(pupils):
+    books = {}
+    grades = {}
+    for pupil in pupils:
+        notes = pupil.services[SERVICE_ID]
+        book = notes.book
+        books[book.division] = (list(book), dict(book.teams), book.principal)
+        grades[pupil.id] = dict(notes.grades)
+    return books, grades
+
+
+def test_same_seed_same_grades():
+    first, second = demo_pupils(), demo_pupils()
+    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=first, rng=random.Random(3), settings={})
+    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=second, rng=random.Random(3), settings={})
+    assert snapshot(first) == snapshot(second)
+    third = demo_pupils()
+    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=third, rng=random.Random(4), settings={})
+    assert snapshot(third) != snapshot(first)
+
+
+def test_a_division_shares_one_class_book():
+    pupils = demo_pupils()
+    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=pupils, rng=random.Random(3), settings={})
+    books = {id(p.services[SERVICE_ID].book) for p in pupils}
+    assert len(books) == 2
+    book = pupils[0].services[SERVICE_ID].book
+    assert set(book.members) == {p.id for p in pupils if p.division == "5A"}
+
+
+def all_books(site, uai):
+    books = {}
+    for pupil in pupils_of(site, uai):
+        notes = pupil.services[SERVICE_ID]
+        books.setdefault(notes.book.division, (notes.book, []))[1].append(notes)
+    return books.values()
+
+
+def test_class_figures_are_those_of_the_class_grades(site, tm):
+    with tm:
+        for book, notes_list in all_books(site, ESTABLISHMENT_A):
+            assert len(notes_list) == len(book.members)
+            for evaluation in book:
+                numeric = [notes.grade(evaluation.id) for notes in notes_list]
+                numeric = [g for g in numeric if isinstance(g, Decimal)]
+                assert numeric, evaluation
+                assert evaluation.minimum == min(numeric)
+                assert evaluation.maximum == max(numeric)
+                mean = (sum(numeric) / len(numeric)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                assert evaluation.average == mean
+                assert evaluation.minimum <= evaluation.average <= evaluation.maximum
+                for grade in numeric:
+                    assert Decimal(0) <= grade <= Decimal(20)
+
+
+def test_demo_grades_look_like_a_school_year(site, tm):
+    with tm:
+        codes = Counter()
+        total = 0
+        for uai in (ESTABLISHMENT_A,):
+            for book, notes_list in all_books(site, uai):
+                per_month = Counter((e.subject, e.day.month) for e in book)
+                assert set(per_month.values()) <= {2, 3, 4}
+                assert {month for _s, month in per_month} == {9, 10, 11, 12, 1, 2, 3, 4, 5, 6}
+                assert set(book.teams) == set(subjects_for("college", book.level))
+                assert book.principal in {t for ts in book.teams.values() for t in ts}
+                for notes in notes_list:
+                    for value in notes.grades.values():
+                        total += 1
+                        grade = decode_grade(value)
+                        if isinstance(grade, str):
+                            codes[grade] += 1
+        assert 0.015 < codes["ABS"] / total < 0.05
+        assert codes["DIS"] and codes["N.NOT"]
+
+
+def test_recent_evaluations_are_partly_unpublished_and_later_ones_not_published(site, tm):
+    with tm:
+        book, _notes = next(iter(all_books(site, ESTABLISHMENT_A)))
+        limit = date(2027, 2, 15)
+        old = [e for e in book if e.day < limit - timedelta(days=UNPUBLISHED_RECENT_DAYS)]
+        assert all(e.published_on is not None and e.published_on > e.day for e in old)
+        assert all(e.published_on is None for e in book if e.day >= limit)
+        recent = [e for e in book if e not in old and e.day < limit]
+        assert any(e.published_on is None for e in recent)
+
+
+def test_demo_cutoff_is_the_test_kits_today():
+    assert cutoff(COLLEGE) == date(2027, 2, 15)
+
+
+def test_subjects_depend_on_the_level():
+    assert "LV2 - Espagnol" not in subjects_for("college", "6e")
+    assert "Physique-Chimie" not in subjects_for("college", "6e")
+    assert "Physique-Chimie" in subjects_for("college", "5e")
+    assert len(subjects_for("college", "3e")) == 11
+    assert "Philosophie" in subjects_for("lycee", "Terminale")
+    assert "Français" not in subjects_for("lycee", "Terminale")
+    assert "Enseignement Scientifique" in subjects_for("lycee", "1re")
+
+
+def test_no_demo_grades_where_the_service_is_disabled(site, tm):
+    with tm:
+        assert all(p.services.get(SERVICE_ID) is None for p in pupils_of(site, ESTABLISHMENT_B))
+
+
+def test_gdpr_export_lists_every_grade(site, tm, pupil_enabled):
+    with tm:
+        pupil = site.pupils[pupil_enabled]
+        data = ts_notes.ts_pupil_data(pupil=pupil)
+        assert json.loads(json.dumps(data)) == data
+        assert data["classe"] == pupil.division
+        assert len(data["notes"]) == len(pupil.services[SERVICE_ID].grades)
+        first = data["notes"][0]
+        assert set(first) == {"matiere", "controle", "date", "coefficient", "publie_le", "note"}
+        assert ts_notes.ts_pupil_data(pupil=pupils_of(site, ESTABLISHMENT_B)[0]) is None
+
+
+def test_gdpr_erasure_forgets_the_grades_and_recomputes_the_class_figures(site, tm, pupil_enabled):
+    with tm:
+        pupil = site.pupils[pupil_enabled]
+        book = pupil.services[SERVICE_ID].book
+        ts_notes.ts_erase_pupil_data(pupil=pupil)
+        assert pupil.services.get(SERVICE_ID) is None
+        assert pupil_enabled not in book.members
+        others = list(book.members.values())
+        for evaluation in book:
+            numeric = [
+                g for g in (n.grade(evaluation.id) for n in others) if isinstance(g, Decimal)
+            ]
+            assert evaluation.maximum == (max(numeric) if numeric else None)
+
+
+def test_no_evaluation_on_weekends_or_during_the_christmas_break(site, tm):
+    with tm:
+        for book, _notes in all_books(site, ESTABLISHMENT_A):
+            for evaluation in book:
+                assert evaluation.day.weekday() < 5
+                assert not (date(2026, 12, 19) <= evaluation.day <= date(2027, 1, 3))

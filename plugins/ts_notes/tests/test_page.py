@@ -1,0 +1,265 @@
+"""The list of grades as a family sees it (guide, section 2.4.1)."""
+
+import re
+
+from ts_host.testing import ESTABLISHMENT_A, PASSWORD, login, make_account, pupils_of
+from ts_notes.models import SERVICE_ID
+
+
+def cells(row):
+    return [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["th", "td"])]
+
+
+def table_rows(page):
+    """The grade rows of the main table as lists of cell texts (subject first when shown)."""
+    table = page.html.find(id="notes-table")
+    return [cells(row) for row in table.select("tr.ts-notes-controle")]
+
+
+def labels(page):
+    table = page.html.find(id="notes-table")
+    if table is None:
+        return set()
+    return {cells(row)[-7] for row in table.select("tr.ts-notes-controle")}
+
+
+def summary(page, subject):
+    """The subject's summary row: [label, pupil's average, class average, '', '', coef]."""
+    table = page.html.find(id="notes-table")
+    for body in table.find_all("tbody"):
+        if body.find("th", scope="rowgroup").get_text(strip=True) == subject:
+            return cells(body.find("tr", class_="ts-notes-moyenne"))
+    raise AssertionError(f"no group for {subject}")
+
+
+def test_table_has_the_guide_columns_and_the_current_period_by_default(notes_page):
+    page = notes_page()
+    headers = [th.get_text(strip=True) for th in page.html.find(id="notes-table").thead("th")]
+    assert headers == ["Matière", "Contrôle", "Date", "Note", "Moyenne", "Min", "Max", "Coef."]
+    assert page.html.find("h1").get_text(strip=True) == "Les notes : liste des notes"
+    selected = page.html.find("select", id="notes-periode").find("option", selected=True)
+    assert selected["value"] == "T2"
+    assert labels(page) == {
+        "Fractions",
+        "Géométrie",
+        "Calcul mental",
+        "Lecture cursive",
+        "Dictée",
+        "Rédaction",
+        "Récitation",
+    }
+
+
+def test_rows_show_grade_class_figures_with_commas_and_coefficients_as_printed(notes_page):
+    rows = table_rows(notes_page())
+    fractions = next(r for r in rows if "Fractions" in r)
+    assert fractions[-7:] == ["Fractions", "10/01/2027", "14,00", "12,00", "10,00", "14,00", "2.0"]
+    calcul = next(r for r in rows if "Calcul mental" in r)
+    assert calcul[-7:] == ["Calcul mental", "01/02/2027", "ABS", "16,00", "16,00", "16,00", "0.5"]
+    dictee = next(r for r in rows if "Dictée" in r)
+    assert dictee[-7:] == ["Dictée", "15/01/2027", "13,40", "12,70", "12,00", "13,40", "1.0"]
+
+
+def test_codes_are_shown_with_their_legend(notes_page):
+    page = notes_page()
+    rows = table_rows(page)
+    assert next(r for r in rows if "Rédaction" in r)[-5] == "DIS"
+    assert next(r for r in rows if "Récitation" in r)[-5] == "N.NOT"
+    missing = next(r for r in rows if "Lecture cursive" in r)
+    assert missing[-5] == "- pas de note"
+    legend = " ".join(page.html.find(id="notes-legende").get_text(" ", strip=True).split())
+    assert "ABS : absent" in legend
+    assert "DIS : dispensé" in legend
+    assert "N.NOT : non noté" in legend
+    assert page.html.find("abbr", string="ABS")["title"] == "absent"
+
+
+def test_subjects_are_grouped_with_the_name_as_row_group_header(notes_page):
+    page = notes_page()
+    groups = page.html.find(id="notes-table").find_all("tbody")
+    headers = [g.find("th", scope="rowgroup") for g in groups]
+    assert [h.get_text(strip=True) for h in headers] == ["Français", "Mathématiques"]
+    # Four French rows and their summary row.
+    assert headers[0]["rowspan"] == "5"
+
+
+def test_weighted_averages_leave_codes_out_and_compare_with_the_same_evaluations(notes_page):
+    page = notes_page()
+    # (14 × 2 + 8,5 × 1) / 3 = 12,1666…; the class on the same two: (12 × 2 + 11) / 3.
+    maths = summary(page, "Mathématiques")
+    assert maths[0] == "Moyenne pondérée"
+    assert maths[1].endswith("12,17")
+    assert maths[2].endswith("11,67")
+    assert maths[-1] == "3.0"
+    # DIS, N.NOT and the missing grade count for nothing: only the dictation is left.
+    french = summary(page, "Français")
+    assert french[1].endswith("13,40")
+    assert french[2].endswith("12,70")
+    assert french[-1] == "1.0"
+
+
+def test_unpublished_and_not_yet_published_evaluations_are_hidden(notes_page):
+    page = notes_page(periode="annee")
+    assert "Équations" not in page.text  # never published
+    assert "Proportionnalité" not in page.text  # published on 20/02/2027, after today
+    assert "Statistiques" in page.text
+
+
+def test_filter_by_another_period(notes_page):
+    page = notes_page(periode="T1")
+    assert labels(page) == {"Statistiques"}
+    selected = page.html.find("select", id="notes-periode").find("option", selected=True)
+    assert selected["value"] == "T1"
+
+
+def test_filter_by_month(notes_page):
+    page = notes_page(periode="2027-01")
+    assert labels(page) == {"Fractions", "Géométrie", "Lecture cursive", "Dictée", "Rédaction"}
+    assert "janvier 2027" in page.html.find("caption").get_text()
+
+
+def test_filter_by_whole_year_averages_the_whole_year(notes_page):
+    page = notes_page(periode="annee")
+    assert "Statistiques" in labels(page) and "Calcul mental" in labels(page)
+    # (11 + 14 × 2 + 8,5) / 4 = 11,875; the class: (10 + 12 × 2 + 11) / 4 = 11,25.
+    maths = summary(page, "Mathématiques")
+    assert maths[1].endswith("11,88")
+    assert maths[2].endswith("11,25")
+
+
+def test_filter_by_subject_shows_it_alone_with_its_teacher(notes_page):
+    page = notes_page(matiere="Mathématiques")
+    assert labels(page) == {"Fractions", "Géométrie", "Calcul mental"}
+    assert "Professeur : M. MARTIN" in " ".join(page.html.find(id="notes-professeur").text.split())
+    selected = page.html.find("select", id="notes-matiere").find("option", selected=True)
+    assert selected["value"] == "Mathématiques"
+
+
+def test_subject_choices_start_with_all_subjects_and_an_unknown_one_shows_all(notes_page):
+    page = notes_page(matiere="Latin")
+    options = page.html.find("select", id="notes-matiere").find_all("option")
+    assert options[0].get_text() == "(Toutes les matières)"
+    assert options[0]["value"] == ""
+    assert [o.get_text() for o in options[1:]] == [
+        "Educ. Phys et Sport.",
+        "Français",
+        "Mathématiques",
+    ]
+    assert "Dictée" in labels(page) and "Fractions" in labels(page)
+
+
+def test_filter_form_is_a_labelled_get_form_with_valider(notes_page):
+    page = notes_page()
+    form = page.html.find("form", id="notes-filtres")
+    assert form["method"] == "get"
+    for select in form.find_all("select"):
+        assert form.find("label", attrs={"for": select["id"]}) is not None
+    assert form.find("button", type="submit").get_text(strip=True) == "Valider"
+    choices = [o["value"] for o in form.find("select", id="notes-periode").find_all("option")]
+    assert choices[:3] == ["T1", "T2", "T3"]
+    assert "2027-02" in choices
+    assert choices[-1] == "annee"
+
+
+def test_team_dialog_lists_teachers_and_marks_the_principal(notes_page):
+    page = notes_page()
+    button = page.html.find("button", attrs={"aria-controls": "notes-equipe"})
+    assert "équipe pédagogique" in button.get_text()
+    dialog = page.html.find("dialog", id="notes-equipe")
+    assert dialog.find("h1").get_text(strip=True) == "L'équipe pédagogique"
+    rows = {cells(r)[0]: cells(r)[1] for r in dialog.find("tbody").find_all("tr")}
+    assert rows["Mathématiques"] == "M. MARTIN"
+    assert rows["Educ. Phys et Sport."] == "M. PETIT, MME ROUX"
+    assert rows["Français"].startswith("MME DURAND *")
+    assert "*" not in rows["Mathématiques"]
+    assert "* Professeur principal" in dialog.get_text()
+
+
+def test_each_subject_has_an_accessible_chart_of_the_year(notes_page):
+    page = notes_page(matiere="Mathématiques")
+    charts = page.html.find(id="notes-graphiques")
+    svg = charts.find("svg", attrs={"role": "img"})
+    title = svg.find("title")
+    assert "Mathématiques" in title.get_text()
+    assert title["id"] in svg["aria-labelledby"].split()
+    # The pupil's numeric grades of the year (ABS left out), the class average of each.
+    assert len(svg.find_all("circle")) == 3
+    assert len(svg.find_all("rect")) == 4
+    description = " ".join(svg.find("desc").get_text().split())
+    assert "Moyenne de" in description and "11,88" in description
+
+
+def test_chart_figures_are_in_a_table_for_screen_readers(notes_page):
+    page = notes_page(matiere="Mathématiques")
+    details = page.html.find(id="notes-graphiques").find("details")
+    table = details.find("table")
+    assert "Mathématiques" in table.find("caption").get_text()
+    rows = [cells(r) for r in table.find("tbody").find_all("tr")]
+    assert rows == [
+        ["05/10/2026", "Statistiques", "11,00", "10,00"],
+        ["10/01/2027", "Fractions", "14,00", "12,00"],
+        ["20/01/2027", "Géométrie", "8,50", "11,00"],
+        ["01/02/2027", "Calcul mental", "ABS", "16,00"],
+    ]
+
+
+def test_page_has_no_inline_style_or_script(notes_page):
+    page = notes_page(periode="annee")
+    main = page.html.find("main")
+    assert main.find(attrs={"style": True}) is None
+    assert main.find("script") is None
+    assert not re.search(r"\son[a-z]+=", str(main))
+
+
+def test_a_pupil_without_grades_gets_a_message(family_app, site, tm, pupil_enabled):
+    with tm:
+        site.pupils[pupil_enabled].services.pop(SERVICE_ID)
+    page = family_app.get(f"/eleve/{pupil_enabled}/notes")
+    assert "Aucune note publiée pour cette sélection." in page.text
+    assert page.html.find("form", id="notes-filtres") is not None
+
+
+def test_demo_pupil_page_renders_with_its_grades(family_app, pupil_enabled):
+    page = family_app.get(f"/eleve/{pupil_enabled}/notes", params={"periode": "annee"})
+    assert len(table_rows(page)) > 50
+    assert page.html.find("dialog", id="notes-equipe") is not None
+
+
+def test_tile_for_the_child_whose_establishment_offers_grades(family_app, family, site, tm):
+    child_a, child_b = family.pupil_ids
+    with tm:
+        name_a = site.pupils[child_a].first_name
+        name_b = site.pupils[child_b].first_name
+    home = family_app.get("/", params={"eleve": child_a})
+    link = home.html.find("a", href=re.compile(f"/eleve/{child_a}/notes$"))
+    assert link is not None
+    assert link.get_text(strip=True).endswith(f"Consultez la liste des notes de {name_a}")
+    assert "La liste exhaustive des notes pour chaque contrôle" in home.text
+    home_b = family_app.get("/", params={"eleve": child_b})
+    assert f"Consultez la liste des notes de {name_b}" not in home_b.text
+    assert home_b.html.find("a", href=re.compile("/notes$")) is None
+
+
+def test_not_found_where_the_service_is_disabled(family_app, family):
+    family_app.get(f"/eleve/{family.pupil_ids[1]}/notes", status=404)
+
+
+def test_not_found_for_another_familys_pupil(testapp, ts_app, site, tm, pupil_enabled):
+    with tm:
+        other = next(p.id for p in pupils_of(site, ESTABLISHMENT_A) if p.id != pupil_enabled)
+        make_account(site, ts_app.registry.ts_hasher, [other], "autre.famille")
+    login(testapp, "autre.famille", PASSWORD)
+    testapp.get(f"/eleve/{other}/notes", status=200)
+    testapp.get(f"/eleve/{pupil_enabled}/notes", status=404)
+
+
+def test_not_found_for_an_unknown_pupil(family_app):
+    family_app.get("/eleve/0000000000000000/notes", status=404)
+
+
+def test_page_is_translated_with_the_services_catalogue(notes_page):
+    page = notes_page(_LOCALE_="en")
+    assert page.html.find("h1").get_text(strip=True) == "Grades: list of grades"
+    assert "(All subjects)" in page.text
+    chart = page.html.find(id="notes-graphiques").find("svg", attrs={"role": "img"})
+    assert "Sep" in [text.get_text() for text in chart.find_all("text")]
