@@ -35,13 +35,17 @@ $(TEST_STAMP): $(STAMP)
 catalogues: $(MO_FILES)
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics 2>/dev/null
+	$(BIN)/pybabel compile -i $< -o $@ 2>/dev/null
 
 # Extract the messages of the templates and the code, then merge them into
 # each language's catalogue (French is the source language).
 messages: $(TEST_STAMP)
-	$(BIN)/pot-create -d ts_host -o ts_host/locale/ts_host.pot ts_host
-	$(BIN)/pybabel update -i ts_host/locale/ts_host.pot -d ts_host/locale -D ts_host --width 88
+	for package in ts_host $(notdir $(wildcard plugins/ts_*)); do \
+	    dir=$$package; [ -d $$dir ] || dir=plugins/$$package; \
+	    [ -d $$dir/locale ] || continue; \
+	    $(BIN)/pot-create -d $$package -o $$dir/locale/$$package.pot $$dir && \
+	    $(BIN)/pybabel update -i $$dir/locale/$$package.pot -d $$dir/locale -D $$package --width 88; \
+	done
 
 var:
 	mkdir -p var/mail
