@@ -34,6 +34,8 @@ class ServiceDescription:
 
     ``settings_schema`` is a colander ``SchemaNode`` (a mapping) validating
     the service's table in ``establishments.toml``, or ``None``.
+    ``url_segment`` names the service's pages under ``/eleve/{pupil}/`` when
+    it should differ from the id (the LPC's pages are ``…/competences``).
     """
 
     id: str
@@ -44,6 +46,7 @@ class ServiceDescription:
     requires_host: str = ">=1.0,<2"
     settings_schema: Any = None
     translation_domain: str | None = None
+    url_segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,7 @@ __all__ = [
     "BadLine",
     "CSRFSchema",
     "CommandError",
+    "Contact",
     "Container",
     "DateRange",
     "EstablishmentConfig",

@@ -59,8 +59,9 @@ def ts_describe_service() -> ServiceDescription:
 def ts_configure(config: Configurator) -> None:
     """Add the service's routes, views, static files and templates.
 
-    Called once while the application is built, inside
-    ``config.include(..., route_prefix="/eleve/{pupil}/<service id>")``.
+    Called once while the application is built, with a configurator of the
+    plugin's package whose route prefix is ``/eleve/{pupil}/<segment>``
+    (the service id, or the description's ``url_segment``).
     Register pupil pages with ``config.add_pupil_route(name, pattern)``:
     their context is a :class:`ts_host.api.PupilContext` resolved through
     the logged-in account's own links; another family's pupil, a pupil who

@@ -21,6 +21,7 @@ def ts_describe_service():
         requires_host=">=1.0,<2",
         settings_schema=settings_schema(),
         translation_domain="ts_lpc",
+        url_segment="competences",
     )
 
 

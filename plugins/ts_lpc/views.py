@@ -1,0 +1,121 @@
+"""The livret's pages (guide, § 2.4.3) and its PDF.
+
+``/eleve/{pupil}/competences``          the competences of a palier, their status
+``/eleve/{pupil}/competences/competence/{n}`` one competence: domains, items, validation
+``/eleve/{pupil}/competences/livret.pdf``       the "bilan détaillé" of a palier
+
+Each takes ``?palier=1|2|3`` (default 3).  The livret is shown as it
+stands on :func:`ts_host.api.today`.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import get_renderer
+from pyramid.response import Response
+
+from ts_host.api import PupilContext, format_date, today
+
+from .i18n import _
+from .livret import PALIER_ORDER, Livret, build_livret, selected_palier
+from .models import SERVICE_ID, get_record
+from .pdf import render_livret
+from .referential import load_referential, note_aux_parents
+
+LIST_ROUTE = SERVICE_ID
+COMPETENCE_ROUTE = f"{SERVICE_ID}.competence"
+PDF_ROUTE = f"{SERVICE_ID}.pdf"
+MACROS = "ts_lpc:templates/macros.pt"
+
+
+def includeme(config) -> None:
+    config.add_pupil_route(LIST_ROUTE, "")
+    config.add_pupil_route(COMPETENCE_ROUTE, r"/competence/{number:\d}")
+    config.add_pupil_route(PDF_ROUTE, "/livret.pdf")
+    config.add_view(
+        livret_view,
+        route_name=LIST_ROUTE,
+        renderer="ts_lpc:templates/livret.pt",
+        permission="view",
+    )
+    config.add_view(
+        competence_view,
+        route_name=COMPETENCE_ROUTE,
+        renderer="ts_lpc:templates/competence.pt",
+        permission="view",
+    )
+    config.add_view(pdf_view, route_name=PDF_ROUTE, permission="view")
+
+
+def _livret(context: PupilContext, request) -> Livret:
+    palier = selected_palier(request.GET.get("palier"))
+    return build_livret(get_record(context.pupil), palier, today(request))
+
+
+def _page(context: PupilContext, request, livret: Livret, current: int | None) -> dict:
+    """What both pages need: the livret and the band of the palier."""
+    pupil_id = context.pupil.id
+    query = {"palier": livret.palier.number}
+    return {
+        "livret": livret,
+        "current": current,
+        "paliers": [load_referential()[n] for n in PALIER_ORDER],
+        "note_aux_parents": note_aux_parents(),
+        "format_date": format_date,
+        "list_url": request.route_url(LIST_ROUTE, pupil=pupil_id, _query=query),
+        "competence_url": lambda number: request.route_url(
+            COMPETENCE_ROUTE, pupil=pupil_id, number=number, _query=query
+        ),
+        "pdf_url": (
+            request.route_url(PDF_ROUTE, pupil=pupil_id, _query=query)
+            if context.settings.get("pdf", True)
+            else None
+        ),
+        "lpc_macros": get_renderer(MACROS).implementation().macros,
+    }
+
+
+def livret_view(context: PupilContext, request) -> dict:
+    livret = _livret(context, request)
+    page = _page(context, request, livret, None)
+    page["selector_action"] = request.route_url(LIST_ROUTE, pupil=context.pupil.id)
+    return page
+
+
+def competence_view(context: PupilContext, request):
+    number = int(request.matchdict["number"])
+    if not 1 <= number <= 7:
+        raise HTTPNotFound()
+    livret = _livret(context, request)
+    try:
+        competence = livret.competence(number)
+    except KeyError:
+        # Competence 2, 4, 5 or 7 asked at palier 1, typically after choosing palier 1
+        # in the selector of one of those competences: show what palier 1 has.
+        raise HTTPSeeOther(
+            request.route_url(
+                LIST_ROUTE,
+                pupil=context.pupil.id,
+                _query={"palier": livret.palier.number},
+            )
+        ) from None
+    page = _page(context, request, livret, number)
+    page["competence"] = competence
+    page["item_dialog_title"] = request.localizer.translate(_("Renseignements de l'item"))
+    page["selector_action"] = request.route_url(
+        COMPETENCE_ROUTE, pupil=context.pupil.id, number=number
+    )
+    return page
+
+
+def pdf_view(context: PupilContext, request) -> Response:
+    if not context.settings.get("pdf", True):
+        raise HTTPNotFound()
+    livret = _livret(context, request)
+    body = render_livret(livret, context.pupil, request.localizer.translate)
+    filename = f"livret-competences-palier-{livret.palier.number}.pdf"
+    return Response(
+        body=body,
+        content_type="application/pdf",
+        content_disposition=f'attachment; filename="{filename}"',
+    )
