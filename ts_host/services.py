@@ -65,6 +65,10 @@ def includeme(config) -> None:
     settings = config.registry.settings
     registry = PluginRegistry()
     registry.load_entry_points()
+    # {service id: module} registered as if installed: how the test kit's
+    # ``register_plugin`` adds a plugin for one test (not an ini setting).
+    for name, module in settings.get("ts.extra_plugins", {}).items():
+        registry.register(module, name=name, distribution="ts.extra_plugins")
     config.registry.ts_plugins = registry
     config.registry.ts_academy = load_academy(
         settings.get("ts.establishments", "etc/establishments.toml"),
@@ -83,9 +87,10 @@ def mount_service(config, registry: PluginRegistry, service_id: str) -> None:
     asset specs and scans resolve against it.
     """
     service_config = config.with_package(registry.pm.get_plugin(service_id))
+    segment = registry.services[service_id].url_segment or service_id
     config.registry.ts_configuring = service_id
     try:
-        with service_config.route_prefix_context(f"{PUPIL_PREFIX}/{service_id}"):
+        with service_config.route_prefix_context(f"{PUPIL_PREFIX}/{segment}"):
             registry.call_service(service_id, "ts_configure", config=service_config)
     finally:
         config.registry.ts_configuring = None
