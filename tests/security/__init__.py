@@ -1,0 +1,1 @@
+"""The security and reliability suite (issue 9)."""
