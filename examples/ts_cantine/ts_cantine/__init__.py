@@ -1,0 +1,74 @@
+"""La cantine: the week's menus and the pupil's canteen account.
+
+A third-party téléservice, written with the public API of the host only
+(``ts_host.api``; ``ts_host.testing`` in its tests).  This module holds the
+hook implementations and nothing else.
+"""
+
+from ts_host.api import ServiceDescription, hookimpl
+
+from . import commands, demo, evolve, importers, schemas, views
+from .models import SERVICE_ID
+
+
+@hookimpl
+def ts_describe_service():
+    return ServiceDescription(
+        id=SERVICE_ID,
+        title="La cantine",
+        description="Les menus de la semaine et le compte de restauration de l'élève.",
+        version="1.1.0",
+        order=50,
+        requires_host=">=1.0,<2",
+        settings_schema=schemas.settings_schema(),
+        translation_domain="ts_cantine",
+    )
+
+
+@hookimpl
+def ts_configure(config):
+    config.add_pupil_route(SERVICE_ID, "")
+    config.add_view(
+        views.cantine_view,
+        route_name=SERVICE_ID,
+        renderer="ts_cantine:templates/cantine.pt",
+        permission="view",
+    )
+
+
+@hookimpl
+def ts_tile(request, pupil, settings):
+    return views.dashboard_tile(request, pupil)
+
+
+@hookimpl
+def ts_demo_data(site, establishment, pupils, rng, settings):
+    demo.fill(site, establishment, pupils, rng, settings)
+
+
+@hookimpl
+def ts_import_formats():
+    return importers.FORMATS
+
+
+@hookimpl
+def ts_admin_commands():
+    return [commands.COMMAND]
+
+
+@hookimpl
+def ts_evolve_steps():
+    return evolve.STEPS
+
+
+@hookimpl
+def ts_pupil_data(pupil):
+    account = pupil.services.get(SERVICE_ID)
+    if account is None:
+        return None
+    return account.export()
+
+
+@hookimpl
+def ts_erase_pupil_data(pupil):
+    pupil.services.pop(SERVICE_ID)
