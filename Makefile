@@ -24,8 +24,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(VENV)/bin/python pyproject.toml constraints.txt
+# The example service examples/ts_cantine is a distribution of its own (the demo enables it).
+$(STAMP): $(VENV)/bin/python pyproject.toml constraints.txt examples/ts_cantine/pyproject.toml
 	$(BIN)/pip install --quiet -c constraints.txt -e .
+	$(BIN)/pip install --quiet -c constraints.txt -e examples/ts_cantine
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
@@ -60,3 +62,18 @@ format: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+# Security tooling (also run by .ci/run): static checks of the code that runs
+# in production (medium severity and above fail; see docs/SECURITY.md), and
+# known vulnerabilities of the pinned dependencies.
+.PHONY: security
+security: $(TEST_STAMP)
+	$(BIN)/bandit -c pyproject.toml -r ts_host plugins examples -q --severity-level medium
+	$(BIN)/python -m tests.security.dependency_audit constraints.txt
+
+# Load and scale benchmarks (not tests): wrk against the server started as
+# `make run` does, on 1 000 and 100 000 demo pupils; see bench/RESULTS.md.
+# Needs wrk (apt-get install wrk). BENCH_ARGS="--pupils 1000" for a quick run.
+.PHONY: bench
+bench: $(TEST_STAMP) catalogues
+	$(BIN)/python -m bench $(BENCH_ARGS)

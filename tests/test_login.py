@@ -108,7 +108,7 @@ def test_the_lock_ends_by_itself_after_its_delay_which_doubles(testapp, family, 
 def test_parallel_failed_logins_are_all_counted(ts_app, family, site, tm):
     """Each thread is a client of its own; conflicts are retried, none lost."""
     count = 12
-    barrier = threading.Barrier(count)
+    barrier = threading.Barrier(count, timeout=60)
     statuses = []
 
     def attempt(index):

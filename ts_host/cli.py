@@ -10,17 +10,29 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
-from pyramid.paster import bootstrap, setup_logging
+from pyramid.paster import bootstrap, get_appsettings, setup_logging
 from tqdm import tqdm
 from zc.lockfile import LockError
 
+from . import backup, scaffold
+from .activation import display
+from .admin import codes as admin_codes
+from .admin import reference_day
+from .admin import stats as admin_stats
+from .admin.importer import import_siecle
+from .admin.siecle import read_exports
 from .api import CommandError, ImportRejected
+from .audit import audit
 from .demo import DemoBuilder
 from .establishments import ConfigurationError
 from .evolve import evolve
+from .models import CodeKind, CodeState
 from .settings import MissingSecret
+from .storage import get_database
 
 
 class Environment:
@@ -44,6 +56,9 @@ class Environment:
 
     def close(self) -> None:
         self.env["closer"]()
+        # Release the FileStorage lock: a second command in the same process
+        # (the tests, a script) may open the database again.
+        get_database(self.registry).close()
 
 
 def cmd_plugins(env: Environment, args) -> int:
@@ -111,6 +126,10 @@ def cmd_evolve(env: Environment, args) -> int:
 
 
 def cmd_import(env: Environment, args) -> int:
+    if args.format == SIECLE:
+        return cmd_import_siecle(env, args)
+    if args.more or args.uai:
+        raise CommandError(f"l'import {args.format} lit un seul fichier, sans --uai")
     formats = {f.name: f for fs in env.plugins.pm.hook.ts_import_formats() for f in fs}
     if args.format not in formats:
         known = ", ".join(sorted(formats)) or "aucun"
@@ -124,8 +143,239 @@ def cmd_import(env: Environment, args) -> int:
     except ImportRejected as exc:
         print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
         return 1
+    audit(None, "service.imported", format=args.format, file=str(path), summary=str(summary))
     print(f"Import {args.format} terminé : {summary}.")
     return 0
+
+
+# Establishment administration (ts_host.admin): SIECLE, codes, letters, stats.
+
+SIECLE = "siecle"
+
+
+def _ini_first(args) -> None:
+    """``import FORMAT INI`` (the order of ``import siecle``) as well as ``import INI FORMAT``:
+    the one that names an ini file is the ini file."""
+    if not Path(args.ini).is_file() and (
+        Path(args.format).suffix == ".ini" or Path(args.format).is_file()
+    ):
+        args.ini, args.format = args.format, args.ini
+
+
+def _establishment(env: Environment, uai: str | None):
+    """The ``--uai`` establishment, which ``establishments.toml`` must declare."""
+    if not uai:
+        raise CommandError("précisez l'établissement : --uai UAI (ex. --uai 0541234Y)")
+    establishment = env.academy.establishment(uai.upper())
+    if establishment is None:
+        raise CommandError(
+            f"établissement {uai} inconnu : déclarez-le dans {env.academy.source} "
+            f"(section [establishments.{uai.upper()}])"
+        )
+    return establishment
+
+
+def _progress(total: int, unit: str, desc: str, quiet: bool) -> tqdm:
+    return tqdm(total=total, unit=unit, desc=desc, disable=quiet, leave=False)
+
+
+def cmd_import_siecle(env: Environment, args) -> int:
+    establishment = _establishment(env, args.uai)
+    paths = [Path(name) for name in [args.file, *args.more]]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise CommandError(f"fichier introuvable : {', '.join(missing)}")
+    try:
+        exports = read_exports(paths)
+        total = sum(
+            len(records)
+            for records in (
+                exports.pupils.pupils if exports.pupils else {},
+                exports.responsables.responsables if exports.responsables else {},
+            )
+        )
+        with env.tm, _progress(total, "fiche", "Import SIECLE", args.quiet) as bar:
+            summary = import_siecle(
+                env.site,
+                establishment.uai,
+                establishment.name,
+                exports,
+                reference_day(env.settings),
+                bar.update,
+            )
+    except ImportRejected as exc:
+        print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
+        return 1
+    print(f"Import SIECLE de {establishment.uai} terminé : {summary}.")
+    return 0
+
+
+def _scope(env: Environment, args) -> admin_codes.Scope:
+    establishment = _establishment(env, args.uai)
+    return admin_codes.Scope(
+        establishment.uai,
+        division=args.division or "",
+        pupil=args.pupil or "",
+        responsable=args.responsable or "",
+        kinds=admin_codes.parse_kind(args.kind),
+    )
+
+
+def cmd_codes(env: Environment, args) -> int:
+    scope = _scope(env, args)
+    with env.tm:
+        selection = admin_codes.select(env.site, scope)
+        if args.action == "generate":
+            issued = admin_codes.generate(env.site, selection)
+            print(f"Codes émis : {issued[CodeKind.CAR]} CAR, {issued[CodeKind.CAE]} CAE.")
+        elif args.action == "regenerate":
+            _print_regeneration(env, admin_codes.regenerate(env.site, selection))
+        elif args.action == "revoke":
+            for revocation in admin_codes.revoke(env.site, selection, args.code or ""):
+                print(_revocation_line(env, revocation))
+        else:
+            _print_list(selection, env, args)
+    return 0
+
+
+def _describe(env: Environment, code) -> str:
+    pupil = env.site.pupils[code.pupil_id]
+    responsable = env.site.responsables.get(code.responsable_id or "")
+    whom = f" pour {responsable.full_name}" if responsable else ""
+    return f"{code.kind} de {pupil.first_name} {pupil.last_name} ({pupil.division}){whom}"
+
+
+def _print_regeneration(env: Environment, result) -> None:
+    for new in result.issued:
+        print(f"{_describe(env, new)} : nouveau code {display(new.code)}")
+    print(
+        f"Nouveaux codes : {len(result.issued)} ; anciens codes révoqués, qui ne servent plus : "
+        f"{result.revoked}. Imprimez les nouvelles lettres : ts-admin letters."
+    )
+    if result.refusals_lifted:
+        print(f"Refus levés (nouveau code après un refus) : {result.refusals_lifted}.")
+    if result.used:
+        print(f"Codes déjà utilisés (compte créé), laissés tels quels : {result.used}.")
+
+
+def _revocation_line(env: Environment, revocation) -> str:
+    text = _describe(env, revocation.code)
+    if revocation.already:
+        return f"{text} : déjà révoqué."
+    line = f"{text} : révoqué, le code ne peut plus servir"
+    if revocation.account_id:
+        account = env.site.accounts[revocation.account_id]
+        line += f" ; le compte « {account.login} » n'a plus accès à cet élève par ce code"
+    return line + "."
+
+
+def _print_list(selection, env: Environment, args) -> None:
+    states = [admin_codes.parse_state(args.state)] if args.state else list(CodeState)
+    found = admin_codes.rows(env.site, selection, states)
+    if args.csv:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8-sig", newline="") as stream:
+                count = admin_codes.write_csv(found, stream)
+            print(f"{count} codes écrits dans {args.output}.")
+        else:
+            admin_codes.write_csv(found, sys.stdout)
+        return
+    for row in found:
+        responsable = row.responsable.full_name if row.responsable else ""
+        print(
+            f"{row.pupil.division:<7} {row.pupil.last_name.upper()} {row.pupil.first_name:<20} "
+            f"{row.code.kind} {display(row.code.code)} {row.state:<10} {responsable}"
+        )
+    print(f"{len(found)} codes.")
+
+
+def cmd_letters(env: Environment, args) -> int:
+    # reportlab is imported only by the command that needs it.
+    from .admin import letters
+
+    if not args.output:
+        raise CommandError("précisez le fichier PDF à écrire : -o lettres.pdf")
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise CommandError(f"dossier introuvable : {output.parent}")
+    scope = _scope(env, args)
+    if len(scope.kinds) != 1:
+        scope = replace(scope, kinds=(CodeKind.CAR,))
+    establishment = env.academy.establishment(scope.uai)
+    services = [
+        env.plugins.statuses[service_id].description.title
+        for service_id in establishment.services
+        if service_id in env.plugins.statuses and env.plugins.statuses[service_id].description
+    ]
+    letterhead = letters.Letterhead.build(
+        env.academy, establishment, reference_day(env.settings), services
+    )
+    with env.tm:
+        selection = admin_codes.select(env.site, scope)
+        found = letters.letters_for(
+            env.site, admin_codes.rows(env.site, selection, [CodeState.UNUSED])
+        )
+        if not found:
+            raise CommandError(
+                "aucun code inutilisé dans cette sélection : rien à imprimer "
+                "(ts-admin codes list pour voir les codes)"
+            )
+        with _progress(len(found), "lettre", "Lettres", args.quiet) as bar:
+            pages = letters.write_letters(output, found, letterhead, bar.update)
+    print(f"{len(found)} lettres {scope.kinds[0]} écrites dans {output} ({pages} pages A4).")
+    return 0
+
+
+def cmd_stats(env: Environment, args) -> int:
+    names = {uai: e.name for uai, e in env.academy.establishments.items()}
+    if args.uai:
+        _establishment(env, args.uai)
+    with env.tm:
+        found = admin_stats.compute(
+            env.site, names, datetime.now(), args.uai.upper() if args.uai else None
+        )
+    for entry in found:
+        print("\n".join(entry.lines()))
+    return 0
+
+
+def add_admin_commands(sub, command) -> None:
+    """The subcommands of ``ts_host.admin`` (see docs/admin.md)."""
+
+    def scope_options(p, kind_help: str) -> None:
+        p.add_argument("--uai", help="l'établissement (obligatoire), ex. 0541234Y")
+        p.add_argument("--class", dest="division", metavar="CLASSE", help="une classe, ex. 3B")
+        p.add_argument("--pupil", help="un élève : ELEVE_ID SIECLE ou identifiant")
+        p.add_argument("--responsable", help="un responsable : PERSONNE_ID SIECLE ou identifiant")
+        p.add_argument("--kind", help=kind_help)
+
+    codes_help = "codes d'activation : émettre, régénérer, révoquer, lister"
+    codes = sub.add_parser("codes", help=codes_help, description=codes_help)
+    actions = codes.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, help_text in (
+        ("generate", "émet les codes manquants (CAR des responsables légaux, CAE des élèves)"),
+        ("regenerate", "remplace les codes inutilisés ; les anciens sont révoqués aussitôt"),
+        ("revoke", "enregistre un refus (coupon réponse) : le code ne sert plus"),
+        ("list", "liste les codes (--csv pour un publipostage)"),
+    ):
+        p = actions.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
+        p.set_defaults(handler=cmd_codes)
+        scope_options(p, "CAR ou CAE (défaut : les deux)")
+        if name == "revoke":
+            p.add_argument("--code", help="le code refusé, tel qu'imprimé sur la lettre")
+        if name == "list":
+            p.add_argument("--state", help="unused, used ou revoked (défaut : tous)")
+            p.add_argument("--csv", action="store_true", help="CSV (;) pour un publipostage")
+            p.add_argument("-o", "--output", help="fichier CSV à écrire (défaut : la sortie)")
+    letters = command(
+        "letters", cmd_letters, "imprime les lettres d'information (PDF, une page par lettre)"
+    )
+    scope_options(letters, "CAR (défaut, une lettre par responsable et enfant) ou CAE")
+    letters.add_argument("-o", "--output", help="fichier PDF à écrire, ex. lettres.pdf")
+    letters.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    stats = command("stats", cmd_stats, "par établissement : codes, comptes, connexions")
+    stats.add_argument("--uai", help="seulement cet établissement")
 
 
 def service_command(command):
@@ -174,9 +424,75 @@ def parser() -> argparse.ArgumentParser:
     imp = command("import", cmd_import, "importe un fichier dans un service")
     imp.add_argument("format", help="format du fichier (ex. notes)")
     imp.add_argument("file", help="fichier à importer")
+    imp.add_argument("more", nargs="*", help="import siecle : les autres fichiers (.xml ou .zip)")
+    imp.add_argument("--uai", help="import siecle : l'établissement des fichiers")
+    imp.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    add_admin_commands(sub, command)
+    add_offline_commands(sub)
+    add_backup_commands(sub)
     for service in service_commands():
         service.configure(command(service.name, service_command(service), service.help))
     return top
+
+
+# Commands that need no ini file: they run without the application.
+
+NEW_PLUGIN_HELP = "crée un nouveau service, distribution à part (sans fichier de configuration)"
+
+
+def add_offline_commands(sub) -> None:
+    new_plugin = sub.add_parser("new-plugin", help=NEW_PLUGIN_HELP, description=NEW_PLUGIN_HELP)
+    scaffold.configure(new_plugin)
+    new_plugin.set_defaults(offline=scaffold.run)
+
+
+# Backups with repozo (ts_host.backup): they run beside a live server, without
+# the application, so the database is never opened here.
+
+BACKUP_HELP = "sauvegarde la base (repozo : complète, puis incrémentale), serveur en marche"
+RESTORE_HELP = "restaure une sauvegarde dans la base du fichier ini (serveur arrêté)"
+
+
+def add_backup_commands(sub) -> None:
+    save = sub.add_parser("backup", help=BACKUP_HELP, description=BACKUP_HELP)
+    save.add_argument("ini", help="fichier de configuration (ex. etc/production.ini)")
+    save.add_argument("destination", help="dossier des sauvegardes")
+    save.add_argument("--full", action="store_true", help="sauvegarde complète")
+    save.set_defaults(offline=cmd_backup)
+    load = sub.add_parser("restore", help=RESTORE_HELP, description=RESTORE_HELP)
+    load.add_argument("ini", help="fichier de configuration de la base à écrire")
+    load.add_argument("source", help="dossier des sauvegardes")
+    load.add_argument("--date", help="état à cette date (UTC) : AAAA-MM-JJ[-HH[-MM[-SS]]]")
+    load.add_argument("--force", action="store_true", help="remplace une base existante")
+    load.set_defaults(offline=cmd_restore)
+
+
+def ini_settings(ini: str) -> dict:
+    if not Path(ini).is_file():
+        raise CommandError(f"fichier de configuration introuvable : {ini}")
+    return get_appsettings(ini)
+
+
+def cmd_backup(args) -> int:
+    backup.backup(ini_settings(args.ini), Path(args.destination), full=args.full)
+    audit(None, "database.backed_up", destination=args.destination, full=args.full)
+    print(f"Sauvegarde écrite dans {args.destination}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    target = backup.restore(ini_settings(args.ini), Path(args.source), args.date, args.force)
+    audit(None, "database.restored", source=args.source, target=str(target), date=args.date)
+    print(f"Base restaurée : {target}.")
+    return 0
+
+
+def run_offline(args) -> int:
+    try:
+        return args.offline(args)
+    except CommandError as exc:
+        print(f"ts-admin: {exc}", file=sys.stderr)
+        return 2
 
 
 def _positive(text: str) -> int:
@@ -191,6 +507,10 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "offline", None):
+        return run_offline(args)
+    if args.command == "import":
+        _ini_first(args)
     try:
         env = Environment(args.ini)
     except (CommandError, ConfigurationError, MissingSecret) as exc:

@@ -27,6 +27,20 @@ class CSRFSchema(colander.MappingSchema):
     )
 
 
+#: How deform words a value of the wrong shape (a file or a list where text is
+#: expected, markers out of place): plain English that no catalogue translates.
+STRUCTURE_ERRORS = ("Pstruct is not", "Invalid pstruct", "Invalid peppercorn")
+
+
+def translate_structure_errors(field: deform.Field) -> None:
+    """Give deform's untranslatable shape errors a French message, in place."""
+    error = field.error
+    if error is not None and isinstance(error.msg, str) and error.msg.startswith(STRUCTURE_ERRORS):
+        error.msg = _("Saisie invalide")
+    for child in field.children:
+        translate_structure_errors(child)
+
+
 class FormView:
     """Render a deform form on GET; on POST validate and call ``<button>_success``.
 
@@ -74,6 +88,7 @@ class FormView:
         try:
             appstruct = self.form.validate(list(self.request.POST.items()))
         except deform.ValidationFailure as failure:
+            translate_structure_errors(failure.field)
             return self._render(failure.render(), failed=True)
         finally:
             keypad.discard(self.request)

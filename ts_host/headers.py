@@ -17,6 +17,10 @@ def security_headers_tween_factory(handler, registry):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
+        if "token" in (request.matchdict or {}):
+            # A secret in the address (reset and unlock links) must not leave
+            # in the Referer of the page's own requests.
+            headers["Referrer-Policy"] = "no-referrer"
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         if request.scheme == "https" and hsts:

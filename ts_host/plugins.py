@@ -77,35 +77,27 @@ class PluginRegistry:
             self.pm.check_pending()
             description = self._call_one(name, "ts_describe_service")
             if not isinstance(description, ServiceDescription):
-                raise TypeError("ts_describe_service must return a ServiceDescription")
+                raise TypeError("ts_describe_service doit renvoyer une ServiceDescription")
             if description.id != name:
-                raise ValueError(f"service id {description.id!r} differs from entry point {name!r}")
+                raise ValueError(
+                    f"l'identifiant du service « {description.id} » diffère du nom de son "
+                    f"point d'entrée « {name} »"
+                )
         except Exception as exc:
-            log.error("plugin %s refused: %s", name, exc)
+            detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            reason = f"ne respecte pas le contrat des services : {type(exc).__name__}: {detail}"
+            log.error("plugin %s refused: %s", name, reason)
             self._unregister(module, name)
-            self._record(name, distribution, "broken", f"{type(exc).__name__}: {exc}")
+            self._record(name, distribution, "broken", reason)
             return False
-        try:
-            compatible = Version(API_VERSION) in SpecifierSet(description.requires_host)
-        except InvalidSpecifier:
-            compatible = False
-        if not compatible:
-            reason = (
-                f"demande l'API hôte {description.requires_host!r}, l'hôte fournit {API_VERSION}"
-            )
+        reason = incompatibility(description.requires_host)
+        if reason:
             log.warning("plugin %s refused: %s", name, reason)
             self._unregister(module, name)
             self._record(name, distribution, "incompatible", reason, description)
             return False
         self._record(name, distribution, "ok", "", description)
         return True
-
-    def unregister(self, name: str) -> None:
-        """Remove a plugin (used by the test kit's one-test registrations)."""
-        plugin = self.pm.get_plugin(name)
-        if plugin is not None:
-            self._unregister(plugin, name)
-        self.statuses.pop(name, None)
 
     def _unregister(self, module, name: str) -> None:
         if self.pm.get_plugin(name) is not None:
@@ -148,6 +140,23 @@ class PluginRegistry:
     def _call_one(self, name: str, hook_name: str, **kwargs):
         remove = [plugin for other, plugin in self.pm.list_name_plugin() if other != name]
         return self.pm.subset_hook_caller(hook_name, remove)(**kwargs)
+
+
+def incompatibility(requires_host: str) -> str:
+    """Why a service needing ``requires_host`` cannot run on this host ("" if it can)."""
+    try:
+        wanted = SpecifierSet(requires_host)
+    except InvalidSpecifier:
+        return (
+            f"version de l'API hôte illisible dans requires_host : « {requires_host} » "
+            "(exemple : « >=1.0,<2 »)"
+        )
+    if Version(API_VERSION) in wanted:
+        return ""
+    return (
+        f"demande l'API hôte en version « {requires_host} », or cet hôte fournit la version "
+        f"{API_VERSION} : installez une version du service prévue pour l'API {API_VERSION}"
+    )
 
 
 def get_plugins(registry) -> PluginRegistry:

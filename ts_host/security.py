@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pyramid.authentication import AuthTktCookieHelper
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
+from pyramid.request import RequestLocalCache
 from pyramid.security import forget, remember
 from pyramid.session import JSONSerializer, SignedCookieSessionFactory
 from pyramid.settings import asbool
@@ -46,10 +47,18 @@ class SecurityPolicy:
             timeout=int(IDLE_TIMEOUT.total_seconds()),
             reissue_time=120,
             hashalg="sha512",
+            # Host-only: a Domain attribute would send the ticket to subdomains too.
+            wild_domain=False,
         )
         self.acl = ACLHelper()
+        # Pyramid asks for the identity several times a request (the account,
+        # each permission check, the audit log): look it up once.
+        self.identity_cache = RequestLocalCache(self.load_identity)
 
     def identity(self, request) -> Identity | None:
+        return self.identity_cache.get_or_create(request)
+
+    def load_identity(self, request) -> Identity | None:
         ticket = self.helper.identify(request)
         if not ticket or len(ticket["tokens"]) != 1:
             return None
@@ -73,9 +82,11 @@ class SecurityPolicy:
         return self.acl.permits(context, principals, permission)
 
     def remember(self, request, userid, **kw):
+        self.identity_cache.clear(request)
         return self.helper.remember(request, userid, **kw)
 
     def forget(self, request, **kw):
+        self.identity_cache.clear(request)
         return self.helper.forget(request)
 
 

@@ -6,9 +6,12 @@ so a plugin's tests just use the fixtures:
 ``ts_service_under_test``
     override it in your ``conftest.py`` with your service id; the kit then
     enables it in establishment A and not in B.
+``ts_service_settings``
+    override it to give establishments settings tables:
+    ``{uai: {service id: {setting: value}}}``.
 ``ts_app`` / ``testapp``
     a fresh WSGI application on a throw-away copy of a demo database (a
-    ``DemoStorage`` over a base built once per session), mail written to a
+    ``DemoStorage`` over a base built once per configuration), mail written to a
     temporary folder; ``testapp`` is a WebTest ``TestApp`` on it.
 ``site`` / ``tm``
     the site root and a transaction manager, for reading and writing the
@@ -21,18 +24,31 @@ so a plugin's tests just use the fixtures:
 ``mailbox``
     the messages sent so far (only those whose transaction committed).
 ``register_plugin``
-    registers a plugin module for one test only.
+    ``register_plugin(module, name)``: a new application, on the test's
+    database, where ``module`` is service ``name``, enabled in A only, with
+    its pages and its demo data; for one test only.
+``ts_admin``
+    ``ts_admin(command, *args)`` runs ``ts-admin`` on a file copy of the
+    demo database; ``ts_admin.site()`` opens that copy.
+
+The fixtures that depend on what a ``conftest.py`` overrides are
+function-scoped, backed by caches of the session (:class:`DemoBases`): one
+test run over the host and several plugins builds one demo base per
+configuration, not one for the whole run.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import random
 import re
+import shutil
+import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -47,6 +63,12 @@ from .models import Account, CodeKind, Pupil, Site, appmaker
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
 from .storage import get_database
+from .testing_storages import (
+    PostgreSQL,
+    ZEOServer,
+    check_selected_storage,
+    selected_storage,
+)
 
 ESTABLISHMENT_A = "0541234Y"
 ESTABLISHMENT_B = "0542345F"
@@ -134,12 +156,19 @@ def test_settings(tmp_path: Path, establishments: Path, zodb_uri: str) -> dict:
     }
 
 
+_INSTALLED: dict[tuple[str, ...], list[str]] = {}
+
+
 def installed_services() -> list[str]:
+    """The ids of the services installed (and accepted), for the current ``sys.path``."""
     from .plugins import PluginRegistry
 
-    registry = PluginRegistry()
-    registry.load_entry_points()
-    return list(registry.services)
+    key = tuple(sys.path)
+    if key not in _INSTALLED:
+        registry = PluginRegistry()
+        registry.load_entry_points()
+        _INSTALLED[key] = list(registry.services)
+    return list(_INSTALLED[key])
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +178,12 @@ def ts_service_under_test() -> str | None:
 
 
 @pytest.fixture(scope="session")
+def ts_service_settings() -> dict[str, dict[str, dict]]:
+    """Override with the establishments' settings tables: ``{uai: {service id: {...}}}``."""
+    return {}
+
+
+@pytest.fixture
 def ts_enabled_services(ts_service_under_test) -> dict[str, list[str]]:
     """Which services each establishment enables (A: all; B: all but the one under test)."""
     services = installed_services()
@@ -158,22 +193,59 @@ def ts_enabled_services(ts_service_under_test) -> dict[str, list[str]]:
     }
 
 
-@pytest.fixture(scope="session")
-def ts_establishments_file(tmp_path_factory, ts_enabled_services) -> Path:
-    path = tmp_path_factory.mktemp("etc") / "establishments.toml"
-    path.write_text(establishments_toml(ts_enabled_services), encoding="utf-8")
-    return path
+class DemoBases:
+    """The demo databases of a test run, one per establishments file.
+
+    Fixtures depending on what a plugin's ``conftest.py`` overrides cannot
+    be session-scoped: pytest would keep what the first plugin's tests asked
+    for and run every later plugin on it.  So they are function-scoped and
+    memoised here, by content.
+    """
+
+    def __init__(self, tmp_path_factory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.files: dict[str, Path] = {}
+        self.storages: dict[str, Path] = {}
+
+    def establishments_file(self, text: str) -> Path:
+        if text not in self.files:
+            path = self.tmp_path_factory.mktemp("etc") / "establishments.toml"
+            path.write_text(text, encoding="utf-8")
+            self.files[text] = path
+        return self.files[text]
+
+    def storage(self, establishments: Path) -> Path:
+        key = establishments.read_text(encoding="utf-8")
+        if key not in self.storages:
+            folder = self.tmp_path_factory.mktemp("base")
+            self.storages[key] = build_demo_storage(folder / "Data.fs", establishments)
+        return self.storages[key]
 
 
 @pytest.fixture(scope="session")
-def ts_base_storage(tmp_path_factory, ts_establishments_file) -> Path:
-    """A FileStorage with the demo data, built once; tests run on copies."""
+def ts_demo_bases(tmp_path_factory) -> DemoBases:
+    return DemoBases(tmp_path_factory)
+
+
+@pytest.fixture
+def ts_establishments_file(ts_demo_bases, ts_enabled_services, ts_service_settings) -> Path:
+    return ts_demo_bases.establishments_file(
+        establishments_toml(ts_enabled_services, ts_service_settings)
+    )
+
+
+@pytest.fixture
+def ts_base_storage(ts_demo_bases, ts_establishments_file) -> Path:
+    """A FileStorage with the demo data, built once per configuration; tests run on copies."""
+    return ts_demo_bases.storage(ts_establishments_file)
+
+
+def build_demo_storage(path: Path, establishments: Path) -> Path:
+    """Write the demo data of :data:`DEMO_PUPILS` pupils to a new FileStorage."""
     from . import main
     from .demo import DemoBuilder
 
-    folder = tmp_path_factory.mktemp("base")
-    path = folder / "Data.fs"
-    app = main({}, **test_settings(folder, ts_establishments_file, f"file://{path}"))
+    app = main({}, **test_settings(path.parent, establishments, f"file://{path}"))
     registry = app.registry
     db = get_database(registry)
     manager = transaction.TransactionManager(explicit=True)
@@ -190,9 +262,56 @@ def ts_base_storage(tmp_path_factory, ts_establishments_file) -> Path:
     return path
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "shared_storage: opens the test's database from other processes too (runs on ZEO "
+        "when TS_TEST_STORAGE is file)",
+    )
+    check_selected_storage()
+
+
+@pytest.fixture(scope="session")
+def ts_pg_templates() -> Iterator[dict[Path, str]]:
+    """The PostgreSQL databases holding each base, dropped at the end of the run."""
+    templates: dict[Path, str] = {}
+    yield templates
+    if templates:
+        server = PostgreSQL.from_environment()
+        for template in templates.values():
+            server.drop(template)
+
+
 @pytest.fixture
-def ts_zodb_uri(tmp_path, ts_base_storage) -> str:
-    """A throw-away database: a DemoStorage over the session's base."""
+def ts_pg_template(ts_pg_templates, ts_base_storage) -> str:
+    """A PostgreSQL database holding the test's base (TS_TEST_STORAGE=relstorage)."""
+    if ts_base_storage not in ts_pg_templates:
+        server = PostgreSQL.from_environment()
+        ts_pg_templates[ts_base_storage] = server.create_template(ts_base_storage)
+    return ts_pg_templates[ts_base_storage]
+
+
+@pytest.fixture
+def ts_zodb_uri(request, tmp_path, ts_base_storage) -> str:
+    """A throw-away database over the session's base, on the storage of TS_TEST_STORAGE.
+
+    ``file``: a DemoStorage over the base (a test marked ``shared_storage``
+    gets the ZEO server); ``zeo``: a ZEO server of its own serving a copy of
+    the base; ``relstorage``: a PostgreSQL database copied from a template.
+    See :mod:`ts_host.testing_storages`.
+    """
+    storage = selected_storage()
+    if storage == "file" and request.node.get_closest_marker("shared_storage"):
+        storage = "zeo"
+    if storage == "zeo":
+        server = ZEOServer(tmp_path / "zeo", ts_base_storage).start()
+        request.addfinalizer(server.stop)
+        return server.uri(tmp_path)
+    if storage == "relstorage":
+        postgresql = PostgreSQL.from_environment()
+        database = postgresql.create_copy(request.getfixturevalue("ts_pg_template"))
+        request.addfinalizer(lambda: postgresql.drop(database))
+        return postgresql.uri(database, tmp_path)
     config = tmp_path / "zodb.conf"
     config.write_text(
         textwrap.dedent(f"""\
@@ -223,12 +342,13 @@ def ts_app(ts_settings):
     get_database(app.registry).close()
 
 
+#: What every test request carries: the academy's host name and a client address.
+TEST_ENVIRON = {"HTTP_HOST": "teleservices.test", "REMOTE_ADDR": "192.0.2.10"}
+
+
 @pytest.fixture
 def testapp(ts_app) -> webtest.TestApp:
-    return webtest.TestApp(
-        ts_app,
-        extra_environ={"HTTP_HOST": "teleservices.test", "REMOTE_ADDR": "192.0.2.10"},
-    )
+    return webtest.TestApp(ts_app, extra_environ=TEST_ENVIRON)
 
 
 @pytest.fixture
@@ -396,23 +516,131 @@ def mailbox(ts_settings):
     return Mailbox()
 
 
+def enable_service(academy, uai: str, service_id: str, schema, values: dict):
+    """``academy`` with ``service_id`` enabled by ``uai``, its settings checked by ``schema``."""
+    establishment = academy.establishments[uai]
+    enabled = replace(
+        establishment,
+        services=(*establishment.services, service_id),
+        service_settings={
+            **establishment.service_settings,
+            service_id: schema.deserialize(values) if schema is not None else {},
+        },
+    )
+    return replace(academy, establishments={**academy.establishments, uai: enabled})
+
+
 @pytest.fixture
-def register_plugin(ts_app):
-    """``register_plugin(module, name)``: a plugin present for this test only.
+def register_plugin(ts_app, ts_settings):
+    """``register_plugin(module, name, settings=None, demo=True)``: a plugin for one test.
 
-    Registers it in the running app's plugin registry (hooks only: routes
-    are added at start-up, so use a new app for routes).
+    Returns a WebTest ``TestApp`` on a new application that shares the
+    database of ``ts_app`` (so ``site``, ``tm``, ``family``... hold) and in
+    which ``module`` is registered as service ``name`` before the routes are
+    configured, so its pages exist; establishment A enables it with
+    ``settings``, B does not.  With ``demo``, its ``ts_demo_data`` first
+    fills the pupils of A.  A plugin the host refuses fails the test with
+    the reason.  Log in on the returned app (``login``) to see its pages.
     """
-    registry = ts_app.registry.ts_plugins
-    names = []
+    from . import main
 
-    def register(module, name: str) -> bool:
-        names.append(name)
-        return registry.register(module, name=name, distribution="test")
+    def register(
+        module, name: str, settings: dict | None = None, *, demo: bool = True
+    ) -> webtest.TestApp:
+        app = main({}, **{**ts_settings, "ts.extra_plugins": {name: module}})
+        registry = app.registry
+        status = registry.ts_plugins.statuses.get(name)
+        if status is None or not status.ok:
+            pytest.fail(f"service {name} refusé : {status.reason if status else 'absent'}")
+        # pyramid_zodbconn looks the database up on the registry at each request.
+        own = get_database(registry)
+        registry._zodb_databases[""] = get_database(ts_app.registry)
+        own.close()
+        registry.ts_academy = enable_service(
+            registry.ts_academy,
+            ESTABLISHMENT_A,
+            name,
+            status.description.settings_schema,
+            settings or {},
+        )
+        if demo:
+            establishment = registry.ts_academy.establishment(ESTABLISHMENT_A)
+            with open_site(app) as site:
+                registry.ts_plugins.call_service(
+                    name,
+                    "ts_demo_data",
+                    site=site,
+                    establishment=establishment,
+                    pupils=pupils_of(site, ESTABLISHMENT_A),
+                    rng=random.Random(7),  # noqa: S311 (demo data, not secret)
+                    settings=establishment.settings_for(name),
+                )
+        return webtest.TestApp(app, extra_environ=TEST_ENVIRON)
 
-    yield register
-    for name in names:
-        registry.unregister(name)
+    return register
+
+
+@dataclass
+class AdminRun:
+    """What one ``ts-admin`` command did: its exit status and what it printed."""
+
+    status: int
+    out: str
+    err: str
+
+
+class Admin:
+    """``ts-admin`` on a file copy of a demo base, with an ini file of its own."""
+
+    def __init__(self, folder: Path, base: Path, establishments: Path, capsys) -> None:
+        folder.mkdir()
+        self.database = folder / "Data.fs"
+        shutil.copyfile(base, self.database)
+        self.ini = folder / "teleservices.ini"
+        settings = test_settings(folder, establishments, f"file://{self.database}")
+        lines = [f"{key} = {value}" for key, value in settings.items()]
+        self.ini.write_text(
+            "[app:main]\nuse = egg:teleservices\n" + "\n".join(lines) + "\n", encoding="utf-8"
+        )
+        self.capsys = capsys
+
+    def __call__(self, command: str, *args) -> AdminRun:
+        """Run ``ts-admin COMMAND INI ARGS...`` in this process."""
+        from .cli import main
+
+        self.capsys.readouterr()
+        try:
+            status = main([command, str(self.ini), *(str(arg) for arg in args)])
+        except SystemExit as exc:  # argparse refusing the arguments
+            status = exc.code
+        captured = self.capsys.readouterr()
+        return AdminRun(status, captured.out, captured.err)
+
+    @contextmanager
+    def site(self) -> Iterator[Site]:
+        """The copy's site root, in one transaction committed at the end."""
+        import ZODB
+
+        db = ZODB.DB(str(self.database))
+        manager = transaction.TransactionManager(explicit=True)
+        connection = db.open(transaction_manager=manager)
+        try:
+            with manager:
+                yield appmaker(connection.root())
+        finally:
+            connection.close()
+            db.close()
+
+
+@pytest.fixture
+def ts_admin(tmp_path, ts_base_storage, ts_establishments_file, capsys) -> Admin:
+    """``ts_admin(command, *args)``: ``ts-admin`` on a file copy of the demo base.
+
+    Returns an :class:`AdminRun` (``status``, ``out``, ``err``);
+    ``ts_admin.site()`` reads or writes the copy between commands, and
+    ``ts_admin.ini`` is the ini file the commands get.
+    """
+    return Admin(tmp_path / "admin", ts_base_storage, ts_establishments_file, capsys)
 
 
 __all__ = [
@@ -420,6 +648,8 @@ __all__ = [
     "ESTABLISHMENT_B",
     "PASSWORD",
     "TODAY",
+    "Admin",
+    "AdminRun",
     "Family",
     "ServiceDescription",
     "attach_responsable",

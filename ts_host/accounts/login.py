@@ -26,6 +26,10 @@ FAILED = _(
     "Identifiant ou mot de passe incorrect. Au bout de 5 erreurs, le compte est "
     "verrouillé et un courriel vous permet de le débloquer."
 )
+OUTDATED = _(
+    "Votre mot de passe ne suit plus les règles de l'académie : choisissez-en un nouveau, "
+    "de 12 caractères au moins."
+)
 TOO_MANY = _("Trop de tentatives depuis cet appareil : réessayez dans quelques minutes.")
 
 
@@ -69,7 +73,13 @@ class LoginView(FormView):
             record_success(site, account)
             headers = start_session(request, account)
             audit(request, "login.succeeded", target=account.id)
-            return HTTPSeeOther(safe_next(request, request.route_url("home")), headers=headers)
+            target = safe_next(request, request.route_url("home"))
+            policy = request.password_policy
+            if not policy.keypad and policy.problems(appstruct["password"]):
+                # The academy moved to a stronger policy after this password was chosen.
+                flash(request, OUTDATED, "warning")
+                target = request.route_url("account_part", part="mot-de-passe")
+            return HTTPSeeOther(target, headers=headers)
         throttle.record(site, client_key, window=CLIENT_WINDOW)
         if account is not None:
             record_failure(request, account)

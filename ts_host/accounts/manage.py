@@ -17,7 +17,6 @@ from ..layout import flash
 from ..mail import send_mail
 from ..models import CodeKind, CodeState
 from ..models.accounts import SecurityQuestion
-from ..password_policy import problems
 from ..passwords import normalise_answer
 from ..security import end_other_sessions, end_session
 from .lockout import record_failure
@@ -155,7 +154,7 @@ class ChangePasswordView(AccountFormView):
     def change(self, appstruct):
         site = self.request.site
         births = [site.pupils[p].birth_date for p in self.account.pupil_ids if p in site.pupils]
-        refused = problems(appstruct["password"], births)
+        refused = self.request.password_policy.problems(appstruct["password"], births)
         if refused:
             return self.invalid(appstruct, refused[0], password=refused[0])
         self.account.password_hash = self.request.hasher.hash(appstruct["password"])

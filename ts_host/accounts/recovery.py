@@ -20,7 +20,6 @@ from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
 from ..mail import send_mail
-from ..password_policy import problems
 from ..passwords import normalise_answer
 from ..security import end_other_sessions
 from .lockout import public_url, unlock
@@ -143,7 +142,7 @@ class ResetPasswordView(FormView):
         request, account = self.request, self.account
         if not self.answered:
             return self.check_answers(appstruct)
-        refused = problems(appstruct["password"], self.birth_dates())
+        refused = request.password_policy.problems(appstruct["password"], self.birth_dates())
         if refused:
             return self.invalid(appstruct, refused[0], password=refused[0])
         account.password_hash = request.hasher.hash(appstruct["password"])

@@ -23,7 +23,6 @@ from ..i18n import _
 from ..mail import send_mail
 from ..models import Account, ActivationCode, CodeKind, CodeState, Link, Site
 from ..models.accounts import SecurityQuestion
-from ..password_policy import problems
 from ..passwords import normalise_answer
 from .schemas import INITIAL_CHILD_ROWS, CreatePupilSchema, CreateResponsableSchema
 
@@ -140,7 +139,11 @@ class CreateAccountView(FormView):
         (a deserialised sequence field keeps its number of rows).
         """
         typed = self.make_form()
-        typed.set_pstruct(peppercorn.parse(list(self.request.POST.items())))
+        try:
+            pstruct = peppercorn.parse(list(self.request.POST.items()))
+        except ValueError:  # markers out of place: nothing typed can be read back
+            pstruct = {}
+        typed.set_pstruct(pstruct)
         cstruct = dict(typed.cstruct)
         cstruct["children"] = [*cstruct.get("children", []), colander.null]
         self.form = self.make_form()
@@ -160,7 +163,9 @@ class CreateAccountView(FormView):
                 credentials={"login": _("Cet identifiant est déjà pris : choisissez-en un autre.")},
             )
         pupils = [self.request.site.pupils[code.pupil_id] for code in codes]
-        refused = problems(credentials["password"], [pupil.birth_date for pupil in pupils])
+        refused = self.request.password_policy.problems(
+            credentials["password"], [pupil.birth_date for pupil in pupils]
+        )
         if refused:
             return self.invalid(appstruct, refused[0], credentials={"password": refused[0]})
         registration = Registration(

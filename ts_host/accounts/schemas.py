@@ -10,7 +10,13 @@ import deform
 from ..forms import CSRFSchema
 from ..i18n import _
 from ..keypad import KeypadWidget
-from ..password_policy import MAX_LENGTH, MIN_LENGTH
+from ..password_policy import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    PASSPHRASE_MAX,
+    PASSPHRASE_MIN,
+    normalise_passphrase,
+)
 from .widgets import ActivationCodeWidget
 
 #: The guide's eight questions (section 2.2.3).
@@ -63,18 +69,71 @@ def text(
     )
 
 
-def keypad_password(title, description=""):
+KEYPAD_HINT = _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous")
+PASSPHRASE_HINT = _(
+    "De ${min} à ${max} caractères, de toute sorte : une phrase de plusieurs mots est facile "
+    "à retenir. Votre gestionnaire de mots de passe peut le remplir.",
+    mapping={"min": PASSPHRASE_MIN, "max": PASSPHRASE_MAX},
+)
+
+
+def by_policy(keypad, passphrase):
+    """A schema attribute chosen, when the form is bound, by the academy's password policy."""
+
+    @colander.deferred
+    def choose(node, kw):
+        return keypad if kw["request"].password_policy.keypad else passphrase
+
+    return choose
+
+
+def typed_password(autocomplete: str) -> deform.widget.PasswordWidget:
+    """A normal password field, which password managers fill in."""
+    return deform.widget.PasswordWidget(
+        strip=False,  # every character counts, spaces at the ends too
+        attributes={
+            "autocomplete": autocomplete,
+            "maxlength": str(PASSPHRASE_MAX),
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+
+
+def chosen_password(title, description=KEYPAD_HINT):
+    """A new password: on the keypad, or typed, as the policy says."""
     return colander.SchemaNode(
         colander.String(),
         title=title,
-        description=description,
-        widget=KeypadWidget(),
-        validator=colander.Length(
-            min=MIN_LENGTH,
-            max=MAX_LENGTH,
-            min_err=_("6 chiffres au moins"),
-            max_err=_("10 chiffres au plus"),
+        description=by_policy(description, PASSPHRASE_HINT),
+        widget=by_policy(KeypadWidget(), typed_password("new-password")),
+        preparer=by_policy(None, normalise_passphrase),
+        validator=by_policy(
+            colander.Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                min_err=_("6 chiffres au moins"),
+                max_err=_("10 chiffres au plus"),
+            ),
+            colander.Length(
+                min=PASSPHRASE_MIN,
+                max=PASSPHRASE_MAX,
+                min_err=_("${min} caractères au moins"),
+                max_err=_("${max} caractères au plus"),
+            ),
         ),
+    )
+
+
+def entered_password(title, keypad_hint=""):
+    """The password one already has (login, re-authentication)."""
+    return colander.SchemaNode(
+        colander.String(),
+        title=title,
+        description=by_policy(keypad_hint, ""),
+        widget=by_policy(KeypadWidget(), typed_password("current-password")),
+        preparer=by_policy(None, normalise_passphrase),
+        validator=colander.Length(max=PASSPHRASE_MAX, max_err=_("${max} caractères au plus")),
     )
 
 
@@ -131,11 +190,8 @@ class Credentials(colander.MappingSchema):
         max_length=64,
         description=_("Lettres, chiffres, point, tiret : vous le choisissez."),
     )
-    password = keypad_password(
-        _("votre mot de passe"),
-        _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"),
-    )
-    confirmation = keypad_password(_("… confirmation du mot de passe"))
+    password = chosen_password(_("votre mot de passe"))
+    confirmation = chosen_password(_("… confirmation du mot de passe"), "")
     email = colander.SchemaNode(
         colander.String(),
         title=_("votre adresse e-mail"),
@@ -242,11 +298,8 @@ class LoginSchema(CSRFSchema):
         max_length=64,
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "username"}),
     )
-    password = colander.SchemaNode(
-        colander.String(),
-        title=_("votre mot de passe"),
-        widget=KeypadWidget(),
-        description=_("Composez votre mot de passe sur le clavier."),
+    password = entered_password(
+        _("votre mot de passe"), _("Composez votre mot de passe sur le clavier.")
     )
 
 
@@ -287,20 +340,15 @@ def password_pair(node, value):
 
 
 class NewPasswordSchema(CSRFSchema):
-    password = keypad_password(
-        _("nouveau mot de passe"),
-        _("(6 chiffres minimum, 8 conseillés) sur le clavier ci-dessous"),
-    )
-    confirmation = keypad_password(_("… confirmation du mot de passe"))
+    password = chosen_password(_("nouveau mot de passe"))
+    confirmation = chosen_password(_("… confirmation du mot de passe"), "")
 
     def __init__(self, *args, **kw):
         super().__init__(*args, validator=password_pair, **kw)
 
 
 def current_password():
-    return colander.SchemaNode(
-        colander.String(), title=_("votre mot de passe actuel"), widget=KeypadWidget()
-    )
+    return entered_password(_("votre mot de passe actuel"))
 
 
 class ChangeLoginSchema(CSRFSchema):

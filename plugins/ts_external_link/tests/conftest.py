@@ -14,7 +14,7 @@ def ts_service_under_test():
     return "external_link"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def ts_establishments_file(tmp_path_factory, ts_enabled_services):
     """The kit's file, with A's links."""
     path = tmp_path_factory.mktemp("etc") / "establishments.toml"

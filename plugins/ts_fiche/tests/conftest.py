@@ -20,7 +20,7 @@ def ts_service_under_test():
     return "fiche"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def ts_establishments_file(tmp_path_factory, ts_enabled_services):
     """The kit's file, with a message for the fiche of establishment A."""
     path = tmp_path_factory.mktemp("etc") / "establishments.toml"

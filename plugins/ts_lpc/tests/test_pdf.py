@@ -55,7 +55,9 @@ def test_the_pdf_says_whose_livret_and_on_which_day(family_app, site, tm, livret
 
 
 def test_the_pdf_holds_the_pages_dates_and_validations(family_app, livret):
-    text = flat(" ".join(pages_text(family_app.get(f"/eleve/{livret}/competences/livret.pdf").body)))
+    text = flat(
+        " ".join(pages_text(family_app.get(f"/eleve/{livret}/competences/livret.pdf").body))
+    )
     assert "La compétence 1 est validée le : 12/01/2027" in text
     assert "La maîtrise du niveau A2 est validée en ANGLAIS LV1 le : 01/02/2027" in text
     # Validated on 20/03/2027 and informed on 01/03/2027: not yet on 15/02/2027.
