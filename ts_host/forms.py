@@ -89,9 +89,10 @@ class FormView:
             appstruct = self.form.validate(list(self.request.POST.items()))
         except deform.ValidationFailure as failure:
             translate_structure_errors(failure.field)
-            return self._render(failure.render(), failed=True)
-        finally:
+            # Forget the used layout before the error page deals a new one.
             keypad.discard(self.request)
+            return self._render(failure.render(), failed=True)
+        keypad.discard(self.request)
         return getattr(self, f"{button_name}_success")(appstruct)
 
     def invalid(self, appstruct: dict, message: str, **field_errors) -> dict:
