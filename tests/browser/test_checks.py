@@ -1,0 +1,84 @@
+"""The journeys' checks catch what they guard against: a clean journey
+proves something only if a broken page would have failed it.
+
+Each test spoils a real page of the application, served with its real
+Content-Security-Policy, in the browser context the journeys use.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from .pages import Journey, choose_child, logged_in, tiles
+
+pytestmark = pytest.mark.browser
+
+INLINE_SCRIPT = """() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.inlineScriptRan = true';
+    document.body.append(script);
+}"""
+
+
+@pytest.fixture
+def spoiled(browser, server, tmp_path):
+    context = browser.new_context()
+    journey = Journey(context, server, tmp_path, "desktop")
+    journey.visit("/connexion")
+    yield journey
+    context.close()
+
+
+def test_the_pages_forbid_inline_scripts_and_the_journeys_see_the_refusal(spoiled):
+    response = spoiled.page.request.get(spoiled.server.url("/connexion"))
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    with spoiled.page.expect_console_message(lambda message: message.type == "error"):
+        spoiled.page.evaluate(INLINE_SCRIPT)
+    assert spoiled.page.evaluate("() => window.inlineScriptRan") is None
+    assert "Content Security Policy" in spoiled.errors[0]
+
+
+def test_axe_reports_an_image_without_a_text_alternative(spoiled):
+    spoiled.page.evaluate(
+        "() => document.querySelector('main').append(document.createElement('img'))"
+    )
+    assert any(violation.startswith("image-alt ") for violation in spoiled.axe())
+
+
+def test_a_key_without_a_focus_outline_fails_the_keyboard_journey(spoiled):
+    spoiled.page.evaluate(
+        "() => document.querySelectorAll('[data-ts-key]')"
+        ".forEach((key) => key.style.setProperty('outline', 'none', 'important'))"
+    )
+    with pytest.raises(AssertionError, match="no focus outline"):
+        spoiled.type_by_keyboard("votre mot de passe", "1")
+
+
+def test_a_keypad_whose_keys_do_nothing_fails_the_typing(spoiled):
+    # The keys are there, and their clicks never reach the keypad's script.
+    spoiled.page.evaluate(
+        "() => document.addEventListener('click', (event) => {"
+        " if (event.target.closest('[data-ts-key]')) event.stopImmediatePropagation(); }, true)"
+    )
+    with pytest.raises(AssertionError, match="1 chiffre saisi"):
+        spoiled.type_by_mouse("votre mot de passe", "1")
+
+
+def test_a_broken_tile_and_a_broken_child_switch_fail_the_journey(spoiled, server):
+    family = logged_in(spoiled, server)
+    first, second = family.children
+    choose_child(spoiled, first)
+    link = tiles(spoiled).first
+    expect(link).to_be_visible()
+    link.evaluate("(a) => { a.href = a.href.replace(/eleve\\/[^/]+/, 'eleve/inconnu'); }")
+    with pytest.raises(AssertionError, match="HTTP 404"):
+        spoiled.follow(link)
+    spoiled.visit("/")
+    spoiled.page.evaluate(
+        "(name) => Array.from(document.querySelectorAll('main select option'))"
+        ".filter((option) => option.textContent.startsWith(name + ' '))"
+        ".forEach((option) => option.remove())",
+        second.first_name,
+    )
+    with pytest.raises(StopIteration):
+        choose_child(spoiled, second)

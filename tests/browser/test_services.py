@@ -1,0 +1,110 @@
+"""The dashboard and the services in Chromium (guide, section 2.4).
+
+A responsable of two children switches from one child to the other and
+opens every tile of each, with every filter and every dialog of the page it
+leads to; downloads the LPC's PDF and asks for a change of address on the
+fiche de renseignements when the establishment offers those services.  The
+tiles are found on the dashboard, not listed here: the journeys cover the
+services ``etc/establishments.toml`` enables, as they are enabled.  Every
+journey runs on a phone-sized viewport and on a desktop one, and every page
+and dialog passes ``Journey.check`` (axe WCAG 2.1 A/AA, console, reflow).
+
+Screenshots: each step is captured as ``test-artifacts/<test name>/NN-step.png``;
+the folder is deleted when the test passes and kept when it fails, with the
+browser console and the server's log.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from .pages import choose_child, logged_in, tile_links, tiles
+from .server import ESTABLISHMENTS
+
+pytestmark = pytest.mark.browser
+
+NEW_ADDRESS = "12 rue des Journées Portes Ouvertes"
+NO_SERVICE = "L'établissement ne propose pas encore de service en ligne."
+
+
+def open_service(journey, server, family, service: str):
+    """From the dashboard, the first child's tile of ``service`` (its pages are
+    under ``/eleve/<pupil>/<its URL segment>``); a service may show no tile
+    for a pupil it has nothing for, but one of the two children must have it."""
+    pattern = re.compile(rf"^/eleve/[^/]+/{re.escape(server.url_segment(service))}(/|$)")
+    for child in family.children:
+        if not server.offers(child, service):
+            continue
+        choose_child(journey, child)
+        found = [
+            i for i, (url, _) in enumerate(tile_links(journey)) if pattern.match(urlsplit(url).path)
+        ]
+        if found:
+            journey.follow(tiles(journey).nth(found[0]))
+            expect(journey.page.locator("main")).to_contain_text(child.first_name)
+            journey.check(f"{service} of {child.first_name}")
+            return child
+    raise AssertionError(f"no tile of {service} for {family}")
+
+
+def test_each_child_s_tiles_open_with_their_filters_and_dialogs(journey, server):
+    family = logged_in(journey, server)
+    page = journey.page
+    internal_by_child = []
+    for child in family.children:
+        choose_child(journey, child)
+        dashboard = page.url
+        if not server.services[child.uai]:
+            expect(page.get_by_text(NO_SERVICE)).to_be_visible()
+        internal = set()
+        for index, (url, rel) in enumerate(tile_links(journey)):
+            if urlsplit(url).netloc != urlsplit(dashboard).netloc:
+                assert urlsplit(url).scheme == "https" and "noopener" in rel, (url, rel)
+                continue
+            name = f"{child.first_name} tile {index + 1}"
+            journey.follow(tiles(journey).nth(index))
+            expect(page.locator("main")).to_contain_text(child.first_name)
+            journey.check(name)
+            journey.exercise_filters(name)
+            journey.exercise_dialogs(name)
+            page.goto(dashboard)
+            expect(journey.heading(f"La scolarité de {child.first_name}")).to_be_visible()
+            internal.add(url)
+        internal_by_child.append(internal)
+    first, second = internal_by_child
+    assert not first & second, "the two children's tiles lead to the same pages"
+
+
+def test_the_lpc_pdf_downloads(journey, server):
+    if not any("lpc" in services for services in server.services.values()):
+        pytest.skip(f"no establishment of {ESTABLISHMENTS} enables the lpc service")
+    family = logged_in(journey, server, "lpc")
+    child = open_service(journey, server, family, "lpc")
+    with journey.page.expect_download() as download:
+        journey.page.locator("main a[href*='.pdf']").first.click()
+    path = download.value.path()
+    assert path.read_bytes().startswith(b"%PDF-")
+    reader = PdfReader(path)
+    assert child.first_name in reader.pages[0].extract_text()
+    journey.check("after the download")
+    journey.follow(journey.page.get_by_role("link", name="Compétence 1").first)
+    journey.check("competence 1")
+    journey.exercise_dialogs("competence 1")
+
+
+def test_the_fiche_takes_a_change_of_address_for_validation(journey, server):
+    if not any("fiche" in services for services in server.services.values()):
+        pytest.skip(f"no establishment of {ESTABLISHMENTS} enables the fiche service")
+    family = logged_in(journey, server, "fiche")
+    page = journey.page
+    open_service(journey, server, family, "fiche")
+    journey.follow(page.get_by_role("link", name="Demander une modification").first)
+    journey.check("change request form")
+    page.get_by_role("textbox", name=re.compile(r"^Adresse( \*)?$")).fill(NEW_ADDRESS)
+    page.locator("main form [type=submit]").first.click()
+    expect(page.get_by_text("en attente de validation").first).to_be_visible()
+    journey.check("change request sent")
+    expect(page.locator("main")).to_contain_text(NEW_ADDRESS)
