@@ -5,9 +5,13 @@ The test's database is a ZEO server or a PostgreSQL database (the
 real waitress processes serve it while the test reads it too.
 """
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from ts_host.testing import login
+from ts_host.accounts.lockout import is_locked
+from ts_host.testing import keypad_positions, login
 
 from . import app_processes
 from .accounts_helpers import create_responsable, unused_codes
@@ -44,4 +48,35 @@ def test_an_account_created_on_one_process_logs_in_on_the_other(processes, site,
     assert login(other, "dupont.famille", "860357").status_int == 303
     home = other.get("/")
     assert all(first_name in home for _code, first_name, _birth in rows)
+    assert server_errors(processes) == []
+
+
+def test_concurrent_failures_on_both_processes_all_count_and_lock_once(
+    processes, family, site, tm, mailbox
+):
+    ready = threading.Barrier(CONCURRENT_FAILURES)
+
+    def fail_once(number):
+        # Each attempt comes from a client of its own (the per-client limit
+        # is not what this test is about) and a session of its own.
+        client = processes[number % 2].client(HTTP_X_FORWARDED_FOR=f"198.51.100.{number + 1}")
+        page = client.get("/connexion")
+        form = page.forms["connexion"]
+        form["login"] = family.login
+        form["password"] = keypad_positions(page, "975310")
+        ready.wait(timeout=60)
+        return form.submit("submit")
+
+    with ThreadPoolExecutor(CONCURRENT_FAILURES) as pool:
+        responses = list(pool.map(fail_once, range(CONCURRENT_FAILURES)))
+
+    assert [r.status_int for r in responses] == [200] * CONCURRENT_FAILURES
+    assert all(FAILED in r.text for r in responses)
+    with tm:
+        account = site.accounts[family.account_id]
+        assert account.failures == CONCURRENT_FAILURES
+        assert is_locked(account)
+        assert account.lockouts == 1
+    locked = [m for m in mailbox.messages if "verrouillé" in m["Subject"]]
+    assert len(locked) == 1
     assert server_errors(processes) == []

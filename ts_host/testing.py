@@ -65,7 +65,8 @@ from .passwords import Hasher, normalise_answer
 from .storage import get_database
 from .testing_storages import (
     PostgreSQL,
-    ZEOServer,
+    PostgreSQLCopies,
+    ZEOServers,
     check_selected_storage,
     selected_storage,
 )
@@ -291,6 +292,22 @@ def ts_pg_template(ts_pg_templates, ts_base_storage) -> str:
     return ts_pg_templates[ts_base_storage]
 
 
+@pytest.fixture(scope="session")
+def ts_zeo_servers() -> Iterator[ZEOServers]:
+    """The ZEO servers of the tests (TS_TEST_STORAGE=zeo), each started ahead."""
+    servers = ZEOServers()
+    yield servers
+    servers.close()
+
+
+@pytest.fixture(scope="session")
+def ts_pg_copies(ts_pg_templates) -> Iterator[PostgreSQLCopies]:
+    """The tests' PostgreSQL databases (TS_TEST_STORAGE=relstorage), each made ahead."""
+    copies = PostgreSQLCopies(PostgreSQL.from_environment())
+    yield copies
+    copies.close()
+
+
 @pytest.fixture
 def ts_zodb_uri(request, tmp_path, ts_base_storage) -> str:
     """A throw-away database over the session's base, on the storage of TS_TEST_STORAGE.
@@ -304,14 +321,16 @@ def ts_zodb_uri(request, tmp_path, ts_base_storage) -> str:
     if storage == "file" and request.node.get_closest_marker("shared_storage"):
         storage = "zeo"
     if storage == "zeo":
-        server = ZEOServer(tmp_path / "zeo", ts_base_storage).start()
-        request.addfinalizer(server.stop)
+        servers = request.getfixturevalue("ts_zeo_servers")
+        server = servers.take(ts_base_storage)
+        request.addfinalizer(lambda: servers.release(server))
         return server.uri(tmp_path)
     if storage == "relstorage":
-        postgresql = PostgreSQL.from_environment()
-        database = postgresql.create_copy(request.getfixturevalue("ts_pg_template"))
-        request.addfinalizer(lambda: postgresql.drop(database))
-        return postgresql.uri(database, tmp_path)
+        template = request.getfixturevalue("ts_pg_template")
+        copies = request.getfixturevalue("ts_pg_copies")
+        database = copies.take(template)
+        request.addfinalizer(lambda: copies.release(database))
+        return copies.server.uri(database, tmp_path)
     config = tmp_path / "zodb.conf"
     config.write_text(
         textwrap.dedent(f"""\

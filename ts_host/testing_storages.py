@@ -29,9 +29,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
@@ -134,33 +136,39 @@ class ZEOServer:
         return self.folder / "zeo.log"
 
     def start(self) -> ZEOServer:
-        self.folder.mkdir(parents=True)
+        return self.launch().wait()
+
+    def launch(self) -> ZEOServer:
+        """Copy the base and start runzeo, without waiting for it to listen."""
+        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "Data.fs"
         if self.base is not None:
             shutil.copyfile(self.base, path)
             index = self.base.with_name(self.base.name + ".index")
             if index.exists():
                 shutil.copyfile(index, path.with_name(path.name + ".index"))
-        for _attempt in range(3):
-            self.port = free_port()
-            if self._listening(path):
-                return self
-        raise RuntimeError(f"runzeo did not start:\n{self.log.read_text()}")
+        self._run()
+        return self
 
-    def _listening(self, path: Path) -> bool:
-        """Start runzeo on ``self.port``; False if it exited (port taken)."""
-        command = [runzeo(), "-a", f"127.0.0.1:{self.port}", "-f", str(path)]
+    def _run(self) -> None:
+        self.port = free_port()
+        command = [runzeo(), "-a", f"127.0.0.1:{self.port}", "-f", str(self.folder / "Data.fs")]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+
+    def wait(self) -> ZEOServer:
+        """Wait until the server listens; start it again if its port was taken."""
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                time.sleep(0.02)
+        for _attempt in range(3):
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return self
+                except OSError:
+                    time.sleep(0.02)
+            if self.process.poll() is None:
+                break
+            self._run()
         log = self.log.read_text()
         self.stop()
         raise RuntimeError(f"runzeo did not listen within {START_TIMEOUT}s:\n{log}")
@@ -171,16 +179,64 @@ class ZEOServer:
         config.write_text(ZEO_CLIENT_CONF.format(address=f"127.0.0.1:{self.port}"))
         return f"zconfig://{config}#main"
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
         close_forgotten_clients()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
+
+    def stopped(self) -> bool:
+        """Whether the server has exited; then its folder is removed."""
+        if self.process is not None and self.process.poll() is None:
+            return False
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return True
+
+    def stop(self) -> None:
+        self.terminate()
+        if self.process is not None:
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.stopped()
+
+
+class ZEOServers:
+    """A ZEO server per test, the next one started while the test runs.
+
+    Starting runzeo takes about half a second and stopping it a little less:
+    a spare server is started as soon as one is taken, and stopped servers
+    are reaped later, so that a test waits for neither.
+    """
+
+    def __init__(self) -> None:
+        self.spare: ZEOServer | None = None
+        self.stopping: list[ZEOServer] = []
+
+    def take(self, base: Path) -> ZEOServer:
+        self.stopping = [server for server in self.stopping if not server.stopped()]
+        server, self.spare = self.spare, None
+        if server is not None and server.base != base:
+            self.release(server)
+            server = None
+        server = server or self._launch(base)
+        self.spare = self._launch(base)
+        return server.wait()
+
+    def release(self, server: ZEOServer) -> None:
+        server.terminate()
+        self.stopping.append(server)
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self.release(self.spare)
+        for server in self.stopping:
+            server.stop()
+
+    @staticmethod
+    def _launch(base: Path) -> ZEOServer:
+        return ZEOServer(Path(tempfile.mkdtemp(prefix="ts-zeo-")), base).launch()
 
 
 def close_forgotten_clients() -> None:
@@ -276,3 +332,39 @@ class PostgreSQL:
         config = folder / "relstorage.conf"
         config.write_text(RELSTORAGE_CONF.format(dsn=self.dsn_of(database)))
         return f"zconfig://{config}#main"
+
+
+class PostgreSQLCopies:
+    """A database per test copied from a template, the next one made while the test runs.
+
+    ``CREATE DATABASE … TEMPLATE`` takes about a third of a second: a spare
+    copy is made as soon as one is taken, and databases are dropped in the
+    background.  One worker runs them all, one at a time: PostgreSQL copies
+    a template only while nobody else uses it.
+    """
+
+    def __init__(self, server: PostgreSQL) -> None:
+        self.server = server
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ts-postgresql")
+        self.spare: tuple[str, Future] | None = None
+
+    def take(self, template: str) -> str:
+        copy = None
+        if self.spare is not None:
+            spare_template, spare = self.spare
+            if spare_template == template:
+                copy = spare
+            else:
+                self.worker.submit(lambda: self.server.drop(spare.result()))
+        copy = copy or self.worker.submit(self.server.create_copy, template)
+        self.spare = (template, self.worker.submit(self.server.create_copy, template))
+        return copy.result()
+
+    def release(self, database: str) -> None:
+        self.worker.submit(self.server.drop, database)
+
+    def close(self) -> None:
+        if self.spare is not None:
+            spare = self.spare[1]
+            self.worker.submit(lambda: self.server.drop(spare.result()))
+        self.worker.shutdown(wait=True)
