@@ -40,7 +40,12 @@ class Layout:
         return self.request.session.get_csrf_token()
 
     def static_url(self, path: str) -> str:
-        return self.request.static_url(f"ts_host:static/{path}")
+        # The path of an asset never changes: Pyramid works it out once per
+        # process (seven assets a page), only the host part is the request's.
+        paths, key = self.request.registry.ts_static_paths, (self.request.script_name, path)
+        if key not in paths:
+            paths[key] = self.request.static_path(f"ts_host:static/{path}")
+        return self.request.host_url + paths[key]
 
     @property
     def home_url(self) -> str:
@@ -60,10 +65,13 @@ class Layout:
 
     @reify
     def flash_messages(self) -> list[tuple[str, str]]:
+        # Peek first: popping, even an empty queue, marks the session changed,
+        # and a changed session is encrypted and sent again with the page.
         session = self.request.session
         return [
             (kind, message)
             for kind in ("success", "info", "warning", "error")
+            if session.peek_flash(kind)
             for message in session.pop_flash(kind)
         ]
 
@@ -85,4 +93,5 @@ def flash(request, message: str, kind: str = "info") -> None:
 
 def includeme(config) -> None:
     config.add_static_view("static", "ts_host:static", cache_max_age=3600)
+    config.registry.ts_static_paths = {}
     config.scan(__name__)
