@@ -61,6 +61,8 @@ class PageResult:
     measure: Measure
     #: Median over the rounds of the page's throughput / the reference's in the same round.
     ratio: float
+    #: The same with the server's CPU time per request: the reference's / the page's.
+    cpu_ratio: float
 
 
 @dataclass
@@ -69,6 +71,7 @@ class ScaleResult:
     database_bytes: int
     fixtures: dict
     argon2_verify_ms: list[float] = field(default_factory=list)
+    argon2_verify_cpu_ms: list[float] = field(default_factory=list)
     bare: list[Measure] = field(default_factory=list)
     pages: dict[str, PageResult] = field(default_factory=dict)
     tiles: int = 0
@@ -79,16 +82,17 @@ class ScaleResult:
         return cores() / (statistics.median(self.argon2_verify_ms) / 1000)
 
 
-def argon2_verify_seconds(ini: Path) -> float:
-    """The median time of one argon2 verify with the application's configured parameters."""
+def argon2_verify(ini: Path) -> tuple[float, float]:
+    """One argon2 verify with the application's parameters: median seconds, wall and CPU."""
     hasher = hasher_from_settings(get_appsettings(str(ini)))
     stored = hasher.hash("860357")
-    times = []
+    walls, cpus = [], []
     for _ in range(ARGON2_SAMPLES):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.thread_time()
         hasher.verify(stored, "860357")
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.thread_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def cores() -> int:
@@ -135,13 +139,14 @@ def login_requests(url: str, fixtures: Fixtures, path: Path) -> Path:
 
 
 def combined(measures: list[Measure]) -> Measure:
+    requests = sum(m.requests for m in measures)
     return Measure(
-        requests_per_second=sum(m.requests for m in measures)
-        / sum(m.requests / m.requests_per_second for m in measures),
+        requests_per_second=requests / sum(m.requests / m.requests_per_second for m in measures),
         median_ms=statistics.median(m.median_ms for m in measures),
         p99_ms=statistics.median(m.p99_ms for m in measures),
-        requests=sum(m.requests for m in measures),
+        requests=requests,
         failures=sum(m.failures for m in measures),
+        cpu_ms=sum(m.cpu_ms * m.requests for m in measures) / requests,
     )
 
 
@@ -152,12 +157,14 @@ def compare(url: str, reference, args, **kw) -> PageResult:
     round's ratio compares two figures taken seconds apart.
     """
     load(url, seconds=args.warmup, connections=args.connections, **kw)
-    measures, ratios = [], []
+    measures, ratios, cpu_ratios = [], [], []
     for _ in range(args.rounds):
-        before = reference()
-        measures.append(load(url, seconds=args.seconds, connections=args.connections, **kw))
-        ratios.append(measures[-1].requests_per_second / before)
-    return PageResult(combined(measures), statistics.median(ratios))
+        throughput, cpu_ms = reference()
+        measured = load(url, seconds=args.seconds, connections=args.connections, **kw)
+        measures.append(measured)
+        ratios.append(measured.requests_per_second / throughput)
+        cpu_ratios.append(cpu_ms / measured.cpu_ms)
+    return PageResult(combined(measures), statistics.median(ratios), statistics.median(cpu_ratios))
 
 
 def bench_scale(pupils: int, args) -> ScaleResult:
@@ -172,22 +179,28 @@ def bench_scale(pupils: int, args) -> ScaleResult:
         try:
             bare_url = server.url + BARE_PATH
 
-            def bare() -> float:
-                measured = load(bare_url, seconds=args.seconds, connections=args.connections)
-                result.bare.append(measured)
-                return measured.requests_per_second
+            cpu = {"cpu": server.cpu_seconds}
 
-            def argon2() -> float:
-                result.argon2_verify_ms.append(argon2_verify_seconds(ini) * 1000)
-                return cores() / (result.argon2_verify_ms[-1] / 1000)
+            def bare() -> tuple[float, float]:
+                measured = load(bare_url, seconds=args.seconds, connections=args.connections, **cpu)
+                result.bare.append(measured)
+                return measured.requests_per_second, measured.cpu_ms
+
+            def argon2() -> tuple[float, float]:
+                wall, cpu_time = argon2_verify(ini)
+                result.argon2_verify_ms.append(wall * 1000)
+                result.argon2_verify_cpu_ms.append(cpu_time * 1000)
+                return cores() / wall, cpu_time * 1000
 
             load(bare_url, seconds=args.warmup, connections=args.connections)
             family = log_in(server.url, fixtures.family_login, fixtures.password)
             cookie = {"BENCH_COOKIE": cookie_header(family)}
             result.tiles = family.get(fixtures.pages["dashboard"]).text.count('class="fr-tile ')
-            result.pages["login_page"] = compare(server.url + "/connexion", bare, args)
+            result.pages["login_page"] = compare(server.url + "/connexion", bare, args, **cpu)
             for name, path in fixtures.pages.items():
-                result.pages[name] = compare(server.url + path, bare, args, environment=cookie)
+                result.pages[name] = compare(
+                    server.url + path, bare, args, environment=cookie, **cpu
+                )
             logins = login_requests(server.url, fixtures, folder / "logins.tsv")
             result.pages["login_post"] = compare(
                 server.url + "/connexion",
@@ -196,6 +209,7 @@ def bench_scale(pupils: int, args) -> ScaleResult:
                 script="login.lua",
                 status=303,
                 environment={"BENCH_LOGINS": str(logins)},
+                **cpu,
             )
             result.resident_bytes = server.resident_memory()
         finally:
@@ -210,18 +224,19 @@ def verdict(value: float, target: float) -> str:
 def scale_table(result: ScaleResult) -> str:
     fixtures, bare = result.fixtures, combined(result.bare)
     verify = statistics.median(result.argon2_verify_ms)
+    verify_cpu = statistics.median(result.argon2_verify_cpu_ms)
     rows = [
         f"### {result.pupils:,} pupils".replace(",", " "),
         "",
         f"Database {result.database_bytes / 2**20:.0f} MB; the family's dashboard shows "
         f"{result.tiles} tiles ({', '.join(fixtures['services'])}); the notes pupil has "
-        f"{fixtures['grades']} grades; argon2 verify {verify:.1f} ms, "
-        f"bound {result.argon2_bound:.1f} logins/s on {cores()} cores.",
+        f"{fixtures['grades']} grades; argon2 verify {verify:.1f} ms ({verify_cpu:.1f} ms "
+        f"CPU), bound {result.argon2_bound:.1f} logins/s on {cores()} cores.",
         "",
-        "| page | req/s | median ms | p99 ms | ratio | target | |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| page | req/s | median ms | p99 ms | ratio | target | | server CPU ms/req | CPU ratio |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
         f"| bare view (all rounds) | {bare.requests_per_second:.0f} | {bare.median_ms:.1f} | "
-        f"{bare.p99_ms:.1f} | 1 | | |",
+        f"{bare.p99_ms:.1f} | 1 | | | {bare.cpu_ms:.2f} | 1 |",
     ]
     for page, measured in result.pages.items():
         m, ratio = measured.measure, measured.ratio
@@ -232,6 +247,7 @@ def scale_table(result: ScaleResult) -> str:
             f"| {LABELS[page]}{failures} | {m.requests_per_second:.1f} | {m.median_ms:.1f} | "
             f"{m.p99_ms:.1f} | {ratio:.2f} {reference} | "
             + (f"≥ {target} | {verdict(ratio, target)} |" if target else "| |")
+            + f" {m.cpu_ms:.2f} | {measured.cpu_ratio:.2f} |"
         )
     rows.append(f"\nWorker resident memory after the run: {result.resident_bytes / 2**20:.0f} MB.")
     return "\n".join(rows)
@@ -241,18 +257,21 @@ def comparison_table(small: ScaleResult, large: ScaleResult) -> str:
     rows = [
         f"### {large.pupils:,} against {small.pupils:,} pupils".replace(",", " "),
         "",
-        "Each page's ratio (to the bare view, or to the argon2 bound) at both sizes.",
+        "Each page's ratio (to the bare view, or to the argon2 bound) at both sizes; "
+        "the last column compares the CPU ratios.",
         "",
-        "| page | ratio small | ratio large | large / small | target | |",
-        "|---|---:|---:|---:|---:|---|",
+        "| page | ratio small | ratio large | large / small | target | | CPU large / small |",
+        "|---|---:|---:|---:|---:|---|---:|",
     ]
     for page, measured in large.pages.items():
         if page not in small.pages:
             continue
-        before, after = small.pages[page].ratio, measured.ratio
+        before, after = small.pages[page], measured
+        scale = after.ratio / before.ratio
         rows.append(
-            f"| {LABELS[page]} | {before:.2f} | {after:.2f} | {after / before:.2f} | "
-            f"≥ {SCALE_TARGET} | {verdict(after / before, SCALE_TARGET)} |"
+            f"| {LABELS[page]} | {before.ratio:.2f} | {after.ratio:.2f} | {scale:.2f} | "
+            f"≥ {SCALE_TARGET} | {verdict(scale, SCALE_TARGET)} | "
+            f"{after.cpu_ratio / before.cpu_ratio:.2f} |"
         )
     memory = large.resident_bytes
     rows.append(

@@ -89,6 +89,12 @@ class Server:
         kilobytes = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1)
         return int(kilobytes) * 1024
 
+    def cpu_seconds(self) -> float:
+        """The worker's CPU time so far (user and system, all threads)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = int(fields[11]), int(fields[12])
+        return (user + system) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
