@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from dataclasses import replace
@@ -21,6 +22,7 @@ from zc.lockfile import LockError
 from . import backup, scaffold
 from .activation import display
 from .admin import codes as admin_codes
+from .admin import gdpr as admin_gdpr
 from .admin import reference_day
 from .admin import stats as admin_stats
 from .admin.importer import import_siecle
@@ -339,6 +341,28 @@ def cmd_stats(env: Environment, args) -> int:
     return 0
 
 
+def cmd_gdpr_export(env: Environment, args) -> int:
+    if not args.pupil:
+        raise CommandError("précisez l'élève : --pupil ELEVE_ID (SIECLE) ou identifiant")
+    establishment = _establishment(env, args.uai)
+    scope = admin_codes.Scope(establishment.uai, pupil=args.pupil)
+    with env.tm:
+        (pupil,) = admin_codes.select(env.site, scope).pupils
+        codes = admin_codes.CodeIndex(env.site, [pupil.id]).of(pupil.id)
+        document = admin_gdpr.pupil_export(env.site, env.plugins, pupil, codes)
+        audit(None, "gdpr.export", target=pupil.id)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(
+        f"Données de {pupil.first_name} {pupil.last_name.upper()} écrites dans {args.output} "
+        f"({len(document['services'])} services, {len(document['comptes'])} comptes)."
+    )
+    return 0
+
+
 def add_admin_commands(sub, command) -> None:
     """The subcommands of ``ts_host.admin`` (see docs/admin.md)."""
 
@@ -376,6 +400,17 @@ def add_admin_commands(sub, command) -> None:
     letters.add_argument("--quiet", action="store_true", help="sans barre de progression")
     stats = command("stats", cmd_stats, "par établissement : codes, comptes, connexions")
     stats.add_argument("--uai", help="seulement cet établissement")
+
+    gdpr_help = "RGPD : les données d'un élève, pour une demande d'accès"
+    gdpr = sub.add_parser("gdpr", help=gdpr_help, description=gdpr_help)
+    gdpr_actions = gdpr.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export_help = "écrit en JSON tout ce que le portail et ses services savent de l'élève"
+    export = gdpr_actions.add_parser("export", help=export_help, description=export_help)
+    export.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
+    export.set_defaults(handler=cmd_gdpr_export)
+    export.add_argument("--uai", help="l'établissement de l'élève, ex. 0541234Y")
+    export.add_argument("--pupil", help="l'élève : ELEVE_ID SIECLE ou identifiant")
+    export.add_argument("-o", "--output", help="fichier JSON à écrire (défaut : la sortie)")
 
 
 def service_command(command):
