@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import replace
 from datetime import datetime
@@ -540,6 +541,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def stdout_closed() -> int:
+    """The reader of the output went away (``ts-admin codes list --csv | head``).
+
+    What was left to print has no reader: say nothing more, and point the
+    standard output at /dev/null so that the interpreter's own flush at exit
+    does not fail in turn (the recipe of Python's ``signal`` documentation).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "offline", None):
@@ -560,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(env, args)
+    except BrokenPipeError:
+        return stdout_closed()
     except CommandError as exc:
         print(f"ts-admin: {exc}", file=sys.stderr)
         return 2
