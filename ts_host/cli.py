@@ -342,14 +342,49 @@ def cmd_stats(env: Environment, args) -> int:
     return 0
 
 
-def cmd_gdpr_export(env: Environment, args) -> int:
+def _gdpr_pupil(env: Environment, args):
+    """The ``--uai`` and ``--pupil`` pupil, with its activation codes (inside a transaction)."""
     if not args.pupil:
         raise CommandError("précisez l'élève : --pupil ELEVE_ID (SIECLE) ou identifiant")
     establishment = _establishment(env, args.uai)
     scope = admin_codes.Scope(establishment.uai, pupil=args.pupil)
+    (pupil,) = admin_codes.select(env.site, scope).pupils
+    return pupil, admin_codes.CodeIndex(env.site, [pupil.id]).of(pupil.id)
+
+
+def cmd_gdpr_erase(env: Environment, args) -> int:
+    """Erase a pupil who left; without ``--yes``, say what would go and erase nothing."""
+    env.tm.begin()
+    try:
+        pupil, codes = _gdpr_pupil(env, args)
+        if pupil.active:
+            raise CommandError(
+                f"{pupil.first_name} {pupil.last_name.upper()} est encore inscrit : le prochain "
+                "import SIECLE le recréerait. Effacez un élève après sa sortie."
+            )
+        name = f"{pupil.first_name} {pupil.last_name.upper()}"
+        erasure = admin_gdpr.erase_pupil(env.site, env.plugins, pupil, codes)
+        summary = (
+            f"services : {', '.join(erasure.services) or 'aucun'} ; codes : {erasure.codes} ; "
+            f"comptes supprimés : {erasure.accounts_removed}, détachés : "
+            f"{erasure.accounts_unlinked} ; responsables : {erasure.responsables}"
+        )
+        if not args.yes:
+            env.tm.abort()
+            print(f"Effacerait {name} ({summary}).\nRien n'a été effacé : relancez avec --yes.")
+            return 1
+        audit(None, "gdpr.erased", target=pupil.id, summary=summary)
+        env.tm.commit()
+    except BaseException:
+        env.tm.abort()
+        raise
+    print(f"{name} effacé ({summary}).")
+    return 0
+
+
+def cmd_gdpr_export(env: Environment, args) -> int:
     with env.tm:
-        (pupil,) = admin_codes.select(env.site, scope).pupils
-        codes = admin_codes.CodeIndex(env.site, [pupil.id]).of(pupil.id)
+        pupil, codes = _gdpr_pupil(env, args)
         document = admin_gdpr.pupil_export(env.site, env.plugins, pupil, codes)
         audit(None, "gdpr.export", target=pupil.id)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -402,7 +437,7 @@ def add_admin_commands(sub, command) -> None:
     stats = command("stats", cmd_stats, "par établissement : codes, comptes, connexions")
     stats.add_argument("--uai", help="seulement cet établissement")
 
-    gdpr_help = "RGPD : les données d'un élève, pour une demande d'accès"
+    gdpr_help = "RGPD : exporter les données d'un élève, ou effacer un élève sorti"
     gdpr = sub.add_parser("gdpr", help=gdpr_help, description=gdpr_help)
     gdpr_actions = gdpr.add_subparsers(dest="action", required=True, metavar="ACTION")
     export_help = "écrit en JSON tout ce que le portail et ses services savent de l'élève"
@@ -412,6 +447,13 @@ def add_admin_commands(sub, command) -> None:
     export.add_argument("--uai", help="l'établissement de l'élève, ex. 0541234Y")
     export.add_argument("--pupil", help="l'élève : ELEVE_ID SIECLE ou identifiant")
     export.add_argument("-o", "--output", help="fichier JSON à écrire (défaut : la sortie)")
+    erase_help = "efface un élève sorti et tout ce qui le concerne (sans --yes : ce qui partirait)"
+    erase = gdpr_actions.add_parser("erase", help=erase_help, description=erase_help)
+    erase.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
+    erase.set_defaults(handler=cmd_gdpr_erase)
+    erase.add_argument("--uai", help="l'établissement de l'élève, ex. 0541234Y")
+    erase.add_argument("--pupil", help="l'élève : ELEVE_ID SIECLE ou identifiant")
+    erase.add_argument("--yes", action="store_true", help="effacer pour de bon")
 
 
 def service_command(command):

@@ -140,8 +140,8 @@ def ts_pupil_data(site: Site, pupil: Pupil) -> dict[str, Any] | None:
 def ts_erase_pupil_data(site: Site, pupil: Pupil) -> None:
     """Erase everything this service holds for the pupil (GDPR erasure).
 
-    No host command calls it yet (``ts-admin gdpr`` exports only); write it
-    so that it can run inside one erasing transaction.
+    Called by ``ts-admin gdpr erase`` inside the erasing transaction, before
+    the host forgets the pupil.
     """
 
 

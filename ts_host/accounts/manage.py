@@ -15,7 +15,7 @@ from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
 from ..mail import send_mail
-from ..models import CodeKind, CodeState
+from ..models import CodeKind
 from ..models.accounts import SecurityQuestion
 from ..passwords import normalise_answer
 from ..security import end_other_sessions, end_session
@@ -26,6 +26,7 @@ from .registration import (
     index_email,
     login_taken,
     match_codes,
+    remove_account,
     unindex_email,
 )
 from .schemas import (
@@ -223,16 +224,7 @@ class DeleteView(AccountFormView):
     title = _("Supprimer votre compte")
 
     def change(self, appstruct):
-        request, site, account = self.request, self.request.site, self.account
-        for link in account.links:
-            code = site.codes.get(link.code)
-            if code is not None and code.state is CodeState.USED:
-                code.state = CodeState.UNUSED
-                code.account_id = None
-        site.logins.pop(account.login.lower())
-        unindex_email(site, account)
-        for purpose in list(account.tokens):
-            site.tokens.pop(account.tokens[purpose])
+        request, account = self.request, self.account
         audit(request, "account.deleted", target=account.id)
         notify(
             request,
@@ -243,6 +235,5 @@ class DeleteView(AccountFormView):
             ),
         )
         headers = end_session(request)
-        account.sessions.clear()
-        site.accounts.pop(account.id)
+        remove_account(request.site, account)
         return HTTPSeeOther(request.route_url("login"), headers=headers)

@@ -94,6 +94,21 @@ def unindex_email(site: Site, account: Account) -> None:
             site.emails.pop(account.email.lower())
 
 
+def remove_account(site: Site, account: Account) -> None:
+    """Forget an account and its indexes; the codes it used can serve again."""
+    for link in account.links:
+        code = site.codes.get(link.code)
+        if code is not None and code.state is CodeState.USED:
+            code.state = CodeState.UNUSED
+            code.account_id = None
+    site.logins.pop(account.login.lower())
+    unindex_email(site, account)
+    for purpose in list(account.tokens):
+        site.tokens.pop(account.tokens[purpose])
+    account.sessions.clear()
+    site.accounts.pop(account.id)
+
+
 def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode] | None:
     """Match every row; ``None`` when one fails (one answer for all reasons)."""
     site = request.site

@@ -1,20 +1,24 @@
-"""Everything the portal holds about one pupil, for a GDPR access request.
+"""A pupil's data for the GDPR: the access request's export, and erasure.
 
-The academy answers a family's request (RGPD, article 15) with this JSON
-document: the pupil as SIECLE gave it, the responsables linked to them, the
-Internet accounts that follow them, the activation codes issued for them,
-and what each installed service holds (its ``ts_pupil_data`` hook).
-
-Secrets stay out, because the document leaves the academy by mail: no
-password or answer hash, no activation code's text (an unused one would
+The academy answers a family's access request (RGPD, article 15) with a
+JSON document: the pupil as SIECLE gave it, the responsables linked to
+them, the Internet accounts that follow them, the activation codes issued
+for them, and what each installed service holds (its ``ts_pupil_data``
+hook).  Secrets stay out, because the document leaves the academy by mail:
+no password or answer hash, no activation code's text (an unused one would
 open an account), no session or token.
+
+Erasure (article 17) forgets a pupil who has left the establishment: while
+the pupil is at school, the next SIECLE import would bring them back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ..accounts.registration import remove_account
 from ..models import Account, Pupil, Site
 
 #: The version of this document's layout, for whoever reads it later.
@@ -113,3 +117,65 @@ def pupil_export(site: Site, plugins, pupil: Pupil, codes) -> dict[str, Any]:
         "codes_activation": codes_part(codes),
         "services": services,
     }
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a pupil removed besides the pupil."""
+
+    services: list[str]
+    codes: int
+    #: Accounts that followed only this pupil, removed with it.
+    accounts_removed: int
+    #: Accounts that follow other children too: they only lose this one.
+    accounts_unlinked: int
+    #: Responsables of no other pupil, removed with it.
+    responsables: int
+
+
+def _still_linked(site: Site, responsable_id: str, establishment, erased_id: str) -> bool:
+    return any(
+        link.responsable_id == responsable_id
+        for pupil_id in establishment.pupil_ids
+        if pupil_id != erased_id
+        for link in site.pupils[pupil_id].responsables
+    )
+
+
+def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
+    """Forget the pupil, inside the caller's transaction: all of it or nothing.
+
+    The services erase what they hold first (``ts_erase_pupil_data``), then
+    the host: the pupil's codes, the accounts' links to the pupil (an
+    account left without any is removed), the responsables no other pupil
+    has, and the pupil with its establishment's indexes.
+    """
+    services = []
+    for service_id in plugins.services:
+        if plugins.call_service(service_id, "ts_pupil_data", site=site, pupil=pupil) is not None:
+            services.append(service_id)
+        plugins.call_service(service_id, "ts_erase_pupil_data", site=site, pupil=pupil)
+    for code in codes:
+        site.codes.pop(code.code)
+    removed = unlinked = 0
+    for account in [a for a in site.accounts.values() if pupil.id in a.pupil_ids]:
+        kept = [link for link in account.links if link.pupil_id != pupil.id]
+        if kept:
+            account.links[:] = kept
+            unlinked += 1
+        else:
+            remove_account(site, account)
+            removed += 1
+    establishment = site.establishments[pupil.uai]
+    responsables = 0
+    for link in pupil.responsables:
+        if _still_linked(site, link.responsable_id, establishment, pupil.id):
+            continue
+        responsable = site.responsables.pop(link.responsable_id)
+        if responsable is not None:
+            establishment.by_personne_id.pop(responsable.siecle_id)
+            responsables += 1
+    establishment.pupil_ids.pop(pupil.id)
+    establishment.by_eleve_id.pop(pupil.siecle_id)
+    site.pupils.pop(pupil.id)
+    return Erasure(services, len(codes), removed, unlinked, responsables)
