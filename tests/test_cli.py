@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ts_host.cli import main
 from ts_host.testing import ESTABLISHMENT_A
 
@@ -46,3 +48,16 @@ def test_a_reader_that_stops_early_gets_no_traceback(ts_admin):
         os.close(writing)
     assert done.returncode == 1
     assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr
+
+
+def test_argparse_s_own_refusals_are_in_french(capsys):
+    for argv, message in [
+        (["codes", "list"], "arguments obligatoires manquants : ini"),
+        (["nimporte"], "choix inconnu : 'nimporte'"),
+        (["demo", "x.ini", "--inconnue"], "arguments inconnus : --inconnue"),
+    ]:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and "erreur" in err and "usage :" in err, err

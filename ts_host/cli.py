@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
 import logging
 import os
@@ -595,7 +596,21 @@ def stdout_closed() -> int:
     return 1
 
 
+def french_argparse() -> None:
+    """argparse's own messages (usage, missing or unknown arguments) in French.
+
+    argparse translates them through the process's gettext domain, as its
+    documentation intends; Python ships no French catalogue, so ts_host
+    ships one (``locale/fr/LC_MESSAGES/argparse.po``).  ts-admin speaks
+    French whatever the server's locale.
+    """
+    gettext.bindtextdomain("argparse", str(Path(__file__).parent / "locale"))
+    gettext.textdomain("argparse")
+    os.environ["LANGUAGE"] = "fr"
+
+
 def main(argv: list[str] | None = None) -> int:
+    french_argparse()
     args = parser().parse_args(argv)
     if getattr(args, "offline", None):
         return run_offline(args)
