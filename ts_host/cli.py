@@ -441,19 +441,26 @@ def add_admin_commands(sub, command) -> None:
     gdpr_help = "RGPD : exporter les données d'un élève, ou effacer un élève sorti"
     gdpr = sub.add_parser("gdpr", help=gdpr_help, description=gdpr_help)
     gdpr_actions = gdpr.add_subparsers(dest="action", required=True, metavar="ACTION")
-    export_help = "écrit en JSON tout ce que le portail et ses services savent de l'élève"
-    export = gdpr_actions.add_parser("export", help=export_help, description=export_help)
-    export.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
-    export.set_defaults(handler=cmd_gdpr_export)
-    export.add_argument("--uai", help="l'établissement de l'élève, ex. 0541234Y")
-    export.add_argument("--pupil", help="l'élève : ELEVE_ID SIECLE ou identifiant")
+
+    def gdpr_action(name, handler, help_text):
+        p = gdpr_actions.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
+        p.set_defaults(handler=handler)
+        p.add_argument("--uai", help="l'établissement de l'élève, ex. 0541234Y")
+        p.add_argument("--pupil", help="l'élève : ELEVE_ID SIECLE ou identifiant")
+        return p
+
+    export = gdpr_action(
+        "export",
+        cmd_gdpr_export,
+        "écrit en JSON tout ce que le portail et ses services savent de l'élève",
+    )
     export.add_argument("-o", "--output", help="fichier JSON à écrire (défaut : la sortie)")
-    erase_help = "efface un élève sorti et tout ce qui le concerne (sans --yes : ce qui partirait)"
-    erase = gdpr_actions.add_parser("erase", help=erase_help, description=erase_help)
-    erase.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
-    erase.set_defaults(handler=cmd_gdpr_erase)
-    erase.add_argument("--uai", help="l'établissement de l'élève, ex. 0541234Y")
-    erase.add_argument("--pupil", help="l'élève : ELEVE_ID SIECLE ou identifiant")
+    erase = gdpr_action(
+        "erase",
+        cmd_gdpr_erase,
+        "efface un élève sorti et tout ce qui le concerne (sans --yes : ce qui partirait)",
+    )
     erase.add_argument("--yes", action="store_true", help="effacer pour de bon")
 
 
