@@ -58,7 +58,7 @@ import transaction
 import webtest
 
 from .activation import issue
-from .api import ServiceDescription
+from .api import Contact, EstablishmentConfig, Period, ServiceDescription
 from .models import Account, CodeKind, Pupil, Site, appmaker
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
@@ -84,6 +84,34 @@ DEMO_PUPILS = 80
 TODAY = "2027-02-15"
 
 
+#: Establishment A's periods: the three trimestres of the 2026-2027 year.
+TRIMESTRES = (
+    Period("T1", date(2026, 9, 1), date(2026, 11, 30)),
+    Period("T2", date(2026, 12, 1), date(2027, 3, 7)),
+    Period("T3", date(2027, 3, 8), date(2027, 7, 3)),
+)
+
+
+def college_config(*services: str, **changes) -> EstablishmentConfig:
+    """Establishment A as configuration, for unit tests that need no database.
+
+    A collège with :data:`TRIMESTRES`, enabling ``services``; ``changes``
+    replaces any other field (``half_day_split="11:55"``, ``kind="lycee"``…).
+    """
+    college = EstablishmentConfig(
+        uai=ESTABLISHMENT_A,
+        name="Collège A",
+        address=(),
+        contact=Contact(),
+        welcome_message="",
+        services=services,
+        service_settings={},
+        periods=TRIMESTRES,
+        period_kind="trimestre",
+    )
+    return replace(college, **changes)
+
+
 def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = None) -> str:
     """A two-establishment file (a collège A and a lycée B) enabling ``enabled``.
 
@@ -106,9 +134,8 @@ def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = N
             "periods": {
                 "kind": "trimestre",
                 "list": [
-                    {"name": "T1", "start": date(2026, 9, 1), "end": date(2026, 11, 30)},
-                    {"name": "T2", "start": date(2026, 12, 1), "end": date(2027, 3, 7)},
-                    {"name": "T3", "start": date(2027, 3, 8), "end": date(2027, 7, 3)},
+                    {"name": period.name, "start": period.start, "end": period.end}
+                    for period in TRIMESTRES
                 ],
             },
         },
@@ -667,11 +694,13 @@ __all__ = [
     "ESTABLISHMENT_B",
     "PASSWORD",
     "TODAY",
+    "TRIMESTRES",
     "Admin",
     "AdminRun",
     "Family",
     "ServiceDescription",
     "attach_responsable",
+    "college_config",
     "establishments_toml",
     "keypad_positions",
     "login",

@@ -9,25 +9,10 @@ import ts_absences
 from ts_absences.counting import half_days, parse_split
 from ts_absences.demo import fill
 from ts_absences.models import PROCESSED, REPORTED, SERVICE_ID
-from ts_host.api import Contact, EstablishmentConfig, Period, Pupil
-from ts_host.testing import ESTABLISHMENT_A, pupils_of
+from ts_host.api import Pupil
+from ts_host.testing import ESTABLISHMENT_A, college_config, pupils_of
 
-COLLEGE = EstablishmentConfig(
-    uai=ESTABLISHMENT_A,
-    name="Collège A",
-    address=(),
-    contact=Contact(),
-    welcome_message="",
-    services=("absences",),
-    service_settings={},
-    periods=(
-        Period("T1", date(2026, 9, 1), date(2026, 11, 30)),
-        Period("T2", date(2026, 12, 1), date(2027, 3, 7)),
-        Period("T3", date(2027, 3, 8), date(2027, 7, 3)),
-    ),
-    period_kind="trimestre",
-    half_day_split="11:55",
-)
+COLLEGE = college_config(SERVICE_ID, half_day_split="11:55")
 
 
 def new_pupils(count: int) -> list[Pupil]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import colander
 import pytest
 
-from ts_host.api import Contact, EstablishmentConfig, Period
+from ts_host.testing import college_config
 from ts_notes.chart import BOTTOM, TOP, build_chart, y_of
 from ts_notes.compute import (
     Line,
@@ -25,21 +25,7 @@ from ts_notes.models import (
 )
 from ts_notes.schemas import settings_schema
 
-COLLEGE = EstablishmentConfig(
-    uai="0541234Y",
-    name="Collège",
-    address=(),
-    contact=Contact(),
-    welcome_message="",
-    services=("notes",),
-    service_settings={},
-    period_kind="trimestre",
-    periods=(
-        Period("T1", date(2026, 9, 1), date(2026, 11, 30)),
-        Period("T2", date(2026, 12, 1), date(2027, 3, 7)),
-        Period("T3", date(2027, 3, 8), date(2027, 7, 3)),
-    ),
-)
+COLLEGE = college_config("notes")
 
 
 def evaluation(day="2027-01-10", published="2027-01-12", coefficient="1.0", **figures):

@@ -7,27 +7,12 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import ts_notes
-from ts_host.api import Contact, EstablishmentConfig, Period, Pupil
-from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, pupils_of
+from ts_host.api import Pupil
+from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, college_config, pupils_of
 from ts_notes.demo import UNPUBLISHED_RECENT_DAYS, cutoff, subjects_for
 from ts_notes.models import SERVICE_ID, decode_grade
 
-COLLEGE = EstablishmentConfig(
-    uai="0541234Y",
-    name="Collège",
-    address=(),
-    contact=Contact(),
-    welcome_message="",
-    services=("notes",),
-    service_settings={},
-    period_kind="trimestre",
-    kind="college",
-    periods=(
-        Period("T1", date(2026, 9, 1), date(2026, 11, 30)),
-        Period("T2", date(2026, 12, 1), date(2027, 3, 7)),
-        Period("T3", date(2027, 3, 8), date(2027, 7, 3)),
-    ),
-)
+COLLEGE = college_config(SERVICE_ID)
 
 
 def demo_pupils():

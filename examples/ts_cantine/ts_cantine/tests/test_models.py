@@ -1,9 +1,7 @@
 """The account's arithmetic, euros, and school weeks."""
 
-from datetime import date
-
 import pytest
-from ts_host.api import Contact, EstablishmentConfig, Period
+from ts_host.testing import college_config
 
 from ts_cantine.models import EstablishmentMenus, Menu, PupilAccount
 from ts_cantine.money import euros, parse_euros
@@ -11,21 +9,7 @@ from ts_cantine.weeks import Week, find_week, school_days, school_weeks
 
 from .known import d
 
-COLLEGE = EstablishmentConfig(
-    uai="0541234Y",
-    name="Collège A",
-    address=(),
-    contact=Contact(),
-    welcome_message="",
-    services=("cantine",),
-    service_settings={},
-    periods=(
-        Period("T1", date(2026, 9, 1), date(2026, 11, 30)),
-        Period("T2", date(2026, 12, 1), date(2027, 3, 7)),
-        Period("T3", date(2027, 3, 8), date(2027, 7, 3)),
-    ),
-    period_kind="trimestre",
-)
+COLLEGE = college_config("cantine")
 
 
 def account(meals: dict[str, int], payments: dict[str, int]) -> PupilAccount:
