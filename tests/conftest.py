@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from ts_host.cli import main
+
+from .admin_helpers import NEW_UAI, SAMPLES, write_ini
+
 
 @pytest.fixture
 def installed_distribution(tmp_path, monkeypatch):
@@ -40,3 +44,12 @@ def ts_enabled_services():
     from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B
 
     return {ESTABLISHMENT_A: [], ESTABLISHMENT_B: []}
+
+
+@pytest.fixture
+def siecle_ini(tmp_path, capsys) -> str:
+    """An ini file whose database holds the sample SIECLE exports of a new establishment."""
+    path = str(write_ini(tmp_path))
+    assert main(["import", "siecle", path, "--uai", NEW_UAI, "--quiet", *map(str, SAMPLES)]) == 0
+    capsys.readouterr()
+    return path

@@ -18,7 +18,7 @@ from ts_host.cli import main
 from ts_host.models import Account, CodeKind, CodeState, Pupil, ResponsableLink
 
 from .accounts_helpers import create_responsable
-from .admin_helpers import DAY, NEW_NAME, NEW_UAI, SAMPLES, Sandbox, write_academy, write_ini
+from .admin_helpers import DAY, NEW_NAME, NEW_UAI, SAMPLES, Sandbox, write_academy
 
 NO_MATCH = "Code d'activation, prénom ou date de naissance incorrect"
 
@@ -325,36 +325,28 @@ def test_stats_count_codes_accounts_and_recent_logins(box):
 # The command line ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def ini(tmp_path, capsys):
-    path = str(write_ini(tmp_path))
-    assert main(["import", "siecle", path, "--uai", NEW_UAI, "--quiet", *map(str, SAMPLES)]) == 0
-    capsys.readouterr()
-    return path
-
-
-def test_codes_commands_print_what_they_did(ini, tmp_path, capsys):
-    assert main(["codes", "generate", ini, "--uai", NEW_UAI]) == 0
+def test_codes_commands_print_what_they_did(siecle_ini, tmp_path, capsys):
+    assert main(["codes", "generate", siecle_ini, "--uai", NEW_UAI]) == 0
     assert "Codes émis : 0 CAR, 0 CAE." in capsys.readouterr().out
     target = ["--uai", NEW_UAI, "--pupil", "4200101", "--responsable", "5300201"]
-    assert main(["codes", "regenerate", ini, *target]) == 0
+    assert main(["codes", "regenerate", siecle_ini, *target]) == 0
     out = capsys.readouterr().out
     assert "CAR de Chloé LEFÈVRE (3B) pour Mme Sophie LEFÈVRE : nouveau code" in out
     assert "anciens codes révoqués, qui ne servent plus : 1" in out
-    assert main(["codes", "revoke", ini, *target]) == 0
+    assert main(["codes", "revoke", siecle_ini, *target]) == 0
     assert "révoqué, le code ne peut plus servir" in capsys.readouterr().out
     output = tmp_path / "codes.csv"
-    assert main(["codes", "list", ini, "--uai", NEW_UAI, "--csv", "-o", str(output)]) == 0
+    assert main(["codes", "list", siecle_ini, "--uai", NEW_UAI, "--csv", "-o", str(output)]) == 0
     assert "19 codes écrits" in capsys.readouterr().out
     data = output.read_bytes()
     assert data.startswith("\ufeffuai;classe;eleve_nom".encode()) and data.count(b"\r\n") == 20
-    assert main(["codes", "list", ini, "--uai", NEW_UAI, "--state", "revoked"]) == 0
+    assert main(["codes", "list", siecle_ini, "--uai", NEW_UAI, "--state", "revoked"]) == 0
     out = capsys.readouterr().out
     assert out.count("révoqué") == 2 and "2 codes." in out
 
 
-def test_stats_from_the_command_line(ini, capsys):
-    assert main(["stats", ini, "--uai", NEW_UAI.lower()]) == 0
+def test_stats_from_the_command_line(siecle_ini, capsys):
+    assert main(["stats", siecle_ini, "--uai", NEW_UAI.lower()]) == 0
     out = capsys.readouterr().out
     assert f"{NEW_UAI} {NEW_NAME}" in out and "CAR 11 émis" in out
 
@@ -374,8 +366,8 @@ def test_stats_from_the_command_line(ini, capsys):
         (["stats", "{ini}", "--uai", "0599999X"], "établissement 0599999X inconnu"),
     ],
 )
-def test_bad_arguments_are_a_french_message_and_status_2(ini, capsys, arguments, message):
-    assert main([a.replace("{ini}", ini) for a in arguments]) == 2
+def test_bad_arguments_are_a_french_message_and_status_2(siecle_ini, capsys, arguments, message):
+    assert main([a.replace("{ini}", siecle_ini) for a in arguments]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 

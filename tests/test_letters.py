@@ -13,7 +13,7 @@ from ts_host.admin import codes, letters
 from ts_host.cli import main
 from ts_host.models import CodeKind
 
-from .admin_helpers import DAY, NEW_NAME, NEW_UAI, SAMPLES, Sandbox, write_ini
+from .admin_helpers import DAY, NEW_NAME, NEW_UAI, Sandbox
 
 A4_HEIGHT = 297 * mm
 
@@ -182,21 +182,13 @@ def test_postal_lines_follow_la_poste():
 # The command line ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def ini(tmp_path, capsys):
-    path = str(write_ini(tmp_path))
-    assert main(["import", "siecle", path, "--uai", NEW_UAI, "--quiet", *map(str, SAMPLES)]) == 0
-    capsys.readouterr()
-    return path
-
-
-def test_letters_from_the_command_line(ini, tmp_path, capsys):
+def test_letters_from_the_command_line(siecle_ini, tmp_path, capsys):
     output = tmp_path / "lettres.pdf"
-    arguments = ["letters", ini, "--uai", NEW_UAI, "--class", "3B", "-o", str(output)]
+    arguments = ["letters", siecle_ini, "--uai", NEW_UAI, "--class", "3B", "-o", str(output)]
     assert main([*arguments, "--quiet"]) == 0
     assert f"2 lettres CAR écrites dans {output} (2 pages A4)." in capsys.readouterr().out
     assert len(PdfReader(output).pages) == 2
-    assert main(["letters", ini, "--uai", NEW_UAI, "--kind", "CAE", "-o", str(output)]) == 0
+    assert main(["letters", siecle_ini, "--uai", NEW_UAI, "--kind", "CAE", "-o", str(output)]) == 0
     assert "7 lettres CAE" in capsys.readouterr().out
 
 
@@ -210,18 +202,20 @@ def test_letters_from_the_command_line(ini, tmp_path, capsys):
         (["--uai", NEW_UAI, "--pupil", "4200105", "-o", "{tmp}/l.pdf"], "aucun code inutilisé"),
     ],
 )
-def test_bad_letters_arguments_are_a_french_message(ini, tmp_path, capsys, arguments, message):
+def test_bad_letters_arguments_are_a_french_message(
+    siecle_ini, tmp_path, capsys, arguments, message
+):
     arguments = [a.replace("{tmp}", str(tmp_path)) for a in arguments]
-    assert main(["letters", ini, "--quiet", *arguments]) == 2
+    assert main(["letters", siecle_ini, "--quiet", *arguments]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
 
-def test_a_regenerated_code_is_printed_again_for_one_responsable(ini, tmp_path, capsys):
+def test_a_regenerated_code_is_printed_again_for_one_responsable(siecle_ini, tmp_path, capsys):
     target = ["--uai", NEW_UAI, "--pupil", "4200101", "--responsable", "5300201"]
-    assert main(["codes", "regenerate", ini, *target]) == 0
+    assert main(["codes", "regenerate", siecle_ini, *target]) == 0
     new_code = capsys.readouterr().out.split("nouveau code ")[1].split()[0]
     output = tmp_path / "nouvelle-lettre.pdf"
-    assert main(["letters", ini, *target, "-o", str(output), "--quiet"]) == 0
+    assert main(["letters", siecle_ini, *target, "-o", str(output), "--quiet"]) == 0
     (page,) = PdfReader(output).pages
     assert activation.display(activation.normalise(new_code)) in page.extract_text()
