@@ -131,18 +131,19 @@ def test_every_cookie_is_httponly_samesite_hostonly_and_secure_outside_developme
     assert not any(problems.values()), problems
 
 
-def server_sections() -> dict[str, dict]:
+def ini_sections(section: str) -> dict[str, dict]:
+    """``section`` of each ini file of etc/ that has one, by file name."""
     found = {}
     for path in sorted(ETC.glob("*.ini")):
         ini = configparser.ConfigParser(interpolation=None)
         ini.read(path, encoding="utf-8")
-        if ini.has_section("server:main"):
-            found[path.name] = dict(ini["server:main"])
+        if ini.has_section(section):
+            found[path.name] = dict(ini[section])
     return found
 
 
 def test_every_ini_file_silences_waitress_banner_and_tracebacks():
-    sections = server_sections()
+    sections = ini_sections("server:main")
     assert "production.ini" in sections and "development.ini" in sections
     for name, server in sections.items():
         assert server["use"] == "egg:waitress#main", name
@@ -150,18 +151,8 @@ def test_every_ini_file_silences_waitress_banner_and_tracebacks():
         assert server.get("expose_tracebacks", "false").lower() in ("false", "0", "no"), name
 
 
-def app_sections() -> dict[str, dict]:
-    found = {}
-    for path in sorted(ETC.glob("*.ini")):
-        ini = configparser.ConfigParser(interpolation=None)
-        ini.read(path, encoding="utf-8")
-        if ini.has_section("app:main"):
-            found[path.name] = dict(ini["app:main"])
-    return found
-
-
 def test_no_debug_toolbar_or_debug_setting_outside_development():
-    for name, app in app_sections().items():
+    for name, app in ini_sections("app:main").items():
         development = app.get("ts.development", "false").lower() == "true"
         assert "debugtoolbar" not in app.get("pyramid.includes", ""), name
         if not development:
@@ -173,7 +164,7 @@ def test_no_debug_toolbar_or_debug_setting_outside_development():
 
 def test_waitress_as_configured_sends_no_server_header(ts_app):
     """A real waitress, with the ``[server:main]`` of production.ini."""
-    options = server_sections()["production.ini"]
+    options = ini_sections("server:main")["production.ini"]
     server = waitress.create_server(
         ts_app,
         host="127.0.0.1",
