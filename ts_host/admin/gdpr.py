@@ -123,6 +123,7 @@ def pupil_export(site: Site, plugins, pupil: Pupil, codes) -> dict[str, Any]:
 class Erasure:
     """What erasing a pupil removed besides the pupil."""
 
+    #: The services that kept data under the pupil (``pupil.services``).
     services: list[str]
     codes: int
     #: Accounts that followed only this pupil, removed with it.
@@ -133,13 +134,20 @@ class Erasure:
     responsables: int
 
 
-def _still_linked(site: Site, responsable_id: str, establishment, erased_id: str) -> bool:
-    return any(
-        link.responsable_id == responsable_id
+def _shared_responsables(site: Site, pupil: Pupil, establishment) -> set[str]:
+    """The pupil's responsables that another pupil of the establishment has too.
+
+    One pass over the establishment's pupils, whatever the number of
+    responsables.
+    """
+    own = {link.responsable_id for link in pupil.responsables}
+    return {
+        link.responsable_id
         for pupil_id in establishment.pupil_ids
-        if pupil_id != erased_id
+        if pupil_id != pupil.id
         for link in site.pupils[pupil_id].responsables
-    )
+        if link.responsable_id in own
+    }
 
 
 def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
@@ -150,10 +158,8 @@ def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
     account left without any is removed), the responsables no other pupil
     has, and the pupil with its establishment's indexes.
     """
-    services = []
+    services = list(pupil.services)
     for service_id in plugins.services:
-        if plugins.call_service(service_id, "ts_pupil_data", site=site, pupil=pupil) is not None:
-            services.append(service_id)
         plugins.call_service(service_id, "ts_erase_pupil_data", site=site, pupil=pupil)
     for code in codes:
         site.codes.pop(code.code)
@@ -168,8 +174,9 @@ def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
             removed += 1
     establishment = site.establishments[pupil.uai]
     responsables = 0
+    shared = _shared_responsables(site, pupil, establishment)
     for link in pupil.responsables:
-        if _still_linked(site, link.responsable_id, establishment, pupil.id):
+        if link.responsable_id in shared:
             continue
         responsable = site.responsables.pop(link.responsable_id)
         if responsable is not None:
