@@ -46,6 +46,9 @@ class LiveClient:
     ) -> None:
         self.base_url = base_url
         self.session = requests.Session()
+        # Only what is given here: no proxy, CA bundle (REQUESTS_CA_BUNDLE
+        # would override ``verify``) or netrc from the environment.
+        self.session.trust_env = False
         self.session.verify = verify
         self.session.headers.update(headers or {})
         if source_address:
