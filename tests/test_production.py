@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
 
 import ts_host
 from ts_host import main
@@ -420,7 +421,7 @@ def test_static_files_come_from_nginx_with_long_cache_headers(topology):
     links = re.findall(r'href="([^"]+\.css[^"]*)"', page.text)
     assert links, "the page links no stylesheet"
     for link in links:
-        assert link.startswith(f"{topology.url}/static/"), link
+        assert link.startswith(f"{topology.url}/static/") and "?x=" in link, link
         path = link.removeprefix(topology.url)
         from_nginx = topology.client().get(path)
         assert from_nginx.status_code == 200, path
@@ -519,3 +520,17 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
     restarted = topology.start_app(0)
     wait_until_serving(topology.app_url(0), restarted, topology)
     assert acknowledged[0].get("/").status_code == 200
+
+
+def test_the_site_serves_every_static_view_of_the_application(ts_app):
+    """Each ``config.add_static_view`` of the host and of the installed services
+    has its location in the shipped site, which nginx serves from disk."""
+    info = ts_app.registry.getUtility(IStaticURLInfo)
+    mapper = ts_app.registry.getUtility(IRoutesMapper)
+    prefixes = {
+        "/" + mapper.get_route(route_name).pattern.removesuffix("*subpath").lstrip("/")
+        for _url, _spec, route_name in info.registrations
+    }
+    site = (SHIPPED / "nginx-teleservices.conf").read_text(encoding="utf-8")
+    locations = set(re.findall(r"location (/[^ ]*/) \{\s*alias ", site))
+    assert prefixes == locations

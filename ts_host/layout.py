@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
 from pyramid.renderers import get_renderer
+from pyramid.static import QueryStringConstantCacheBuster
 
 LAYOUT_TEMPLATE = "ts_host:templates/layout.pt"
 MACROS_TEMPLATE = "ts_host:templates/macros.pt"
@@ -17,6 +21,17 @@ def product_version() -> str:
         return version("teleservices")
     except PackageNotFoundError:
         return "dev"
+
+
+@functools.cache
+def contents_digest(folder: Path) -> str:
+    """A digest of every file under ``folder``: it changes when any of them does."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Layout:
@@ -93,5 +108,9 @@ def flash(request, message: str, kind: str = "info") -> None:
 
 def includeme(config) -> None:
     config.add_static_view("static", "ts_host:static", cache_max_age=3600)
+    # Asset URLs carry the digest of the static files (?x=...): an upgrade
+    # changes them, so nginx lets browsers keep each URL for a year.
+    digest = contents_digest(Path(__file__).parent / "static")
+    config.add_cache_buster("ts_host:static/", QueryStringConstantCacheBuster(digest))
     config.registry.ts_static_paths = {}
     config.scan(__name__)
