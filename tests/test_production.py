@@ -12,7 +12,8 @@ other change to them fails the test.
 
 Without nginx, openssl or PostgreSQL the tests are skipped with the reason,
 except with ``CI`` set, where they fail (``.ci/run`` installs them).  The
-whole module takes about half a minute.
+module takes 30 to 60 s, most of it starting the processes; every wait is
+bounded.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def unit_command(unit: str, instance: str, folder: Path) -> list[str]:
     return shlex.split(line)
 
 
-def unit_environment(pg_dsn: str) -> dict[str, str]:
+def unit_environment() -> dict[str, str]:
     """The example EnvironmentFile, filled as an administrator would."""
     values = {
         "TS_SESSION_SECRET": kit.TEST_SECRETS["ts.session_secret"],
@@ -343,7 +344,7 @@ def topology(pg_dsn, deployment, accounts, establishments) -> Iterator[Topology]
     https, http, *app_ports = (free_port() for _ in range(4))
     certificate, _ = make_certificate(folder)
     topology = Topology(
-        folder, f"https://127.0.0.1:{https}", certificate, unit_environment(pg_dsn), app_ports
+        folder, f"https://127.0.0.1:{https}", certificate, unit_environment(), app_ports
     )
     # /etc/teleservices as docs/deployment.md installs it (relstorage.conf:
     # the database_uri fixture).
