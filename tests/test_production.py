@@ -427,11 +427,15 @@ def test_static_files_come_from_nginx_with_long_cache_headers(topology):
         from_nginx = topology.client().get(path)
         assert from_nginx.status_code == 200, path
         # The application sends max-age=3600 and its page CSP; nginx its own.
-        assert from_nginx.headers["Cache-Control"] == "max-age=31536000, public, immutable"
+        assert from_nginx.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert "default-src 'none'" in from_nginx.headers["Content-Security-Policy"]
         from_app = LiveClient(topology.app_url(0)).get(path)
         assert from_app.content == from_nginx.content
         assert "immutable" not in from_app.headers["Cache-Control"]
+    # What the stylesheets name by a relative URL carries no digest: a day only.
+    font = topology.client().get("/static/dsfr/fonts/Marianne-Regular.woff2")
+    assert font.status_code == 200
+    assert font.headers["Cache-Control"] == "public, max-age=86400"
 
 
 def slow_client(address: tuple[str, int], context: ssl.SSLContext, number: int) -> ssl.SSLSocket:
