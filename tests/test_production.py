@@ -474,6 +474,16 @@ def test_slow_clients_do_not_hold_up_a_normal_request(topology):
             connection.close()
 
 
+def within(seconds: float, condition) -> bool:
+    """Whether ``condition()`` comes true within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
     """Logins (each one writes a session on the server) through nginx while a process dies;
     then the process starts again, as its unit's Restart= would."""
@@ -485,7 +495,7 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
 
     def write(number: int) -> None:
         while not stop.is_set():
-            client = topology.client()
+            client, after = topology.client(), killed.is_set()
             try:
                 response = client.login(accounts.writers[number], kit.PASSWORD)
             except Exception as error:  # counted, and shown if any
@@ -493,7 +503,7 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
                 continue
             if response.status_code == 303:
                 acknowledged.append(client)
-                if killed.is_set():
+                if after:
                     after_kill.append(number)
             else:
                 refused.append(response.status_code)
@@ -502,17 +512,18 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
     for writer in writers:
         writer.start()
     try:
-        time.sleep(1.5)
+        assert within(30, lambda: len(acknowledged) >= WRITERS), "no login went through"
         topology.apps[0].send_signal(signal.SIGKILL)
         topology.apps[0].wait(timeout=10)
         killed.set()
-        time.sleep(2.5)
+        # The other process serves every writer after the kill.
+        served = within(30, lambda: set(after_kill) == set(range(WRITERS)))
     finally:
         stop.set()
         for writer in writers:
             writer.join(timeout=30)
 
-    assert len(after_kill) >= WRITERS, "the other process stopped serving"
+    assert served, f"the other process stopped serving: {refused}"
     # A login under way on the killed process may fail (nginx never repeats
     # a POST), but only then: refusals are gateway errors, and few.
     assert set(refused) <= {502}, refused
