@@ -18,6 +18,7 @@ bounded.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -415,6 +416,26 @@ def test_a_family_logs_in_through_nginx_over_tls(topology, accounts):
     home = client.get("/")
     assert home.status_code == 200
     assert accounts.first_name in home.text
+
+
+def audit_events(topology: Topology, event: str) -> list[dict]:
+    """The application processes' audit records of ``event`` (their logs)."""
+    records = [
+        json.loads(found.group(1))
+        for path in topology.folder.glob("app-*.log")
+        for found in re.finditer(r"\[ts_host\.audit\] (\{.*\})$", path.read_text(), re.M)
+    ]
+    return [record for record in records if record["event"] == event]
+
+
+def test_the_application_sees_the_address_nginx_sees_never_a_forged_one(topology):
+    """nginx replaces X-Forwarded-For with the connection's address (127.0.0.2
+    here), and the processes trust it from nginx: the audit log and the
+    per-client throttles count that address."""
+    client = topology.client(source_address="127.0.0.2", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert client.login("personne.inconnue", "975310").status_code == 200
+    failures = audit_events(topology, "login.failed")
+    assert [record["client"] for record in failures] == ["127.0.0.2"]
 
 
 def test_static_files_come_from_nginx_with_long_cache_headers(topology):
