@@ -397,6 +397,12 @@ def testapp(ts_app) -> webtest.TestApp:
     return webtest.TestApp(ts_app, extra_environ=TEST_ENVIRON)
 
 
+def set_today(app: webtest.TestApp, day: date) -> None:
+    """Freeze ``app``'s today at ``day``: the ``ts.today`` setting that
+    :func:`ts_host.api.today` reads, changed on this test's application only."""
+    app.app.registry.settings["ts.today"] = day.isoformat()
+
+
 @pytest.fixture
 def tm() -> transaction.TransactionManager:
     return transaction.TransactionManager(explicit=True)
@@ -707,4 +713,5 @@ __all__ = [
     "make_account",
     "open_site",
     "pupils_of",
+    "set_today",
 ]

@@ -61,6 +61,38 @@ def counted_half_days(absences: Iterable[Absence], split: time) -> set[tuple[dat
     return touched
 
 
+def week_anchor(monday: date, year_start: date) -> date:
+    """The day that decides which month or period the week of ``monday`` belongs to.
+
+    Its Monday, or the first day of the school year for the week the year
+    starts in (a year starting on a Tuesday puts its first week in September,
+    not August).
+    """
+    return max(monday, year_start)
+
+
+def current_week_day(today: date, year_start: date, year_end: date) -> date:
+    """The day that picks the range the page opens on: the current week's anchor.
+
+    A parent opening the page wants the absences of the week under way first,
+    then the weeks just before.  Opening on the month holding ``today`` shows
+    nothing from the 1st to the first Monday of a month (no week of that
+    month has begun) while the current week, begun in the previous month,
+    may hold absences.  Opening instead on "the weeks overlapping this month"
+    would list weeks that the month's own choice in the selector does not
+    list, so the table would no longer match the selected filter.  The page
+    therefore opens on the month (or period) that holds the current week
+    under the page's own rule (:func:`week_anchor`): on Thursday 1 October
+    it is September, whose last line is the week begun on Monday 28
+    September.  Holidays change nothing: their weeks are listed, at 0.
+    Outside the school year ``today`` itself is returned, and the page opens
+    on the whole year.
+    """
+    if not year_start <= today <= year_end:
+        return today
+    return week_anchor(today - timedelta(days=today.weekday()), year_start)
+
+
 def week_mondays(date_range: DateRange, year_start: date, today: date) -> list[date]:
     """The Mondays of the weeks listed for ``date_range``, most recent first.
 
@@ -71,14 +103,11 @@ def week_mondays(date_range: DateRange, year_start: date, today: date) -> list[d
     begun by ``today`` are not listed.
     """
 
-    def anchor(monday: date) -> date:
-        return max(monday, year_start)
-
     monday = date_range.start - timedelta(days=date_range.start.weekday())
-    if anchor(monday) < date_range.start:
+    if week_anchor(monday, year_start) < date_range.start:
         monday += WEEK
     mondays = []
-    while anchor(monday) <= date_range.end and monday <= today:
+    while week_anchor(monday, year_start) <= date_range.end and monday <= today:
         mondays.append(monday)
         monday += WEEK
     return mondays[::-1]

@@ -14,7 +14,7 @@ from ts_host.api import (
     today,
 )
 
-from .counting import parse_split, weekly_rows
+from .counting import current_week_day, parse_split, weekly_rows
 from .models import SERVICE_ID
 
 _ = TranslationStringFactory("ts_absences")
@@ -39,11 +39,17 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
 
 
 def absences_view(context: PupilContext, request) -> dict:
-    """Weeks of the chosen month, period or year, most recent first."""
+    """Weeks of the chosen month, period or year, most recent first.
+
+    By default, the month holding the current week (see :func:`current_week_day`).
+    """
     establishment = context.establishment
     now = today(request)
     chosen = find_date_range(
-        establishment, request.params.get(RANGE_PARAM), now, default_kind="month"
+        establishment,
+        request.params.get(RANGE_PARAM),
+        current_week_day(now, establishment.year_start, establishment.year_end),
+        default_kind="month",
     )
     ranges = date_ranges(establishment)
     data = context.pupil.services.get(SERVICE_ID)

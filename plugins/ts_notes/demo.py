@@ -3,10 +3,14 @@
 Each division gets its subjects and teachers, two to four evaluations a
 month per subject from September to June, and grades drawn around each
 pupil's own level; the class figures are then computed from those grades.
-Evaluations dated before the demo's cut-off (55 % into the school year:
-15/02/2027 for the demo establishments, the test kit's date) are
-published a few days after they were taken, except a few recent ones;
-later ones are not published yet.
+
+The demo is looked at on any day of the school year, whatever day it was
+built: so every evaluation is published by its teacher one to a week after
+it was taken, and what a family sees follows the day it looks (the last
+few days' evaluations are not visible yet).  The school year opens with a
+diagnostic evaluation in the division's first subjects, marked and
+published on the first school day: from that day on, the current period
+has something to show.
 """
 
 from __future__ import annotations
@@ -133,8 +137,11 @@ COEFFICIENTS = (Decimal("1.0"), Decimal("1.0"), Decimal("1.0"), Decimal("0.5"), 
 MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6)
 #: School breaks, roughly (first and last day as (month, day)): no evaluation then.
 BREAKS = (((10, 17), (11, 1)), ((12, 19), (1, 3)), ((2, 20), (3, 7)), ((4, 17), (5, 2)))
-CUTOFF_FRACTION = 0.55
-UNPUBLISHED_RECENT_DAYS = 10
+#: Days between an evaluation and its publication by the teacher.
+PUBLICATION_DELAY = (1, 7)
+DIAGNOSTIC_LABEL = "Évaluation diagnostique"
+#: How many of the division's subjects (in the book's order) open the year with one.
+DIAGNOSTIC_SUBJECTS = 2
 ABSENT_RATE = 0.03
 EXEMPT_RATE = 0.005
 EXEMPT_RATES = {"Educ. Phys et Sport.": 0.04}
@@ -147,12 +154,6 @@ def subjects_for(kind: str, level: str) -> tuple[str, ...]:
         return LYCEE_SUBJECTS.get(level, LYCEE_SUBJECTS["2nde"])
     rank = COLLEGE_LEVELS.index(level) if level in COLLEGE_LEVELS else 0
     return tuple(name for name, since in COLLEGE_SUBJECTS if COLLEGE_LEVELS.index(since) <= rank)
-
-
-def cutoff(establishment: EstablishmentConfig) -> date:
-    """The demo's "today" for publication: 55 % into the school year."""
-    span = (establishment.year_end - establishment.year_start).days
-    return establishment.year_start + timedelta(days=int(span * CUTOFF_FRACTION))
 
 
 def on_break(day: date) -> bool:
@@ -180,9 +181,8 @@ def fill(establishment: EstablishmentConfig, pupils: Sequence[Pupil], rng: rando
     for pupil in pupils:
         by_division[pupil.division].append(pupil)
     days = school_days(establishment)
-    limit = cutoff(establishment)
     for division in sorted(by_division):
-        fill_division(establishment, division, by_division[division], rng, days, limit)
+        fill_division(establishment, division, by_division[division], rng, days)
 
 
 def fill_division(
@@ -191,17 +191,20 @@ def fill_division(
     pupils: list[Pupil],
     rng: random.Random,
     days: dict[int, list[date]],
-    limit: date,
 ) -> ClassBook:
     book = ClassBook(establishment.uai, division, pupils[0].level)
     used = set()
-    for subject in subjects_for(establishment.kind, pupils[0].level):
+    first_day = min(min(month) for month in days.values() if month)
+    subjects = subjects_for(establishment.kind, pupils[0].level)
+    for subject in subjects:
         names = [n for n in TEACHER_NAMES if n not in used] or list(TEACHER_NAMES)
         count = 2 if subject.startswith("LV") and rng.random() < 0.2 else 1
         teachers = [f"{rng.choice(('M.', 'MME'))} {name}" for name in rng.sample(names, count)]
         used.update(t.split(" ", 1)[1] for t in teachers)
         book.teams[subject] = tuple(teachers)
-        _evaluations(book, subject, rng, days, limit)
+        if subject in subjects[:DIAGNOSTIC_SUBJECTS]:
+            book.add_evaluation(subject, DIAGNOSTIC_LABEL, first_day, Decimal("1.0"), first_day)
+        _evaluations(book, subject, rng, days)
     book.principal = rng.choice(sorted({t for ts in book.teams.values() for t in ts}))
 
     evaluations = list(book)
@@ -249,18 +252,14 @@ def fill_division(
 
 
 def _evaluations(
-    book: ClassBook, subject: str, rng: random.Random, days: dict[int, list[date]], limit: date
+    book: ClassBook, subject: str, rng: random.Random, days: dict[int, list[date]]
 ) -> None:
     labels = LABELS.get(subject, ()) + GENERIC_LABELS
     for month in MONTHS:
         choices = days.get(month, [])
         count = min(rng.randint(2, 4), len(choices))
         for day in sorted(rng.sample(choices, count)):
-            published_on = None
-            if day < limit - timedelta(days=UNPUBLISHED_RECENT_DAYS) or (
-                day < limit and rng.random() < 0.6
-            ):
-                published_on = day + timedelta(days=rng.randint(1, 7))
+            published_on = day + timedelta(days=rng.randint(*PUBLICATION_DELAY))
             book.add_evaluation(
                 subject, rng.choice(labels), day, rng.choice(COEFFICIENTS), published_on
             )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ts_host.api import (
+    DateRange,
     PupilContext,
     date_ranges,
     find_date_range,
@@ -41,10 +43,30 @@ def team_of(book: ClassBook) -> list[TeamRow]:
     ]
 
 
+def latest_period_with_grades(
+    periods: list[DateRange], before: DateRange, has_grades: Callable[[DateRange], bool]
+) -> DateRange | None:
+    """The last period ending before ``before`` begins that ``has_grades``, if any."""
+    earlier = [p for p in periods if p.end < before.start]
+    return next((p for p in reversed(earlier) if has_grades(p)), None)
+
+
 def notes_view(context: PupilContext, request) -> dict:
+    """The grades of the chosen range, by default of the current period.
+
+    At the start of a period, or all period long where grades are published
+    at its end, the current period has no grade yet: opening on it would say
+    « Aucune note publiée » above a chart of the year full of grades.  So,
+    when no range was asked for and the current period shows nothing, the
+    page opens on the latest earlier period that does, and says so
+    (``empty_current``); the selector then names the period the table
+    shows.  When a period was asked for and shows nothing, the page offers
+    that earlier period in one click (``earlier``).
+    """
     establishment = context.establishment
     day = today(request)
-    chosen = find_date_range(establishment, request.params.get(PERIOD_PARAM), day, "period")
+    key = request.params.get(PERIOD_PARAM)
+    chosen = find_date_range(establishment, key, day, "period")
     notes: PupilNotes | None = context.pupil.services.get(SERVICE_ID)
     ranges = date_ranges(establishment)
     page = {
@@ -58,6 +80,8 @@ def notes_view(context: PupilContext, request) -> dict:
         "groups": [],
         "charts": [],
         "team": [],
+        "empty_current": None,
+        "earlier": None,
         "team_title": request.localizer.translate(_("L'équipe pédagogique")),
         "selected_teachers": (),
         "period_param": PERIOD_PARAM,
@@ -74,10 +98,25 @@ def notes_view(context: PupilContext, request) -> dict:
     subject = subject if subject in subjects else ""
     visible = visible_evaluations(book, establishment, context.settings, day)
     year = next(r for r in ranges if r.kind == "year")
+    groups = grades_by_subject(notes, visible, chosen, subject)
+    if not groups and chosen.kind == "period":
+        earlier = latest_period_with_grades(
+            page["periods"],
+            chosen,
+            lambda period: bool(grades_by_subject(notes, visible, period, subject)),
+        )
+        if earlier is not None and chosen.key != key:
+            page.update(empty_current=chosen, chosen=earlier)
+            chosen = earlier
+            groups = grades_by_subject(notes, visible, chosen, subject)
+        elif earlier is not None:
+            query = {PERIOD_PARAM: earlier.key, **({SUBJECT_PARAM: subject} if subject else {})}
+            page["earlier"] = earlier
+            page["earlier_url"] = request.route_url("notes", pupil=context.pupil.id, _query=query)
     page.update(
         subjects=subjects,
         subject=subject,
-        groups=grades_by_subject(notes, visible, chosen, subject),
+        groups=groups,
         charts=[
             build_chart(grades, year.start, year.end)
             for grades in grades_by_subject(notes, visible, year, subject)

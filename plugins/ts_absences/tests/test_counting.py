@@ -7,13 +7,16 @@ import pytest
 from ts_absences.counting import (
     AFTERNOON,
     MORNING,
+    WEEK,
     counted_half_days,
+    current_week_day,
     half_days,
     week_mondays,
     weekly_rows,
 )
 from ts_absences.models import PROCESSED, REPORTED, Absence
-from ts_host.api import DateRange
+from ts_host.api import DateRange, find_date_range
+from ts_host.testing import college_config
 
 SPLIT = time(11, 55)
 YEAR_START = date(2026, 9, 1)  # a Tuesday
@@ -166,3 +169,40 @@ def test_weekly_rows_count_half_days_per_week_including_empty_weeks(today):
         (6, date(2027, 2, 8), date(2027, 2, 13), 0),
         (5, date(2027, 2, 1), date(2027, 2, 6), 6),
     ]
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [
+        # The 1st a Thursday: the week under way began on Monday 28 September.
+        (date(2026, 10, 1), "2026-09"),
+        # The 1st a Sunday: the week of Monday 26 October is still the current one.
+        (date(2026, 11, 1), "2026-10"),
+        # The 1st a Monday: its own week begins.
+        (date(2027, 2, 1), "2027-02"),
+        (date(2027, 1, 14), "2027-01"),
+        # Last days of a month: a Sunday, a Wednesday, a Friday.
+        (date(2027, 1, 31), "2027-01"),
+        (date(2026, 9, 30), "2026-09"),
+        (date(2027, 4, 30), "2027-04"),
+        # Christmas holidays: a Monday, then New Year's Day (a Friday) in that week.
+        (date(2026, 12, 28), "2026-12"),
+        (date(2027, 1, 1), "2026-12"),
+        # First day of the school year, a Tuesday: its week is September's.
+        (date(2026, 9, 1), "2026-09"),
+        # Last day of the school year, a Saturday: no week begins in July.
+        (date(2027, 7, 3), "2027-06"),
+        # Outside the school year: the whole year.
+        (date(2026, 8, 31), "annee"),
+        (date(2027, 7, 14), "annee"),
+    ],
+)
+def test_the_page_opens_on_the_month_holding_the_current_week(today, opens_on):
+    college = college_config("absences")
+    day = current_week_day(today, college.year_start, college.year_end)
+    chosen = find_date_range(college, None, day, default_kind="month")
+    assert chosen.key == opens_on
+    weeks = week_mondays(chosen, college.year_start, today)
+    if college.year_start <= today <= college.year_end:
+        # The week under way is the first line.
+        assert weeks[0] <= today < weeks[0] + WEEK

@@ -1,12 +1,12 @@
 """The absences page as a family sees it (tests run on 15/02/2027, a Monday)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from ts_absences.models import PROCESSED, REPORTED, SERVICE_ID, Absence, PupilAbsences
 from ts_host.api import service_data
-from ts_host.testing import ESTABLISHMENT_A, login, make_account, pupils_of
+from ts_host.testing import ESTABLISHMENT_A, login, make_account, pupils_of, set_today
 
 TITLE = "Le nombre par semaine des demi-journées où au moins une absence a été signalée et traitée"
 
@@ -58,6 +58,19 @@ def test_default_is_the_current_month_with_the_guides_columns(family_app, known_
     ]
     selected = page.html.find("select", id="periode").find("option", selected=True)
     assert selected["value"] == "2027-02"
+
+
+def test_on_the_1st_the_page_opens_on_the_week_begun_the_month_before(
+    family_app, site, tm, pupil_enabled
+):
+    with tm:
+        data = service_data(site.pupils[pupil_enabled], SERVICE_ID, PupilAbsences)
+        data.replace([Absence(at("29/09/2026 08:00"), at("29/09/2026 17:00"), PROCESSED, True)])
+    set_today(family_app, date(2026, 10, 1))
+    page = family_app.get(url(pupil_enabled))
+    assert table_rows(page)[0] == ["40", "lun. 28/09/2026", "sam. 03/10/2026", "2"]
+    selected = page.html.find("select", id="periode").find("option", selected=True)
+    assert selected["value"] == "2026-09"
 
 
 def test_the_page_says_what_is_counted(family_app, known_absences):

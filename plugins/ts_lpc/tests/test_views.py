@@ -127,10 +127,64 @@ def test_a_competence_shows_its_domains_and_items(family_app, livret):
     assert back["href"].endswith(f"/eleve/{livret}/competences?palier=3")
 
 
+def mark(element) -> tuple[str, str, str | None]:
+    """The diamond in ``element``: its kind, fill and stroke; it is hidden from
+    screen readers, which read the text beside it."""
+    svg = element.select_one("svg.ts-lpc-losange")
+    assert svg["aria-hidden"] == "true" and svg["focusable"] == "false"
+    kind = next(c for c in svg["class"] if c.startswith("ts-lpc-losange--"))
+    polygon = svg.polygon
+    return kind.removeprefix("ts-lpc-losange--"), polygon["fill"], polygon.get("stroke")
+
+
+def relative_luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    dark, light = sorted((relative_luminance(first), relative_luminance(second)))
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_diamonds_stand_at_3_to_1_against_the_darkest_table_background(family_app, livret):
+    # WCAG 1.4.11; #e5e5e5 is darker than any background a table row or a
+    # palier's light tint gives the diamonds.
+    page = family_app.get(f"/eleve/{livret}/competences/competence/1")
+    colours = {
+        colour
+        for svg in page.html.select("svg.ts-lpc-losange")
+        for colour in (svg.polygon["fill"], svg.polygon.get("stroke"))
+        if colour not in (None, "none")
+    }
+    assert len(colours) == 2
+    for colour in colours:
+        assert contrast(colour, "#e5e5e5") >= 3, colour
+
+
+def test_the_legend_shows_both_diamonds_with_their_meaning(family_app, livret):
+    page = family_app.get(f"/eleve/{livret}/competences/competence/1")
+    filled, empty = page.html.select("#legende-losanges li")
+    assert mark(filled)[0] == "renseigne" and mark(empty)[0] == "vide"
+    assert filled.get_text(" ", strip=True).startswith("losange orange plein : item renseigné")
+    assert empty.get_text(" ", strip=True) == "losange gris vide : item non renseigné"
+
+
+def test_the_note_aux_parents_draws_the_guides_diamonds(family_app, livret):
+    page = family_app.get(f"/eleve/{livret}/competences")
+    items = [li for li in page.html.select("dialog#note-aux-parents li") if li.svg]
+    assert [(mark(li)[0], li.get_text(strip=True)) for li in items] == [
+        ("renseigne", "item acquis"),
+        ("vide", "item non acquis"),
+    ]
+
+
 def test_an_informed_item_has_a_filled_diamond_opening_its_renseignements(family_app, livret):
     page = family_app.get(f"/eleve/{livret}/competences/competence/1")
     button = item_row(page, "3.1.1.1").select_one("button")
-    assert "◆" in button.text and "renseigné" in button.text
+    assert button.get_text(" ", strip=True) == "renseigné : voir les renseignements"
+    assert mark(button) == ("renseigne", "#c45100", None)
     dialog = page.html.select_one(f"dialog#{button['aria-controls']}")
     assert button["data-fr-opened"] == "false"
     rows = [[td.text for td in tr.select("td")] for tr in dialog.select("tbody tr")]
@@ -142,7 +196,8 @@ def test_an_item_not_informed_by_today_has_an_empty_diamond(family_app, livret):
     page = family_app.get(f"/eleve/{livret}/competences/competence/1")
     row = item_row(page, "3.1.1.2")  # informed on 01/03/2027 only
     assert row.select_one("button") is None
-    assert "◇" in row.text and "non renseigné" in row.text
+    assert row.select("td")[1].get_text(" ", strip=True) == "non renseigné"
+    assert mark(row) == ("vide", "none", "#666666")
     assert page.html.select_one("dialog#renseignements-3-1-1-2") is None
     informed = [tr for tr in page.html.select("tr[id^=item-]") if tr.select_one("button")]
     assert len(informed) == len(page.html.select("dialog[id^=renseignements-]")) == 2

@@ -3,13 +3,13 @@
 import json
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import ts_notes
 from ts_host.api import Pupil
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, college_config, pupils_of
-from ts_notes.demo import UNPUBLISHED_RECENT_DAYS, cutoff, subjects_for
+from ts_notes.demo import DIAGNOSTIC_LABEL, PUBLICATION_DELAY, subjects_for
 from ts_notes.models import SERVICE_ID, decode_grade
 
 COLLEGE = college_config(SERVICE_ID)
@@ -91,7 +91,9 @@ def test_demo_grades_look_like_a_school_year(site, tm):
         total = 0
         for uai in (ESTABLISHMENT_A,):
             for book, notes_list in all_books(site, uai):
-                per_month = Counter((e.subject, e.day.month) for e in book)
+                per_month = Counter(
+                    (e.subject, e.day.month) for e in book if e.label != DIAGNOSTIC_LABEL
+                )
                 assert set(per_month.values()) <= {2, 3, 4}
                 assert {month for _s, month in per_month} == {9, 10, 11, 12, 1, 2, 3, 4, 5, 6}
                 assert set(book.teams) == set(subjects_for("college", book.level))
@@ -106,19 +108,25 @@ def test_demo_grades_look_like_a_school_year(site, tm):
         assert codes["DIS"] and codes["N.NOT"]
 
 
-def test_recent_evaluations_are_partly_unpublished_and_later_ones_not_published(site, tm):
+def test_every_evaluation_is_published_within_a_week_so_any_day_shows_the_recent_ones(site, tm):
+    low, high = PUBLICATION_DELAY
     with tm:
-        book, _notes = next(iter(all_books(site, ESTABLISHMENT_A)))
-        limit = date(2027, 2, 15)
-        old = [e for e in book if e.day < limit - timedelta(days=UNPUBLISHED_RECENT_DAYS)]
-        assert all(e.published_on is not None and e.published_on > e.day for e in old)
-        assert all(e.published_on is None for e in book if e.day >= limit)
-        recent = [e for e in book if e not in old and e.day < limit]
-        assert any(e.published_on is None for e in recent)
+        for book, _notes in all_books(site, ESTABLISHMENT_A):
+            for evaluation in book:
+                if evaluation.label == DIAGNOSTIC_LABEL:
+                    continue
+                delay = (evaluation.published_on - evaluation.day).days
+                assert low <= delay <= high, evaluation
 
 
-def test_demo_cutoff_is_the_test_kits_today():
-    assert cutoff(COLLEGE) == date(2027, 2, 15)
+def test_the_year_opens_with_a_diagnostic_published_on_the_first_school_day(site, tm):
+    with tm:
+        for book, _notes in all_books(site, ESTABLISHMENT_A):
+            diagnostics = [e for e in book if e.label == DIAGNOSTIC_LABEL]
+            assert [e.subject for e in diagnostics] == list(subjects_for("college", book.level)[:2])
+            assert {(e.day, e.published_on) for e in diagnostics} == {
+                (date(2026, 9, 1), date(2026, 9, 1))
+            }
 
 
 def test_subjects_depend_on_the_level():

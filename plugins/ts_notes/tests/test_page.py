@@ -1,8 +1,16 @@
 """The list of grades as a family sees it (guide, section 2.4.1)."""
 
 import re
+from datetime import date
 
-from ts_host.testing import ESTABLISHMENT_A, PASSWORD, login, make_account, pupils_of
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    PASSWORD,
+    login,
+    make_account,
+    pupils_of,
+    set_today,
+)
 from ts_notes.models import SERVICE_ID
 
 
@@ -48,6 +56,59 @@ def test_table_has_the_guide_columns_and_the_current_period_by_default(notes_pag
         "Rédaction",
         "Récitation",
     }
+
+
+def text_of(page, element_id):
+    element = page.html.find(id=element_id)
+    return " ".join(element.get_text(" ", strip=True).split()) if element else None
+
+
+def selected_period(page):
+    return page.html.find("select", id="notes-periode").find("option", selected=True)["value"]
+
+
+def chart_labels(page):
+    charts = page.html.find(id="notes-graphiques")
+    return {row.th.get_text(strip=True) for row in charts.select("table.ts-notes-donnees tbody tr")}
+
+
+def test_a_current_period_with_something_opens_without_notice(notes_page):
+    page = notes_page()
+    assert selected_period(page) == "T2"
+    assert page.html.find(id="notes-periode-vide") is None
+
+
+def test_an_empty_current_period_opens_on_the_previous_one_with_a_notice(family_app, notes_page):
+    # 03/12/2026: T2 began two days ago; only T1's « Statistiques » is published.
+    set_today(family_app, date(2026, 12, 3))
+    page = notes_page()
+    assert text_of(page, "notes-periode-vide") == (
+        "Aucune note n'est encore publiée pour T2 : voici celles de T1."
+    )
+    assert selected_period(page) == "T1"
+    assert labels(page) == {"Statistiques"} == chart_labels(page)
+    assert page.html.find(id="notes-aucune") is None
+
+
+def test_an_empty_period_asked_for_offers_the_previous_one_in_one_click(family_app, notes_page):
+    set_today(family_app, date(2026, 12, 3))
+    page = notes_page(periode="T2", matiere="Mathématiques")
+    assert selected_period(page) == "T2"
+    assert page.html.find(id="notes-periode-vide") is None
+    assert text_of(page, "notes-aucune").startswith("Aucune note publiée pour cette sélection.")
+    link = page.html.find(id="notes-periode-precedente")
+    assert link.get_text(" ", strip=True) == "Voir les notes de T1"
+    earlier = family_app.get(link["href"])
+    assert selected_period(earlier) == "T1"
+    assert labels(earlier) == {"Statistiques"}
+
+
+def test_no_earlier_period_with_grades_leaves_the_current_one_and_says_so(family_app, notes_page):
+    set_today(family_app, date(2026, 12, 3))
+    page = notes_page(matiere="Français")
+    assert selected_period(page) == "T2"
+    assert text_of(page, "notes-aucune") == "Aucune note publiée pour cette sélection."
+    assert page.html.find(id="notes-periode-precedente") is None
 
 
 def test_rows_show_grade_class_figures_with_commas_and_coefficients_as_printed(notes_page):

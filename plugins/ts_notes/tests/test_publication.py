@@ -44,9 +44,13 @@ def test_immediate_shows_what_is_published_by_today(notes_page):
 @pytest.mark.parametrize("notes_settings", [{"publication": "period_end"}])
 def test_period_end_shows_only_the_periods_that_are_over(notes_page):
     assert labels(notes_page(periode="annee")) == {"Statistiques"}
+    current = notes_page(periode="T2")
+    assert labels(current) == set()
+    assert "Aucune note publiée pour cette sélection." in current.text
+    # By default the page opens on T1, the period whose grades are out, and says why.
     page = notes_page()
-    assert labels(page) == set()
-    assert "Aucune note publiée pour cette sélection." in page.text
+    assert labels(page) == {"Statistiques"}
+    assert "Aucune note n'est encore publiée pour T2 : voici celles de T1." in page.text
 
 
 @pytest.mark.parametrize(
