@@ -203,6 +203,7 @@ def test_new_plugin_needs_no_ini_file_and_says_what_to_do_next(tmp_path, capsys)
         "ts_meteo/schemas.py",
         "ts_meteo/demo.py",
         "ts_meteo/templates/page.pt",
+        "ts_meteo/templates/help.pt",
         "ts_meteo/tests/conftest.py",
         "ts_meteo/tests/test_service.py",
     } <= files
