@@ -48,25 +48,10 @@ def help_titles(journey) -> list[str]:
     return journey.page.locator("main section[id^=aide-] h3").all_text_contents()
 
 
-def test_the_information_pages_anonymous_then_logged_in(journey, server):
-    journey.visit("/connexion")
-    visit_information_pages(journey, "anonymous")
-    anonymous_sections = help_titles(journey)
-    assert anonymous_sections, "no service gives a help section"
-
-    family = logged_in(journey, server, "external_link")  # its login: external_link.<viewport>
-    visit_information_pages(journey, "logged in")
+def print_service_pages(journey, family, dashboard: str) -> None:
+    """Print each notes, absences or LPC page of the first child's tiles: the
+    child, the establishment and the table stay; navigation, footer, buttons go."""
     page = journey.page
-    journey.visit("/contact")
-    for child in family.children:
-        expect(page.get_by_role("heading", name=establishment_name(child.uai))).to_be_visible()
-    assert set(help_titles(journey)) <= set(anonymous_sections)
-
-
-def test_a_printed_service_page_keeps_the_child_and_the_table_only(journey, server):
-    family = logged_in(journey, server, "notes")
-    page = journey.page
-    dashboard = page.url
     printed = 0
     for index, (url, _) in enumerate(tile_links(journey)):
         if not re.search(r"/eleve/[^/]+/(notes|absences|competences)$", url):
@@ -90,3 +75,20 @@ def test_a_printed_service_page_keeps_the_child_and_the_table_only(journey, serv
         page.goto(dashboard)
         printed += 1
     assert printed, "no notes, absences or LPC tile to print"
+
+
+def test_the_information_pages_anonymous_then_logged_in(journey, server):
+    journey.visit("/connexion")
+    visit_information_pages(journey, "anonymous")
+    anonymous_sections = help_titles(journey)
+    assert anonymous_sections, "no service gives a help section"
+
+    family = logged_in(journey, server, "notes")  # its login: notes.<viewport>
+    dashboard = journey.page.url
+    print_service_pages(journey, family, dashboard)
+    visit_information_pages(journey, "logged in")
+    page = journey.page
+    journey.visit("/contact")
+    for child in family.children:
+        expect(page.get_by_role("heading", name=establishment_name(child.uai))).to_be_visible()
+    assert set(help_titles(journey)) <= set(anonymous_sections)
