@@ -17,6 +17,8 @@ from typing import Any
 import colander
 from pyramid.path import AssetResolver
 
+from .i18n import _
+
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 UAI_RE = re.compile(r"^(\d{7})([A-Z])$")
 DEPARTEMENT_RE = re.compile(r"^(0[0-8]\d|09[0-5]|9[78]\d|[67]20)")
@@ -119,9 +121,9 @@ class LegalNotice:
 
 #: The RGAA's three conformity statuses, as the statement and the footer word them.
 ACCESSIBILITY_STATUSES = {
-    "total": "totalement conforme",
-    "partial": "partiellement conforme",
-    "none": "non conforme",
+    "total": _("totalement conforme"),
+    "partial": _("partiellement conforme"),
+    "none": _("non conforme"),
 }
 
 

@@ -62,7 +62,7 @@ class Layout:
     @property
     def accessibility_status(self) -> str:
         """« partiellement conforme »…, as the footer's link must say it."""
-        return self.request.academy.accessibility.status_label
+        return self.request.localizer.translate(self.request.academy.accessibility.status_label)
 
     @property
     def logo(self):
