@@ -53,8 +53,15 @@ def test_an_anonymous_visitor_reads_the_help_of_services_some_establishment_enab
     register_plugin,
 ):
     app = register_plugin(service("aidee", HELPFUL), "aidee", demo=False)
-    section = help_section(app.get("/aide"), "aidee")
+    page = app.get("/aide")
+    section = help_section(page, "aidee")
     assert section.h3.get_text(strip=True) == "Le service aidé"
+    assert (
+        page.html.find("nav", attrs={"aria-labelledby": "aide-sommaire"})
+        .find("a", href="#aide-aidee")
+        .get_text(strip=True)
+        == "Le service aidé"
+    )
     assert (
         section.p.get_text(strip=True) == "Comment lire la page du service aidé, pour "
         "académie de test."
