@@ -121,3 +121,88 @@ def test_the_error_points_at_the_line(tmp_path):
 def test_a_missing_file_is_reported(tmp_path):
     with pytest.raises(ConfigurationError, match="illisible"):
         load_academy(tmp_path / "absent.toml", {})
+
+
+# -- [academy]: contact, legal notice, accessibility statement, logo ---------
+
+
+def with_academy(text: str, table: str, body: str) -> str:
+    return f"{text}\n[academy.{table}]\n{body}\n"
+
+
+def test_the_academy_tables_are_optional_with_neutral_defaults(tmp_path):
+    academy = load(tmp_path, valid())
+    assert not academy.contact
+    assert academy.legal.publisher == "académie de test"
+    assert academy.accessibility.status_label == "non conforme"
+    assert academy.accessibility.audit_date is None
+    assert academy.logo is None
+
+
+def test_the_demo_file_fills_every_academy_table():
+    from ts_host.plugins import PluginRegistry
+
+    registry = PluginRegistry()
+    registry.load_entry_points()
+    academy = load_academy(ROOT / "etc" / "establishments.toml", registry.settings_schemas())
+    assert academy.contact.email and academy.contact.address
+    assert academy.legal.director and academy.legal.host_name and academy.legal.dpo_email
+    assert academy.accessibility.declaration_date is not None
+    assert academy.logo.path.is_file() and academy.logo.alt
+
+
+def test_a_complete_statement_is_read(tmp_path):
+    body = (
+        'status = "partial"\naudit_date = 2026-10-02\ncompliance_rate = 74\n'
+        'auditor = "Cabinet A"\nnon_compliant = ["Le graphique des notes."]'
+    )
+    statement = load(tmp_path, with_academy(valid(), "accessibility", body)).accessibility
+    assert statement.status_label == "partiellement conforme"
+    assert statement.compliance_rate == 74
+    assert statement.non_compliant == ("Le graphique des notes.",)
+
+
+@pytest.mark.parametrize(
+    ("table", "body", "fragments"),
+    [
+        ("legal", 'editor = "X"', ["[academy.legal]", "clé inconnue", "legal.editor"]),
+        ("contact", 'email = "pas une adresse"', ["adresse électronique", "contact.email"]),
+        ("contact", 'url = "ftp://x"', ["http://", "contact.url"]),
+        ("legal", 'host_address = "1 rue"', ["liste de textes", "legal.host_address"]),
+        ("accessibility", 'declaration_date = "hier"', ["AAAA-MM-JJ", "declaration_date"]),
+        ("accessibility", 'status = "presque"', ["total, partial ou none", "status"]),
+        ("accessibility", 'status = "partial"', ["audit_date", "compliance_rate"]),
+        (
+            "accessibility",
+            'status = "partial"\naudit_date = 2026-10-02\ncompliance_rate = 40',
+            ["40 %", "partiellement conforme", "accessibility.compliance_rate"],
+        ),
+        (
+            "accessibility",
+            'status = "total"\naudit_date = 2026-10-02\ncompliance_rate = 98',
+            ["totalement conforme", "accessibility.compliance_rate"],
+        ),
+        ("accessibility", "compliance_rate = 120", ["de 0 à 100"]),
+        ("logo", 'path = "logo.png"', ["logo.alt", "texte alternatif"]),
+        ("logo", 'path = "absent.png"\nalt = "A"', ["introuvable", "logo.path"]),
+        ("logo", 'path = "establishments.toml"\nalt = "A"', ["PNG, SVG", "logo.path"]),
+    ],
+)
+def test_a_mistake_in_an_academy_table_names_its_key_and_line(tmp_path, table, body, fragments):
+    text = with_academy(valid(), table, body)
+    with pytest.raises(ConfigurationError) as error:
+        load(tmp_path, text)
+    message = str(error.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    first_key = body.splitlines()[0].split(" =")[0]
+    line = text.splitlines().index(body.splitlines()[0]) + 1
+    if first_key in message:
+        assert f"establishments.toml:{line}:" in message, message
+
+
+def test_a_logo_path_is_read_beside_the_establishments_file(tmp_path):
+    (tmp_path / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    academy = load(tmp_path, with_academy(valid(), "logo", 'path = "logo.svg"\nalt = "Académie"'))
+    assert academy.logo.path == tmp_path / "logo.svg"
+    assert academy.logo.media_type == "image/svg+xml"

@@ -203,6 +203,7 @@ def test_new_plugin_needs_no_ini_file_and_says_what_to_do_next(tmp_path, capsys)
         "ts_meteo/schemas.py",
         "ts_meteo/demo.py",
         "ts_meteo/templates/page.pt",
+        "ts_meteo/templates/help.pt",
         "ts_meteo/tests/conftest.py",
         "ts_meteo/tests/test_service.py",
     } <= files
@@ -250,7 +251,7 @@ def test_the_generated_distribution_passes_its_own_tests(generated):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\b7 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b8 passed\b", result.stdout), result.stdout
 
 
 @pytest.fixture

@@ -280,6 +280,9 @@ class StubLayout:
     help_url = "/aide"
     account_url = "/compte"
     logout_url = "/deconnexion"
+    contact_url = "/contact"
+    accessibility_status = "partiellement conforme"
+    logo = None
     flash_messages = (("success", "Vos modifications ont été enregistrées."),)
 
     def __init__(self, logged_in):

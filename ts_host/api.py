@@ -71,6 +71,21 @@ class Tile:
 
 
 @dataclass(frozen=True)
+class HelpSection:
+    """A service's section of the help page (see ``ts_help``).
+
+    ``title`` heads the section (the service's title, usually);
+    ``template`` is the asset spec of a Chameleon template of the plugin
+    (``"ts_cantine:templates/help.pt"``) holding the section's body: how to
+    read the service's page.  The host renders it with ``request`` and
+    places it under the title.
+    """
+
+    title: str
+    template: str
+
+
+@dataclass(frozen=True)
 class BadLine:
     line: int
     message: str
@@ -336,6 +351,7 @@ __all__ = [
     "EstablishmentConfig",
     "EvolveStep",
     "FormView",
+    "HelpSection",
     "ImportFormat",
     "ImportRejected",
     "ImportSummary",

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import colander
+from pyramid.path import AssetResolver
+
+from .i18n import _
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 UAI_RE = re.compile(r"^(\d{7})([A-Z])$")
@@ -87,6 +90,90 @@ class EstablishmentConfig:
 
 
 @dataclass(frozen=True)
+class AcademyContact:
+    """The academy's help desk (``[academy.contact]``): the contact page of
+    anonymous visitors, the legal notice, the accessibility feedback."""
+
+    email: str = ""
+    phone: str = ""
+    address: tuple[str, ...] = ()
+    url: str = ""
+    hours: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.email or self.phone or self.address or self.url)
+
+
+@dataclass(frozen=True)
+class LegalNotice:
+    """The legal notice (``[academy.legal]``): who publishes, who hosts, who
+    answers for personal data.  ``publisher`` defaults to the academy's name."""
+
+    publisher: str = ""
+    publisher_address: tuple[str, ...] = ()
+    director: str = ""
+    host_name: str = ""
+    host_address: tuple[str, ...] = ()
+    host_phone: str = ""
+    dpo_email: str = ""
+    dpo_address: tuple[str, ...] = ()
+
+
+#: The RGAA's three conformity statuses, as the statement and the footer word them.
+ACCESSIBILITY_STATUSES = {
+    "total": _("totalement conforme"),
+    "partial": _("partiellement conforme"),
+    "none": _("non conforme"),
+}
+
+
+@dataclass(frozen=True)
+class AccessibilityStatement:
+    """The accessibility statement (``[academy.accessibility]``), after the
+    RGAA's model.  Without an audit the status can only be ``none``."""
+
+    status: str = "none"
+    rgaa_version: str = "4.1.2"
+    audit_date: date | None = None
+    auditor: str = ""
+    compliance_rate: int | None = None
+    declaration_date: date | None = None
+    update_date: date | None = None
+    non_compliant: tuple[str, ...] = ()
+    derogations: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = ()
+    technologies: tuple[str, ...] = ("HTML5", "CSS", "JavaScript", "WAI-ARIA")
+    test_environment: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return ACCESSIBILITY_STATUSES[self.status]
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The academy's logo beside the Marianne block (``[academy.logo]``)."""
+
+    path: Path
+    alt: str
+
+    @property
+    def media_type(self) -> str:
+        return LOGO_TYPES[self.path.suffix.lower()]
+
+
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+
+
+@dataclass(frozen=True)
 class Academy:
     name: str
     public_url: str
@@ -94,6 +181,10 @@ class Academy:
     help_text: str
     establishments: dict[str, EstablishmentConfig] = field(default_factory=dict)
     source: str = ""
+    contact: AcademyContact = AcademyContact()
+    legal: LegalNotice = LegalNotice()
+    accessibility: AccessibilityStatement = AccessibilityStatement()
+    logo: Logo | None = None
 
     def establishment(self, uai: str) -> EstablishmentConfig | None:
         return self.establishments.get(uai)
@@ -168,7 +259,7 @@ def load_academy(path: str | Path, services: dict[str, Any] | None = None) -> Ac
     if not isinstance(academy_table, dict):
         reader.fail("la section [academy] manque")
     for key in academy_table:
-        if key not in {"name", "public_url", "login_message", "help_text"}:
+        if key not in {"name", "public_url", "login_message", "help_text", *ACADEMY_TABLES}:
             reader.fail("[academy] : clé inconnue", where=(key,), key=key)
     public_url = reader.text(academy_table, "public_url", "[academy]")
     if not re.match(r"^https?://[^\s/]+", public_url):
@@ -187,14 +278,184 @@ def load_academy(path: str | Path, services: dict[str, Any] | None = None) -> Ac
     establishments = {
         uai: _establishment(reader, uai, entry, services) for uai, entry in table.items()
     }
+    name = reader.text(academy_table, "name", "[academy]")
+    tables = {
+        key: _academy_table(reader, academy_table, key, fields)
+        for key, fields in ACADEMY_TABLES.items()
+    }
+    legal = LegalNotice(**{"publisher": name, **tables["legal"]})
+    accessibility = _accessibility(reader, tables["accessibility"])
+    logo = _logo(reader, path, tables["logo"]) if "logo" in academy_table else None
     return Academy(
-        name=reader.text(academy_table, "name", "[academy]"),
+        name=name,
         public_url=public_url.rstrip("/"),
         login_message=reader.text(academy_table, "login_message", "[academy]", required=False),
         help_text=reader.text(academy_table, "help_text", "[academy]", required=False),
         establishments=establishments,
         source=str(path),
+        contact=AcademyContact(**tables["contact"]),
+        legal=legal,
+        accessibility=accessibility,
+        logo=logo,
     )
+
+
+#: The optional tables of ``[academy]``: each key and the kind of its value.
+ACADEMY_TABLES: dict[str, dict[str, str]] = {
+    "contact": {
+        "email": "email",
+        "phone": "text",
+        "address": "lines",
+        "url": "url",
+        "hours": "text",
+    },
+    "legal": {
+        "publisher": "text",
+        "publisher_address": "lines",
+        "director": "text",
+        "host_name": "text",
+        "host_address": "lines",
+        "host_phone": "text",
+        "dpo_email": "email",
+        "dpo_address": "lines",
+    },
+    "accessibility": {
+        "status": "text",
+        "rgaa_version": "text",
+        "audit_date": "date",
+        "auditor": "text",
+        "compliance_rate": "int",
+        "declaration_date": "date",
+        "update_date": "date",
+        "non_compliant": "lines",
+        "derogations": "lines",
+        "exempt": "lines",
+        "technologies": "lines",
+        "test_environment": "lines",
+        "tools": "lines",
+        "pages": "lines",
+    },
+    "logo": {"path": "text", "alt": "text"},
+}
+
+_KIND_WORDING = {
+    "text": "un texte",
+    "lines": "une liste de textes",
+    "date": "une date (AAAA-MM-JJ)",
+    "int": "un nombre entier",
+    "email": "une adresse électronique",
+    "url": "une adresse commençant par http:// ou https://",
+}
+
+
+def _academy_table(reader: _Reader, academy: dict, name: str, fields: dict) -> dict[str, Any]:
+    """The checked values of ``[academy.<name>]`` (empty when it is absent)."""
+    section = f"[academy.{name}]"
+    table = academy.get(name, {})
+    reader = reader.within(f"academy.{name}")
+    if not isinstance(table, dict):
+        reader.fail(f"{section} doit être une table", key=name)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        kind = fields.get(key)
+        if kind is None:
+            reader.fail(f"{section} : clé inconnue", where=(key,), key=f"{name}.{key}")
+        if isinstance(value, str):
+            value = value.strip()
+        valid = {
+            "text": isinstance(value, str),
+            "lines": isinstance(value, list) and all(isinstance(v, str) for v in value),
+            "date": isinstance(value, date) and not isinstance(value, datetime),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "email": isinstance(value, str) and EMAIL_RE.match(value) is not None,
+            "url": isinstance(value, str) and URL_RE.match(value) is not None,
+        }[kind]
+        if not valid:
+            reader.fail(
+                f"{section} : « {key} » doit être {_KIND_WORDING[kind]}",
+                where=(key,),
+                key=f"{name}.{key}",
+            )
+        values[key] = tuple(v.strip() for v in value) if kind == "lines" else value
+    return values
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
+
+
+def _accessibility(reader: _Reader, values: dict[str, Any]) -> AccessibilityStatement:
+    """The statement, holding to the RGAA's rule: « totalement conforme »
+    means every criterion is met, « partiellement » at least half of them,
+    and either claim needs an audit (its date and its rate)."""
+    reader = reader.within("academy.accessibility")
+    statement = AccessibilityStatement(**values)
+    section = "[academy.accessibility]"
+    if statement.status not in ACCESSIBILITY_STATUSES:
+        reader.fail(
+            f"{section} : « status » vaut total, partial ou none",
+            where=("status",),
+            key="accessibility.status",
+        )
+    rate = statement.compliance_rate
+    if rate is not None and not 0 <= rate <= 100:
+        reader.fail(
+            f"{section} : « compliance_rate » est un pourcentage, de 0 à 100",
+            where=("compliance_rate",),
+            key="accessibility.compliance_rate",
+        )
+    if statement.status != "none" and (statement.audit_date is None or rate is None):
+        reader.fail(
+            f"{section} : un service déclaré {statement.status_label} a été audité : donnez "
+            "« audit_date » et « compliance_rate »",
+            where=("status",),
+            key="accessibility.status",
+        )
+    expected = {"total": rate == 100, "partial": rate is not None and 50 <= rate < 100}
+    if not expected.get(statement.status, rate is None or rate < 50):
+        reader.fail(
+            f"{section} : avec {rate} % des critères respectés, le service n'est pas "
+            f"{statement.status_label} (totalement : 100 % ; partiellement : de 50 à 99 % ; "
+            "non conforme : moins de 50 %)",
+            where=("compliance_rate",),
+            key="accessibility.compliance_rate",
+        )
+    return statement
+
+
+def _logo(reader: _Reader, source: Path, values: dict[str, Any]) -> Logo:
+    """The logo's file: a path relative to the establishments file, an
+    absolute one, or a package's asset (``package:path``)."""
+    reader = reader.within("academy.logo")
+    for key in ("path", "alt"):
+        if not values.get(key):
+            reader.fail(
+                f"[academy.logo] : « {key} » doit être un texte non vide"
+                + (" (le texte alternatif nomme l'académie)" if key == "alt" else ""),
+                where=(key,),
+                key=f"logo.{key}",
+            )
+    spec = values["path"]
+    if re.match(r"^[A-Za-z_][\w.]*:[^/\\]", spec):
+        try:
+            image = Path(AssetResolver().resolve(spec).abspath())
+        except (ImportError, ValueError):
+            image = Path(spec)
+    else:
+        image = source.parent / spec
+    if image.suffix.lower() not in LOGO_TYPES:
+        reader.fail(
+            "[academy.logo] : le logo est une image PNG, SVG, JPEG ou WebP",
+            where=("path",),
+            key="logo.path",
+        )
+    if not image.is_file():
+        reader.fail(
+            f"[academy.logo] : fichier introuvable : {image}",
+            where=("path",),
+            key="logo.path",
+        )
+    return Logo(path=image.resolve(), alt=values["alt"])
 
 
 ESTABLISHMENT_KEYS = {

@@ -8,12 +8,13 @@ name in the plugin manager is its service id.
 Call order, once per process: :func:`ts_describe_service` (when the plugin is
 loaded), :func:`ts_evolve_steps` (when the database is opened or evolved),
 :func:`ts_configure` (while the WSGI application is built).  Then, per
-request or command: :func:`ts_tile`, :func:`ts_demo_data`,
+request or command: :func:`ts_tile`, :func:`ts_help`, :func:`ts_demo_data`,
 :func:`ts_import_formats`, :func:`ts_pupil_data`, :func:`ts_erase_pupil_data`.
 
 Except for :func:`ts_describe_service`, :func:`ts_configure`,
-:func:`ts_evolve_steps` and :func:`ts_import_formats`, the host calls a
-service's hooks only for pupils of establishments that enable it.
+:func:`ts_evolve_steps`, :func:`ts_import_formats` and :func:`ts_help`, the
+host calls a service's hooks only for pupils of establishments that enable it
+(and :func:`ts_help` only for services that some establishment enables).
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
 
-    from .api import AdminCommand, EvolveStep, ImportFormat, ServiceDescription, Tile
+    from .api import (
+        AdminCommand,
+        EvolveStep,
+        HelpSection,
+        ImportFormat,
+        ServiceDescription,
+        Tile,
+    )
     from .establishments import EstablishmentConfig
     from .models import Pupil, Site
 
@@ -80,6 +88,22 @@ def ts_tile(request: Request, pupil: Pupil, settings: dict[str, Any]) -> Tile | 
     establishment's order, with the establishment's validated ``settings``
     for this service.  An exception is logged and hides the tile only.
     Return a :class:`ts_host.api.Tile` (title, text, link label and URL).
+    """
+
+
+@hookspec
+def ts_help(request: Request) -> HelpSection | None:
+    """The service's section of the help page ``/aide``: how to read its page.
+
+    Called on each view of ``/aide``, once per service shown there, in the
+    services' declared order: for a logged-in visitor, the services that the
+    establishments of the account's children enable; for an anonymous
+    visitor, the services that at least one establishment of the academy
+    enables (what a family may find once its account exists).
+    Return a :class:`ts_host.api.HelpSection` (a title and the asset spec of
+    a template of the plugin, rendered by the host with ``request``, whose
+    headings start at ``<h4>``), or ``None`` for no section.  An exception
+    is logged and hides that section only.
     """
 
 

@@ -71,6 +71,24 @@ class Layout:
         return self.request.route_url("help")
 
     @property
+    def contact_url(self) -> str:
+        return self.request.route_url("contact")
+
+    @property
+    def accessibility_status(self) -> str:
+        """« partiellement conforme »…, as the footer's link must say it."""
+        return self.request.localizer.translate(self.request.academy.accessibility.status_label)
+
+    @property
+    def logo(self):
+        """The academy's logo beside the Marianne block, or ``None``."""
+        return self.request.academy.logo
+
+    @property
+    def logo_url(self) -> str:
+        return self.request.route_url("academy_logo", ext=self.logo.path.suffix.lower())
+
+    @property
     def account_url(self) -> str:
         return self.request.route_url("account")
 

@@ -532,6 +532,13 @@ def login(app: webtest.TestApp, login_name: str, password: str) -> webtest.TestR
     return form.submit("submit")
 
 
+def help_section(app: webtest.TestApp, service_id: str) -> str | None:
+    """The text of the service's section of ``/aide`` as ``app``'s visitor
+    sees it (title first), or ``None`` when the page has none."""
+    section = app.get("/aide").html.find("section", id=f"aide-{service_id}")
+    return section.get_text(" ", strip=True) if section is not None else None
+
+
 def keypad_positions(page: webtest.TestResponse, password: str) -> str:
     """What the keypad sends for ``password`` on this page's layout."""
     keys = dict(re.findall(r'data-ts-key="(\d)">(\d)</button>', page.text))
@@ -708,6 +715,7 @@ __all__ = [
     "attach_responsable",
     "college_config",
     "establishments_toml",
+    "help_section",
     "keypad_positions",
     "login",
     "make_account",

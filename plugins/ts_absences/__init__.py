@@ -1,6 +1,6 @@
 """Les absences: half-days of absence per week (guide, section 2.4.2)."""
 
-from ts_host.api import ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import demo, importers, views
 from .models import SERVICE_ID, STATE_LABELS
@@ -34,6 +34,11 @@ def ts_configure(config):
 @hookimpl
 def ts_tile(request, pupil, settings):
     return views.dashboard_tile(request, pupil)
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(title=views._("Les absences"), template="ts_absences:templates/help.pt")
 
 
 @hookimpl

@@ -1,6 +1,6 @@
 """Autres rubriques: links to the academy's and the establishment's other services."""
 
-from ts_host.api import ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import schemas, views
 
@@ -24,6 +24,13 @@ def ts_describe_service():
 @hookimpl
 def ts_tile(request, pupil, settings):
     return views.dashboard_tile(settings)
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(
+        title=views._("Autres rubriques"), template="ts_external_link:templates/help.pt"
+    )
 
 
 @hookimpl

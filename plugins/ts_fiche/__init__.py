@@ -1,6 +1,6 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import ImportFormat, ServiceDescription, Tile, hookimpl
+from ts_host.api import HelpSection, ImportFormat, ServiceDescription, Tile, hookimpl
 
 from .commands import COMMAND
 from .exports import APPLY_HELP, apply_accepted
@@ -50,6 +50,11 @@ def ts_tile(request, pupil, settings):
         ),
         url=request.route_url("fiche", pupil=pupil.id),
     )
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(title=_("La fiche de renseignements"), template="ts_fiche:templates/help.pt")
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ts_host.api import ServiceDescription, Tile, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl
 
 from . import demo, importers, views
 from .i18n import _
@@ -44,6 +44,11 @@ def ts_tile(request, pupil, settings):
         ),
         url=request.route_url(SERVICE_ID, pupil=pupil.id),
     )
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(title=_("Le livret de compétences"), template="ts_lpc:templates/help.pt")
 
 
 @hookimpl

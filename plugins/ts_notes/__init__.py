@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ts_host.api import ServiceDescription, Tile, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl
 
 from . import demo, gdpr, importers
 from .i18n import _
@@ -50,6 +50,11 @@ def ts_tile(request, pupil, settings):
         ),
         url=request.route_url("notes", pupil=pupil.id),
     )
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(title=_("Les notes"), template="ts_notes:templates/help.pt")
 
 
 @hookimpl

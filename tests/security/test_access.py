@@ -248,3 +248,17 @@ def test_a_plugin_installed_later_is_in_the_matrix_and_a_leak_is_caught(
     found = intrusions(app, routes, "GET", stranger, "f" * 16, responsable="x")
     leak = "GET /eleve/{pupil}/ajout/bulletin: 200 OK (inexistant : 200 OK)"
     assert found == ([leak] if leaky else [])
+
+
+def test_the_contact_page_shows_the_family_s_own_establishments_only(ts_app, site, tm, client):
+    """/contact (in the route matrix above like every page) names establishments
+    from the account's links: nobody learns another establishment's contacts
+    through it, and an anonymous visitor none."""
+    with tm:
+        pupil = pupils_of(site, ESTABLISHMENT_B)[0]
+        make_account(site, ts_app.registry.ts_hasher, [pupil.id], "famille.lycee")
+    own, anonymous = client("famille.lycee").get("/contact"), client().get("/contact")
+    assert "vie-scolaire@lycee-b.test" in own.text
+    assert "vs@college-a.test" not in own.text
+    assert "vie-scolaire@lycee-b.test" not in anonymous.text
+    assert "vs@college-a.test" not in anonymous.text

@@ -5,7 +5,7 @@ A third-party téléservice, written with the public API of the host only
 hook implementations and nothing else.
 """
 
-from ts_host.api import ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import commands, demo, evolve, importers, schemas, views
 from .models import SERVICE_ID
@@ -39,6 +39,11 @@ def ts_configure(config):
 @hookimpl
 def ts_tile(request, pupil, settings):
     return views.dashboard_tile(request, pupil)
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(title=views._("La cantine"), template="ts_cantine:templates/help.pt")
 
 
 @hookimpl

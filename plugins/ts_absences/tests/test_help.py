@@ -1,0 +1,9 @@
+"""The service's section of the help page /aide."""
+
+from ts_host.testing import help_section
+
+
+def test_the_help_page_explains_how_to_read_the_absences(family_app):
+    text = help_section(family_app, "absences")
+    assert text.startswith("Les absences")
+    assert "demi-journées" in text
