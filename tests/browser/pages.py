@@ -28,6 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import BrowserContext, Error, Locator, Page, expect
 
+from ts_host.api import of_name
+
 from .server import Family, LiveServer
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -404,7 +406,7 @@ def choose_child(journey, child) -> None:
     name = next(n for n in names if n.startswith(f"{child.first_name} "))
     selector.select_option(label=name)
     journey.page.get_by_role("button", name="Afficher").click()
-    expect(journey.heading(f"La scolarité de {child.first_name}")).to_be_visible()
+    expect(journey.heading(f"La scolarité {of_name(None, child.first_name)}")).to_be_visible()
     expect(selector.locator("option:checked")).to_have_text(name)
     journey.check(f"dashboard of {child.first_name}")
 
