@@ -21,11 +21,12 @@ from ..passwords import normalise_answer
 from ..security import end_other_sessions, end_session
 from .lockout import record_failure
 from .registration import (
-    NO_MATCH,
+    CodesRefused,
     attach_code,
     index_email,
     login_taken,
     match_codes,
+    refuse_row,
     remove_account,
     unindex_email,
 )
@@ -205,10 +206,10 @@ class AttachView(FormView):
         return {"title": _("Rattacher un enfant")}
 
     def submit_success(self, appstruct):
-        rows = [row for row in appstruct["children"] if row["code"]]
-        codes = match_codes(self.request, rows, CodeKind.CAR)
-        if codes is None:
-            return self.invalid(appstruct, NO_MATCH)
+        try:
+            codes = match_codes(self.request, appstruct["children"], CodeKind.CAR)
+        except CodesRefused as refused:
+            return refuse_row(self, appstruct, refused.row)
         for code in codes:
             attach_code(self.account, code)
         audit(self.request, "account.code_attached", codes=len(codes))
