@@ -173,16 +173,40 @@ class ChangeQuestionsView(AccountFormView):
     form_id = "changer-questions"
     title = _("Changer vos questions")
 
+    def appstruct(self):
+        """The current questions, in their fields; the answers stay empty."""
+        return {
+            "questions": {
+                f"question{n}": stored.question
+                for n, stored in enumerate(self.account.questions[:3], start=1)
+            }
+        }
+
     def change(self, appstruct):
-        answers = appstruct["questions"]
+        """Each question keeps its stored answer unless a new one is typed; a
+        changed question needs its answer."""
+        typed = appstruct["questions"]
+        stored = list(self.account.questions) + [None] * 3
         hasher = self.request.hasher
-        self.account.questions[:] = [
-            SecurityQuestion(
-                answers[f"question{n}"],
-                hasher.hash(normalise_answer(answers[f"answer{n}"])),
+        questions, unanswered = [], {}
+        for n, before in zip((1, 2, 3), stored, strict=False):
+            question, answer = typed[f"question{n}"], typed[f"answer{n}"]
+            if answer:
+                questions.append(SecurityQuestion(question, hasher.hash(normalise_answer(answer))))
+            elif before is not None and before.question == question:
+                questions.append(before)
+            else:
+                unanswered[f"answer{n}"] = _("Cette question change : donnez sa réponse.")
+        if unanswered:
+            return self.invalid(
+                appstruct,
+                _("Donnez la réponse de chaque question que vous changez."),
+                questions=unanswered,
             )
-            for n in (1, 2, 3)
-        ]
+        if questions == stored[:3]:
+            flash(self.request, _("Vos questions et leurs réponses restent les mêmes."))
+            return HTTPSeeOther(self.request.route_url("account"))
+        self.account.questions[:] = questions
         return self.done("account.questions_changed", _("Vos questions ont été changées."))
 
 

@@ -419,8 +419,21 @@ class ChangePasswordSchema(NewPasswordSchema):
     current = current_password()
 
 
+KEEP_ANSWER = _("Laissez vide pour garder la réponse enregistrée, si la question ne change pas.")
+
+
+class ChangedQuestions(Questions):
+    """The account's questions, shown as they are; an answer is asked only
+    where its question changes (the view checks it), since the stored
+    answers are hashes and cannot be shown back."""
+
+    answer1 = text(_("réponse 1"), missing="", description=KEEP_ANSWER)
+    answer2 = text(_("réponse 2"), missing="", description=KEEP_ANSWER)
+    answer3 = text(_("réponse personnalisée"), missing="", description=KEEP_ANSWER)
+
+
 class ChangeQuestionsSchema(CSRFSchema):
-    questions = Questions(title=_("Vos questions"))
+    questions = ChangedQuestions(title=_("Vos questions"))
     current = current_password()
 
     def __init__(self, *args, **kw):
