@@ -238,3 +238,8 @@ def test_the_identifiant_s_hint_is_its_error_and_its_rule(testapp, site, tm):
     for accepted in ("abc", "D.upont-2_x@ecole", "a" * 64):
         response = create_responsable(testapp, unused_codes(site, tm, count=1), login=accepted)
         assert response.status_int == 303, accepted
+
+
+def test_the_login_page_s_parent_tile_agrees_in_number(testapp):
+    tiles = " ".join(testapp.get("/connexion").html.get_text(" ", strip=True).split())
+    assert "un ou plusieurs Codes Activation Responsable par courrier" in tiles
