@@ -330,7 +330,8 @@ class Journey:
             else:
                 self.type_code(row, child.code)
             row.get_by_label("Prénom").fill(child.first_name)
-            row.get_by_label("Né(e) le").fill(child.birth_date.isoformat())
+            # Typed key by key, as the field's hint says: jj/mm/aaaa.
+            row.get_by_label("Né(e) le").press_sequentially(child.birth_date.strftime("%d/%m/%Y"))
 
     def fill_credentials(self, login: str, password: str, confirmation: str) -> None:
         page = self.page
