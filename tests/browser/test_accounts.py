@@ -93,7 +93,9 @@ def test_in_an_english_browser_a_birth_date_is_typed_as_its_hint_says(journey, s
     page = journey.page
     journey.visit("/creer-compte/responsable")
     journey.fill_children(family)
-    page.get_by_role("button", name="Valider").click()  # no identifiant yet: refused
+    journey.fill_credentials(f"anglais.{journey.viewport}", PASSWORD, PASSWORD[:-1] + "0")
+    journey.fill_questions(ANSWERS)
+    page.get_by_role("button", name="Valider").click()  # the confirmation differs: refused
     expect(page.get_by_role("alert").first).to_contain_text("Le formulaire contient des erreurs")
     for number, child in enumerate(family.children, start=1):
         row = page.get_by_role("group", name=f"Enfant {number}", exact=True)
