@@ -20,8 +20,8 @@ def test_children_of_different_names_show_their_names_only(family_app, family, s
 def test_two_children_with_the_same_name_show_their_class_and_birth_date(
     family_app, family, site, tm
 ):
-    first, second = (site.pupils[i] for i in family.pupil_ids)
     with tm:
+        first, second = (site.pupils[i] for i in family.pupil_ids)
         for pupil, division, born in (
             (first, "6A", date(2014, 3, 2)),
             (second, "3B", date(2011, 9, 30)),
