@@ -34,7 +34,7 @@ def fill_children(form, rows):
         for part, value in zip(("part1", "part2", "part3", "part4"), code.split("-"), strict=True):
             form.set(part, value, index=index)
         form.set("first_name", first_name, index=index)
-        form.set("birth_date", birth_date.isoformat(), index=index)
+        form.set("birth_date", birth_date.strftime("%d/%m/%Y"), index=index)
 
 
 def fill_account(

@@ -20,7 +20,7 @@ from ts_host.models import Account, CodeKind, CodeState, Pupil, ResponsableLink
 from .accounts_helpers import create_responsable
 from .admin_helpers import DAY, NEW_NAME, NEW_UAI, SAMPLES, Sandbox, write_academy
 
-NO_MATCH = "Code d'activation, prénom ou date de naissance incorrect"
+NO_MATCH = "Enfant 1 : code d'activation, prénom ou date de naissance incorrect"
 
 
 @pytest.fixture

@@ -87,6 +87,64 @@ def test_changing_the_questions(family_app, site, tm, family):
         assert site.accounts[family.account_id].questions[2].question == "Mon film ?"
 
 
+def stored_questions(site, tm, family):
+    with tm:
+        return [(q.question, q.answer_hash) for q in site.accounts[family.account_id].questions]
+
+
+def test_the_questions_page_shows_the_current_questions(family_app):
+    form = family_app.get("/compte/questions").forms["changer-questions"]
+    assert form["question1"].value == "Mon lieu de naissance ?"
+    assert form["question2"].value == "Mon deuxième prénom ?"
+    assert form["question3"].value == "Ma couleur ?"
+    assert (form["answer1"].value, form["answer2"].value, form["answer3"].value) == ("", "", "")
+
+
+def test_only_a_changed_question_needs_a_new_answer(family_app, site, tm, family, mailbox):
+    before = stored_questions(site, tm, family)
+    response = change(family_app, "questions", {"question3": "Mon film ?", "answer3": "Cyrano"})
+    assert response.status_int == 303
+    after = stored_questions(site, tm, family)
+    assert after[:2] == before[:2]  # unchanged questions keep their answers' hashes
+    assert after[2][0] == "Mon film ?" and after[2][1] != before[2][1]
+    assert "Vos questions ont été changées" in mailbox.last().get_content()
+
+
+def test_a_changed_question_without_its_answer_is_refused(family_app, site, tm, family):
+    before = stored_questions(site, tm, family)
+    response = change(family_app, "questions", {"question1": "Quel est votre plat préféré ?"})
+    assert response.status_int == 200
+    answer1 = response.html.find("input", attrs={"name": "answer1"}).parent
+    assert "Cette question change : donnez sa réponse." in answer1.text
+    answer2 = response.html.find("input", attrs={"name": "answer2"}).parent
+    assert answer2.find("p", class_="fr-error-text") is None
+    assert stored_questions(site, tm, family) == before
+
+
+def test_a_new_answer_to_the_same_question_replaces_the_old_one(family_app, site, tm, family):
+    before = stored_questions(site, tm, family)
+    assert change(family_app, "questions", {"answer2": "Louise"}).status_int == 303
+    after = stored_questions(site, tm, family)
+    assert after[1][0] == before[1][0] and after[1][1] != before[1][1]
+    assert (after[0], after[2]) == (before[0], before[2])
+
+
+def test_nothing_changed_writes_and_notifies_nothing(family_app, site, tm, family, mailbox):
+    before, sent = stored_questions(site, tm, family), len(mailbox.messages)
+    response = change(family_app, "questions", {})
+    assert response.status_int == 303
+    assert "restent les mêmes" in response.follow().text
+    assert stored_questions(site, tm, family) == before
+    assert len(mailbox.messages) == sent
+
+
+def test_changing_the_questions_still_needs_the_password(family_app, site, tm, family):
+    before = stored_questions(site, tm, family)
+    response = change(family_app, "questions", {"answer2": "Louise"}, current="111111")
+    assert response.status_int == 200
+    assert stored_questions(site, tm, family) == before
+
+
 def test_attaching_another_child_with_its_code(family_app, site, tm, family):
     ((code, first_name, birth_date),) = unused_codes(site, tm, count=1)
     page = family_app.get("/compte/rattacher")

@@ -277,7 +277,7 @@ def test_the_generated_service_shows_its_tile_and_page_where_it_is_enabled(meteo
     browser, (in_a, _in_b) = meteo_app
     home = browser.get("/", params={"eleve": in_a})
     link = home.html.find("a", href=f"http://teleservices.test/eleve/{in_a}/meteo")
-    assert link.get_text(strip=True).startswith("Consultez les informations de ")
+    assert link.get_text(strip=True).startswith("Consultez les informations d")
     page = browser.get(f"/eleve/{in_a}/meteo")
     assert page.html.h1.get_text(strip=True) == "La météo"
     assert len(page.html.find("table").tbody.find_all("tr")) == 3  # its demo data

@@ -20,6 +20,7 @@ from pyramid.authorization import Allow
 
 from .establishments import Contact, EstablishmentConfig, Period
 from .forms import CSRFSchema, FormView
+from .i18n import of_name
 from .models import Container, Pupil, Responsable, Site
 
 #: The version of this API; a plugin states the range it needs.
@@ -368,6 +369,7 @@ __all__ = [
     "format_date",
     "format_decimal",
     "hookimpl",
+    "of_name",
     "parse_french_date",
     "read_csv",
     "service_data",

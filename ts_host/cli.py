@@ -34,6 +34,7 @@ from .audit import audit
 from .demo import DemoBuilder
 from .establishments import ConfigurationError
 from .evolve import evolve
+from .i18n import of_name
 from .models import CodeKind, CodeState
 from .settings import MissingSecret
 from .storage import get_database
@@ -246,7 +247,8 @@ def _describe(env: Environment, code) -> str:
     pupil = env.site.pupils[code.pupil_id]
     responsable = env.site.responsables.get(code.responsable_id or "")
     whom = f" pour {responsable.full_name}" if responsable else ""
-    return f"{code.kind} de {pupil.first_name} {pupil.last_name} ({pupil.division}){whom}"
+    of_pupil = of_name(None, f"{pupil.first_name} {pupil.last_name}")
+    return f"{code.kind} {of_pupil} ({pupil.division}){whom}"
 
 
 def _print_regeneration(env: Environment, result) -> None:
@@ -394,7 +396,8 @@ def cmd_gdpr_export(env: Environment, args) -> int:
         return 0
     Path(args.output).write_text(text, encoding="utf-8")
     print(
-        f"Données de {pupil.first_name} {pupil.last_name.upper()} écrites dans {args.output} "
+        f"Données {of_name(None, pupil.first_name)} {pupil.last_name.upper()} "
+        f"écrites dans {args.output} "
         f"({len(document['services'])} services, {len(document['comptes'])} comptes)."
     )
     return 0

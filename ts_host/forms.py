@@ -99,8 +99,9 @@ class FormView:
         """Re-render after a check made past validation (a code that does not
         match, an identifiant already taken), keeping what was typed.
 
-        ``field_errors`` maps a field name to its message, or a mapping's name
-        to such a dict for its own fields.  The caller has written nothing.
+        ``field_errors`` maps a field name to its message, a mapping's name
+        to such a dict for its own fields, or a sequence's name to a dict of
+        row index (from 0) to message.  The caller has written nothing.
         """
         translate = self.request.localizer.translate
         schema = self.form.schema
@@ -110,7 +111,11 @@ class FormView:
             if isinstance(detail, dict):
                 inner = colander.Invalid(node)
                 for child, child_message in detail.items():
-                    inner[child] = translate(child_message)
+                    if isinstance(child, int):  # a row of a sequence
+                        row = colander.Invalid(node.children[0], translate(child_message))
+                        inner.add(row, child)
+                    else:
+                        inner[child] = translate(child_message)
             else:
                 inner = colander.Invalid(node, translate(detail))
             error.add(inner, schema.children.index(node))

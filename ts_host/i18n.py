@@ -1,11 +1,89 @@
-"""Translations: French is the source language, English the second one."""
+"""Translations: French is the source language, English the second one.
 
+Also the French elision of « de » before a first name (« d'Antoine »,
+« de Hugo »), which every page naming a child needs.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pyramid.events import BeforeRender
 from pyramid.i18n import TranslationStringFactory
 
 _ = TranslationStringFactory("ts_host")
 
 LANGUAGES = ("fr", "en")
 
+#: Letters that are vowels once their accents are set aside; œ and æ do not
+#: decompose in Unicode, so they are listed as themselves.
+VOWELS = frozenset("aeiouœæ")
+
+
+def _base_letter(char: str) -> str:
+    """``char`` lower-cased and without its accents: É → e, Î → i, Œ → œ."""
+    return unicodedata.normalize("NFD", char)[0].lower()
+
+
+def elides(word: str) -> bool:
+    """Whether « de » becomes « d' » before ``word`` (a first name).
+
+    The rule, from the first letter (accents and case set aside):
+
+    - a vowel (a, e, i, o, u, œ, æ, with any accent) elides: « d'Antoine »,
+      « d'Élodie », « d'Œdipe »;
+    - ``y`` elides when a consonant follows it, where it sounds as a vowel
+      (« d'Yves », « d'Yvonne »), not before a vowel, where it is a
+      consonant (« de Yann », « de Yasmine »);
+    - ``h`` never elides: nothing in a first name tells a mute h (« d'Hélène »)
+      from an aspirated one (« de Hugo »), and « de Hélène » reads as
+      careful French where « d'Hugo » would be a mistake;
+    - anything else (a consonant, a digit, a sign, an empty name) does not.
+    """
+    letters = word.strip()
+    if not letters:
+        return False
+    first = _base_letter(letters[0])
+    if first in VOWELS:
+        return True
+    if first == "y" and len(letters) > 1:
+        following = _base_letter(letters[1])
+        return following.isalpha() and following not in VOWELS and following != "y"
+    return False
+
+
+def of_name(request, first_name: str) -> str:
+    """« de ‹first_name› » or « d'‹first_name› », translated for ``request``.
+
+    Without a request (``None``: letters, command-line output), in French.
+
+    Put it where a sentence says whose something is, with a placeholder that
+    carries the preposition, so the translator of « La scolarité
+    ${of_first_name} » sees it whole; the two fragments are messages of their
+    own (« of ${first_name} » in English)::
+
+        _("Consultez les absences ${of_first_name}",
+          mapping={"of_first_name": of_name(request, pupil.first_name)})
+
+    In templates, ``of_name`` is there already:
+    ``<tal:n i18n:name="of_first_name">${of_name(request, pupil.first_name)}</tal:n>``.
+    The rule is :func:`elides`'s; an empty name gives « de ».
+    """
+    name = first_name.strip()
+    fragment = (
+        _("d'${first_name}", mapping={"first_name": name})
+        if elides(name)
+        else _("de ${first_name}", mapping={"first_name": name})
+    )
+    text = request.localizer.translate(fragment) if request else fragment.interpolate()
+    return text.strip()
+
+
+def add_template_helpers(event) -> None:
+    """Every template, the host's and the plugins', may call ``of_name``."""
+    event.setdefault("of_name", of_name)
+
 
 def includeme(config) -> None:
     config.add_translation_dirs("ts_host:locale")
+    config.add_subscriber(add_template_helpers, BeforeRender)

@@ -11,6 +11,7 @@ from ts_host.api import (
     date_ranges,
     find_date_range,
     format_date,
+    of_name,
     today,
 )
 
@@ -31,8 +32,8 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
             "signalée et traitée."
         ),
         link_label=_(
-            "Consultez les absences de ${first_name}",
-            mapping={"first_name": pupil.first_name},
+            "Consultez les absences ${of_first_name}",
+            mapping={"of_first_name": of_name(request, pupil.first_name)},
         ),
         url=request.route_url(SERVICE_ID, pupil=pupil.id),
     )

@@ -1,6 +1,6 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import HelpSection, ImportFormat, ServiceDescription, Tile, hookimpl
+from ts_host.api import HelpSection, ImportFormat, ServiceDescription, Tile, hookimpl, of_name
 
 from .commands import COMMAND
 from .exports import APPLY_HELP, apply_accepted
@@ -44,8 +44,8 @@ def ts_tile(request, pupil, settings):
         ),
         link_label=translate(
             _(
-                "Consultez la fiche de renseignements de ${first_name}",
-                mapping={"first_name": pupil.first_name},
+                "Consultez la fiche de renseignements ${of_first_name}",
+                mapping={"of_first_name": of_name(request, pupil.first_name)},
             )
         ),
         url=request.route_url("fiche", pupil=pupil.id),

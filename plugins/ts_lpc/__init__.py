@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl, of_name
 
 from . import demo, importers, views
 from .i18n import _
@@ -38,8 +38,8 @@ def ts_tile(request, pupil, settings):
         text=translate(_("La liste exhaustive des compétences, tout au long de la scolarité.")),
         link_label=translate(
             _(
-                "Consultez le livret de compétences de ${first_name}",
-                mapping={"first_name": pupil.first_name},
+                "Consultez le livret de compétences ${of_first_name}",
+                mapping={"of_first_name": of_name(request, pupil.first_name)},
             )
         ),
         url=request.route_url(SERVICE_ID, pupil=pupil.id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl, of_name
 
 from . import demo, gdpr, importers
 from .i18n import _
@@ -44,8 +44,8 @@ def ts_tile(request, pupil, settings):
         ),
         link_label=translate(
             _(
-                "Consultez la liste des notes de ${first_name}",
-                mapping={"first_name": pupil.first_name},
+                "Consultez la liste des notes ${of_first_name}",
+                mapping={"of_first_name": of_name(request, pupil.first_name)},
             )
         ),
         url=request.route_url("notes", pupil=pupil.id),

@@ -88,7 +88,13 @@ def viewport(request) -> str:
 
 
 @pytest.fixture
-def journey(request, browser, server, viewport):
+def locale() -> str:
+    """The browser's language; a test parametrizes ``locale`` to try another."""
+    return "fr-FR"
+
+
+@pytest.fixture
+def journey(request, browser, server, viewport, locale):
     """A fresh browser context on the live server, at the test's viewport.
 
     Every step's screenshot goes to ``test-artifacts/<test name>/``; the
@@ -99,7 +105,7 @@ def journey(request, browser, server, viewport):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     context = browser.new_context(
-        **VIEWPORTS[viewport], locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True
+        **VIEWPORTS[viewport], locale=locale, timezone_id="Europe/Paris", accept_downloads=True
     )
     log_start = server.log_size()
     trip = Journey(context, server, folder, viewport)

@@ -28,6 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import BrowserContext, Error, Locator, Page, expect
 
+from ts_host.api import of_name
+
 from .server import Family, LiveServer
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -328,7 +330,8 @@ class Journey:
             else:
                 self.type_code(row, child.code)
             row.get_by_label("Prénom").fill(child.first_name)
-            row.get_by_label("Né(e) le").fill(child.birth_date.isoformat())
+            # Typed key by key, as the field's hint says: jj/mm/aaaa.
+            row.get_by_label("Né(e) le").press_sequentially(child.birth_date.strftime("%d/%m/%Y"))
 
     def fill_credentials(self, login: str, password: str, confirmation: str) -> None:
         page = self.page
@@ -404,7 +407,7 @@ def choose_child(journey, child) -> None:
     name = next(n for n in names if n.startswith(f"{child.first_name} "))
     selector.select_option(label=name)
     journey.page.get_by_role("button", name="Afficher").click()
-    expect(journey.heading(f"La scolarité de {child.first_name}")).to_be_visible()
+    expect(journey.heading(f"La scolarité {of_name(None, child.first_name)}")).to_be_visible()
     expect(selector.locator("option:checked")).to_have_text(name)
     journey.check(f"dashboard of {child.first_name}")
 

@@ -87,6 +87,23 @@ def test_a_parent_creates_an_account_for_two_children_then_logs_in_by_mouse_and_
     expect(journey.heading("Accédez à votre compte")).to_be_visible()
 
 
+@pytest.mark.parametrize("locale", ["en-US"])
+def test_in_an_english_browser_a_birth_date_is_typed_as_its_hint_says(journey, server):
+    family = server.take_family()
+    page = journey.page
+    journey.visit("/creer-compte/responsable")
+    journey.fill_children(family)
+    journey.fill_credentials(f"anglais.{journey.viewport}", PASSWORD, PASSWORD[:-1] + "0")
+    journey.fill_questions(ANSWERS)
+    page.get_by_role("button", name="Valider").click()  # the confirmation differs: refused
+    expect(page.get_by_role("alert").first).to_contain_text("Le formulaire contient des erreurs")
+    for number, child in enumerate(family.children, start=1):
+        row = page.get_by_role("group", name=f"Enfant {number}", exact=True)
+        expect(row.get_by_label("Né(e) le")).to_have_value(child.birth_date.strftime("%d/%m/%Y"))
+        expect(row.locator(".fr-error-text")).to_have_count(0)
+    journey.check("dates read day first in an English browser")
+
+
 def test_a_forgotten_identifiant_and_password_are_recovered_through_the_mail(journey, server):
     family = server.take_family()
     login = f"oubli.{journey.viewport}"

@@ -21,6 +21,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from ts_host.api import of_name
+
 from .pages import choose_child, logged_in, tile_links, tiles
 from .server import ESTABLISHMENTS
 
@@ -71,7 +73,8 @@ def test_each_child_s_tiles_open_with_their_filters_and_dialogs(journey, server)
             journey.exercise_filters(name)
             journey.exercise_dialogs(name)
             page.goto(dashboard)
-            expect(journey.heading(f"La scolarité de {child.first_name}")).to_be_visible()
+            heading = f"La scolarité {of_name(None, child.first_name)}"
+            expect(journey.heading(heading)).to_be_visible()
             internal.add(url)
         internal_by_child.append(internal)
     first, second = internal_by_child

@@ -169,9 +169,8 @@ class Browser:
         form = page.forms["creer-compte-eleve"]
         for number, part in enumerate(code["code"].split("-"), start=1):
             form.set(f"part{number}", part, index=0)
-        day, month, year = code["pupil_birth_date"].split("/")
         form.set("first_name", code["pupil_first_name"], index=0)
-        form.set("birth_date", f"{year}-{month}-{day}", index=0)
+        form.set("birth_date", code["pupil_birth_date"], index=0)  # jj/mm/aaaa, as printed
         form["login"], form["email"] = login, f"{login}@example.org"
         form["password"] = form["confirmation"] = keypad_positions(page, PASSWORD)
         form["question1"], form["answer1"] = "Mon lieu de naissance ?", "Nancy"

@@ -83,7 +83,7 @@ def test_every_security_event_is_one_json_line_without_any_secret(
     for part, value in zip(("part1", "part2", "part3", "part4"), code.split("-"), strict=True):
         form.set(part, value, index=0)
     form.set("first_name", first_name, index=0)
-    form.set("birth_date", birth_date.isoformat(), index=0)
+    form.set("birth_date", birth_date.strftime("%d/%m/%Y"), index=0)
     assert form.submit("submit").status_int == 303
     token = testapp.get("/compte").html.select_one("input[name=csrf_token]")["value"]
     testapp.post("/deconnexion", {"csrf_token": token})

@@ -82,7 +82,7 @@ class Attack:
                 (
                     display(c.code),
                     self.site.pupils[c.pupil_id].first_name,
-                    self.site.pupils[c.pupil_id].birth_date.isoformat(),
+                    self.site.pupils[c.pupil_id].birth_date.strftime("%d/%m/%Y"),
                 )
                 for c in group
             ]

@@ -41,7 +41,7 @@ def unused_cae(wsgi) -> tuple[str, str, str]:
     with open_site(wsgi) as site:
         code = next(c for c in site.codes.values() if c.kind is CodeKind.CAE and c.usable)
         pupil = site.pupils[code.pupil_id]
-        return display(code.code), pupil.first_name, pupil.birth_date.isoformat()
+        return display(code.code), pupil.first_name, pupil.birth_date.strftime("%d/%m/%Y")
 
 
 def create_pupil_account(app, password, confirmation=None, login="eleve.phrase"):

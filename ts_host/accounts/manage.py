@@ -21,11 +21,12 @@ from ..passwords import normalise_answer
 from ..security import end_other_sessions, end_session
 from .lockout import record_failure
 from .registration import (
-    NO_MATCH,
+    CodesRefused,
     attach_code,
     index_email,
     login_taken,
     match_codes,
+    refuse_row,
     remove_account,
     unindex_email,
 )
@@ -172,16 +173,40 @@ class ChangeQuestionsView(AccountFormView):
     form_id = "changer-questions"
     title = _("Changer vos questions")
 
+    def appstruct(self):
+        """The current questions, in their fields; the answers stay empty."""
+        return {
+            "questions": {
+                f"question{n}": stored.question
+                for n, stored in enumerate(self.account.questions[:3], start=1)
+            }
+        }
+
     def change(self, appstruct):
-        answers = appstruct["questions"]
+        """Each question keeps its stored answer unless a new one is typed; a
+        changed question needs its answer."""
+        typed = appstruct["questions"]
+        stored = list(self.account.questions) + [None] * 3
         hasher = self.request.hasher
-        self.account.questions[:] = [
-            SecurityQuestion(
-                answers[f"question{n}"],
-                hasher.hash(normalise_answer(answers[f"answer{n}"])),
+        questions, unanswered = [], {}
+        for n, before in zip((1, 2, 3), stored, strict=False):
+            question, answer = typed[f"question{n}"], typed[f"answer{n}"]
+            if answer:
+                questions.append(SecurityQuestion(question, hasher.hash(normalise_answer(answer))))
+            elif before is not None and before.question == question:
+                questions.append(before)
+            else:
+                unanswered[f"answer{n}"] = _("Cette question change : donnez sa réponse.")
+        if unanswered:
+            return self.invalid(
+                appstruct,
+                _("Donnez la réponse de chaque question que vous changez."),
+                questions=unanswered,
             )
-            for n in (1, 2, 3)
-        ]
+        if questions == stored[:3]:
+            flash(self.request, _("Vos questions et leurs réponses restent les mêmes."))
+            return HTTPSeeOther(self.request.route_url("account"))
+        self.account.questions[:] = questions
         return self.done("account.questions_changed", _("Vos questions ont été changées."))
 
 
@@ -205,10 +230,10 @@ class AttachView(FormView):
         return {"title": _("Rattacher un enfant")}
 
     def submit_success(self, appstruct):
-        rows = [row for row in appstruct["children"] if row["code"]]
-        codes = match_codes(self.request, rows, CodeKind.CAR)
-        if codes is None:
-            return self.invalid(appstruct, NO_MATCH)
+        try:
+            codes = match_codes(self.request, appstruct["children"], CodeKind.CAR)
+        except CodesRefused as refused:
+            return refuse_row(self, appstruct, refused.row)
         for code in codes:
             attach_code(self.account, code)
         audit(self.request, "account.code_attached", codes=len(codes))

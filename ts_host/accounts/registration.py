@@ -33,6 +33,30 @@ NO_MATCH = _(
     "Code d'activation, prénom ou date de naissance incorrect. Vérifiez le courrier "
     "reçu de l'établissement."
 )
+ROW_NO_MATCH = _(
+    "Enfant ${number} : code d'activation, prénom ou date de naissance incorrect. "
+    "Vérifiez le courrier reçu de l'établissement."
+)
+
+
+class CodesRefused(Exception):
+    """A row of the form matches no usable code; ``row`` is its index, from 0."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__(row)
+        self.row = row
+
+
+def refuse_row(view: FormView, appstruct: dict, row: int) -> dict:
+    """The form again, saying which child's row is wrong, never why.
+
+    Code, first name and date share one message, as the form must be no
+    oracle (SECURITY-REQUIREMENTS 8); the row number only points to the line
+    typed, on a form of several rows.
+    """
+    rows = len(appstruct["children"])
+    message = NO_MATCH if rows == 1 else _(ROW_NO_MATCH, mapping={"number": row + 1})
+    return view.invalid(appstruct, message, children={row: message})
 
 
 @dataclass
@@ -109,12 +133,18 @@ def remove_account(site: Site, account: Account) -> None:
     site.accounts.pop(account.id)
 
 
-def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode] | None:
-    """Match every row; ``None`` when one fails (one answer for all reasons)."""
+def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode]:
+    """Match every filled row, in order; rows left empty are skipped.
+
+    Raises :class:`CodesRefused` for the first row that fails, whatever the
+    reason, and checks no row after it: the throttles count as before.
+    """
     site = request.site
     client_key = f"activation-ip:{request.client_addr}"
-    matched = []
-    for row in rows:
+    matched: list[ActivationCode] = []
+    for index, row in enumerate(rows):
+        if not row["code"]:
+            continue
         code = activation.normalise(row["code"])
         code_key = f"activation-code:{code}"
         allowed = throttle.allowed(
@@ -125,10 +155,10 @@ def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode] | None:
             throttle.record(site, client_key, window=WINDOW)
             throttle.record(site, code_key, window=WINDOW)
             audit(request, "activation.failed")
-            return None
+            raise CodesRefused(index)
+        if any(found.code == earlier.code for earlier in matched):
+            raise CodesRefused(index)
         matched.append(found)
-    if len({code.code for code in matched}) != len(matched):
-        return None
     return matched
 
 
@@ -166,10 +196,10 @@ class CreateAccountView(FormView):
         return self._render(self.form.serialize())
 
     def submit_success(self, appstruct):
-        rows = [row for row in appstruct["children"] if row["code"]]
-        codes = match_codes(self.request, rows, self.code_kind)
-        if codes is None:
-            return self.invalid(appstruct, NO_MATCH)
+        try:
+            codes = match_codes(self.request, appstruct["children"], self.code_kind)
+        except CodesRefused as refused:
+            return refuse_row(self, appstruct, refused.row)
         credentials, questions = appstruct["credentials"], appstruct["questions"]
         if login_taken(self.request.site, credentials["login"]):
             return self.invalid(

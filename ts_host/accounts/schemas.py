@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import colander
 import deform
@@ -30,18 +31,81 @@ QUESTIONS = (
     "Mon deuxième prénom ?",
     "Nom de rue de mon premier appartement ?",
 )
-LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
 MAX_TEXT = 100
 INITIAL_CHILD_ROWS = 3
 MAX_CHILD_ROWS = 10
 
+#: The identifiant's rule, once: the pattern checked, and the sentence that
+#: both the field's hint and its error message show.
+LOGIN_MIN, LOGIN_MAX = 3, 64
+LOGIN_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._@-]{{{LOGIN_MIN - 1},{LOGIN_MAX - 1}}}")
+LOGIN_RULE = _(
+    "De ${min} à ${max} caractères : lettres sans accent, chiffres, point, tiret, "
+    "souligné (_) ou @, en commençant par une lettre ou un chiffre.",
+    mapping={"min": LOGIN_MIN, "max": LOGIN_MAX},
+)
+
 
 def login_validator(node, value):
-    if not LOGIN_RE.match(value):
-        raise colander.Invalid(
-            node,
-            _("De 3 à 64 caractères : lettres sans accent, chiffres, point, tiret, souligné ou @."),
-        )
+    if not LOGIN_RE.fullmatch(value):
+        raise colander.Invalid(node, LOGIN_RULE)
+
+
+def login_node(title):
+    """A chosen identifiant: its hint is the rule its validator holds it to."""
+    return colander.SchemaNode(
+        colander.String(),
+        title=title,
+        description=LOGIN_RULE,
+        validator=login_validator,  # the length too, so that one sentence answers
+        preparer=strip,
+    )
+
+
+#: « 02/01/2009 », « 2/1/2009 », « 02.01.2009 », « 02-01-2009 », or « 02012009 »:
+#: a phone's numeric keypad has no slash.
+FRENCH_DATE_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})|(\d{2})(\d{2})(\d{4})")
+DATE_FORMAT_ERROR = _("Date invalide : écrivez-la jj/mm/aaaa, par exemple 02/01/2009.")
+
+
+class FrenchDate(colander.SchemaType):
+    """A date typed jj/mm/aaaa, whatever the language of the browser.
+
+    An ``<input type="date">`` shows the browser's own format (mm/dd/yyyy in
+    an English one) beside a hint that says jj/mm/aaaa; so the field is a
+    text input (numeric keyboard on phones), as the DSFR's guidance on date
+    fields does, and the server reads the day first. No ``pattern``
+    attribute: the browser would answer a mismatch in its own language,
+    where this type answers in French.
+    """
+
+    def serialize(self, node, appstruct):
+        if appstruct in (colander.null, None):
+            return colander.null
+        return appstruct.strftime("%d/%m/%Y")
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, None):
+            return colander.null
+        if not isinstance(cstruct, str):
+            raise colander.Invalid(node, _("Saisie invalide"))
+        typed = "".join(cstruct.split())
+        if not typed:
+            return colander.null
+        found = FRENCH_DATE_RE.fullmatch(typed)
+        if found is None:
+            raise colander.Invalid(node, DATE_FORMAT_ERROR)
+        day, month, year = (int(part) for part in found.groups() if part is not None)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise colander.Invalid(
+                node,
+                _(
+                    "Cette date n'existe pas : vérifiez le jour et le mois "
+                    "(jj/mm/aaaa, par exemple 02/01/2009)."
+                ),
+            ) from None
 
 
 def strip(value):
@@ -151,12 +215,7 @@ class ChildRow(colander.MappingSchema):
         missing="",
     )
     first_name = text(_("Prénom"), missing="", max_length=60)
-    birth_date = colander.SchemaNode(
-        colander.Date(),
-        title=_("Né(e) le"),
-        widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
-        missing=None,
-    )
+    birth_date = colander.SchemaNode(FrenchDate(), title=_("Né(e) le"), missing=None)
 
 
 def complete_rows(node, rows):
@@ -184,12 +243,7 @@ class ChildRows(colander.SequenceSchema):
 class Credentials(colander.MappingSchema):
     """ "Votre identifiant et votre mot de passe"."""
 
-    login = text(
-        _("votre identifiant"),
-        validator=login_validator,
-        max_length=64,
-        description=_("Lettres, chiffres, point, tiret : vous le choisissez."),
-    )
+    login = login_node(_("votre identifiant"))
     password = chosen_password(_("votre mot de passe"))
     confirmation = chosen_password(_("… confirmation du mot de passe"), "")
     email = colander.SchemaNode(
@@ -352,7 +406,7 @@ def current_password():
 
 
 class ChangeLoginSchema(CSRFSchema):
-    login = text(_("nouvel identifiant"), validator=login_validator, max_length=64)
+    login = login_node(_("nouvel identifiant"))
     current = current_password()
 
 
@@ -365,8 +419,21 @@ class ChangePasswordSchema(NewPasswordSchema):
     current = current_password()
 
 
+KEEP_ANSWER = _("Laissez vide pour garder la réponse enregistrée, si la question ne change pas.")
+
+
+class ChangedQuestions(Questions):
+    """The account's questions, shown as they are; an answer is asked only
+    where its question changes (the view checks it), since the stored
+    answers are hashes and cannot be shown back."""
+
+    answer1 = text(_("réponse 1"), missing="", description=KEEP_ANSWER)
+    answer2 = text(_("réponse 2"), missing="", description=KEEP_ANSWER)
+    answer3 = text(_("réponse personnalisée"), missing="", description=KEEP_ANSWER)
+
+
 class ChangeQuestionsSchema(CSRFSchema):
-    questions = Questions(title=_("Vos questions"))
+    questions = ChangedQuestions(title=_("Vos questions"))
     current = current_password()
 
     def __init__(self, *args, **kw):

@@ -50,6 +50,7 @@ from reportlab.platypus import (
 from ..activation import display
 from ..api import MONTHS
 from ..establishments import Academy, EstablishmentConfig
+from ..i18n import of_name
 from ..models import CodeKind, Pupil, Responsable, Site
 from .codes import LEGAL, CodeRow
 
@@ -330,7 +331,7 @@ def _window(letter: Letter) -> list:
 def _body(letter: Letter, letterhead: Letterhead) -> list:
     s = styles()
     url = letterhead.public_url + PATHS[letter.kind]
-    child = f"{escape(letter.pupil_first_name)} ({escape(letter.division)})"
+    of_child = f"{escape(of_name(None, letter.pupil_first_name))} ({escape(letter.division)})"
     services = (
         " : " + ", ".join(escape(title) for title in letterhead.services)
         if letterhead.services
@@ -339,7 +340,7 @@ def _body(letter: Letter, letterhead: Letterhead) -> list:
     if letter.kind is CodeKind.CAR:
         intro = (
             f"Notre établissement met à votre disposition les téléservices, des services en "
-            f"ligne pour suivre la scolarité de {child}{services}."
+            f"ligne pour suivre la scolarité {of_child}{services}."
         )
         code_label = "Votre code d'activation responsable (CAR), personnel, pour cet enfant :"
         whose = f"le prénom de votre enfant ({escape(letter.pupil_first_name)}) et sa date"

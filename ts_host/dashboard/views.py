@@ -9,11 +9,13 @@ left out; the page still renders.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
-from ..api import Tile
+from ..api import Tile, format_date
+from ..i18n import _
 from ..models import Pupil
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,41 @@ def visible_pupils(request) -> list[Pupil]:
     site = request.site
     pupils = (site.pupils.get(pupil_id) for pupil_id in request.account.pupil_ids)
     return [p for p in pupils if p is not None and p.active]
+
+
+def selector_labels(request, pupils: list[Pupil]) -> dict[str, str]:
+    """The selector's option for each pupil, by id: « Prénom Nom ».
+
+    Only pupils whose name another of the account's pupils also bears get
+    their class and birth date after it (« Léa Martin (6A, née le …) »): the
+    guide shows names alone, and the extra words are kept for when they are
+    what tells two options apart. Two pupils alike in name, class and birth
+    date as well get their establishment too.
+    """
+
+    def name(pupil: Pupil) -> str:
+        return f"{pupil.first_name} {pupil.last_name}"
+
+    def detailed(pupil: Pupil) -> str:
+        return request.localizer.translate(
+            _(
+                "${name} (${division}, né(e) le ${date})",
+                mapping={
+                    "name": name(pupil),
+                    "division": pupil.division,
+                    "date": format_date(pupil.birth_date),
+                },
+            )
+        )
+
+    names = Counter(name(p).casefold() for p in pupils)
+    labels = {p.id: detailed(p) if names[name(p).casefold()] > 1 else name(p) for p in pupils}
+    details = Counter(label.casefold() for label in labels.values())
+    for pupil in pupils:
+        if details[labels[pupil.id].casefold()] > 1:
+            establishment = request.academy.establishment(pupil.uai)
+            labels[pupil.id] += f" — {establishment.name if establishment else pupil.uai}"
+    return labels
 
 
 def tiles_for(request, pupil: Pupil) -> list[Tile]:
@@ -59,6 +96,7 @@ def home_view(request):
     establishment = request.academy.establishment(selected.uai) if selected else None
     return {
         "pupils": pupils,
+        "labels": selector_labels(request, pupils),
         "selected": selected,
         "establishment": establishment,
         "tiles": tiles_for(request, selected) if selected else [],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pyramid.i18n import TranslationStringFactory
-from ts_host.api import Pupil, PupilContext, Tile, format_date, site_data, today
+from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, site_data, today
 
 from .models import SERVICE_ID, CantineSite, Menu
 from .money import cents, euros
@@ -19,11 +19,11 @@ WEEK_PARAM = "semaine"
 
 
 def dashboard_tile(request, pupil: Pupil) -> Tile:
-    mapping = {"first_name": pupil.first_name}
+    mapping = {"of_first_name": of_name(request, pupil.first_name)}
     return Tile(
         title=_("La cantine"),
-        text=_("Les menus de la semaine et le solde de ${first_name}.", mapping=mapping),
-        link_label=_("Consultez la cantine de ${first_name}", mapping=mapping),
+        text=_("Les menus de la semaine et le solde ${of_first_name}.", mapping=mapping),
+        link_label=_("Consultez la cantine ${of_first_name}", mapping=mapping),
         url=request.route_url(SERVICE_ID, pupil=pupil.id),
     )
 

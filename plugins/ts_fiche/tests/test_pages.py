@@ -3,6 +3,7 @@
 import re
 
 from ts_fiche.models import APPLIED, PENDING, find_store
+from ts_host.api import of_name
 from ts_host.testing import ESTABLISHMENT_A, pupils_of
 
 from .conftest import MESSAGE
@@ -193,7 +194,7 @@ def test_tile_links_to_the_fiche_where_the_service_is_enabled_only(family_app, f
     assert "La fiche de renseignements" in home.text
     link = home.html.find("a", href=f"http://teleservices.test{fiche_url(enabled)}")
     assert link is not None
-    assert link.text.strip() == f"Consultez la fiche de renseignements de {first_name}"
+    assert link.text.strip() == f"Consultez la fiche de renseignements {of_name(None, first_name)}"
     other = family_app.get("/", {"eleve": disabled})
     assert "La fiche de renseignements" not in other.text
     assert "/fiche" not in other.text

@@ -261,7 +261,7 @@ def test_the_tile_leads_to_the_livret(family_app, family):
     home = family_app.get("/", params={"eleve": pupil_id})
     assert "Le livret de compétences" in home.text
     assert "La liste exhaustive des compétences, tout au long de la scolarité." in home.text
-    link = home.html.find("a", string=re.compile("Consultez le livret de compétences de"))
+    link = home.html.find("a", string=re.compile("Consultez le livret de compétences d"))
     assert link["href"].endswith(f"/eleve/{pupil_id}/competences")
 
 

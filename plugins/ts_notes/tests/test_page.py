@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from ts_host.api import of_name
 from ts_host.testing import (
     ESTABLISHMENT_A,
     PASSWORD,
@@ -286,6 +287,17 @@ def test_demo_pupil_page_renders_with_its_grades(family_app, pupil_enabled):
     assert page.html.find("dialog", id="notes-equipe") is not None
 
 
+def test_the_page_elides_de_before_a_vowel(family_app, site, tm, pupil_enabled):
+    with tm:
+        site.pupils[pupil_enabled].first_name = "Élodie"
+    page = family_app.get(f"/eleve/{pupil_enabled}/notes", params={"periode": "annee"})
+    text = page.html.get_text(" ", strip=True)
+    assert "La scolarité d'Élodie" in text
+    assert "Notes d'Élodie" in text
+    assert "moyenne d'Élodie" in text
+    assert "de Élodie" not in text
+
+
 def test_tile_for_the_child_whose_establishment_offers_grades(family_app, family, site, tm):
     child_a, child_b = family.pupil_ids
     with tm:
@@ -294,10 +306,12 @@ def test_tile_for_the_child_whose_establishment_offers_grades(family_app, family
     home = family_app.get("/", params={"eleve": child_a})
     link = home.html.find("a", href=re.compile(f"/eleve/{child_a}/notes$"))
     assert link is not None
-    assert link.get_text(strip=True).endswith(f"Consultez la liste des notes de {name_a}")
+    assert link.get_text(strip=True).endswith(
+        f"Consultez la liste des notes {of_name(None, name_a)}"
+    )
     assert "La liste exhaustive des notes pour chaque contrôle" in home.text
     home_b = family_app.get("/", params={"eleve": child_b})
-    assert f"Consultez la liste des notes de {name_b}" not in home_b.text
+    assert f"Consultez la liste des notes {of_name(None, name_b)}" not in home_b.text
     assert home_b.html.find("a", href=re.compile("/notes$")) is None
 
 

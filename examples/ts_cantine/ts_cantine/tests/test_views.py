@@ -36,13 +36,16 @@ def known_week(site, tm, pupil_enabled):
     return pupil_enabled
 
 
-def test_the_current_week_shows_the_menus_and_the_meals_taken(family_app, known_week):
+def test_the_current_week_shows_the_menus_and_the_meals_taken(family_app, known_week, site, tm):
+    with tm:
+        site.pupils[known_week].first_name = "Antoine"
     page = family_app.get(url(known_week))
     assert text_of(page.html.h1) == "La cantine"
     caption = text_of(page.html.find("caption"))
     assert caption == "Les menus de la semaine du 15/02/2027 au 19/02/2027"
     assert headers(page)[:5] == ["Jour", "Entrée", "Plat", "Dessert", "Allergènes"]
-    assert headers(page)[5].startswith("Repas de ")
+    assert headers(page)[5] == "Repas d'Antoine"
+    assert "Le compte d'Antoine" in text_of(page.html.find("main"))
     assert table_rows(page) == [
         ["lundi 15/02/2027", "Carottes râpées", "Poulet rôti", "Yaourt", "lait", "pris"],
         ["mardi 16/02/2027", "", "Lasagnes", "Pomme", "gluten, lait", ""],
