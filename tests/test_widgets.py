@@ -157,6 +157,23 @@ def test_dsfr_markup(dsfr_deform):
     assert (save["type"], save["name"], save.text) == ("submit", "save", "Enregistrer")
 
 
+def test_every_fieldset_has_a_legend_and_an_untitled_form_none(dsfr_deform):
+    """WCAG 1.3.1 (H71), 4.1.2 (H91): a fieldset is named by its legend; the
+    form's own group of fields is a fieldset only when the form has a title."""
+    untitled = soup(make_form().render())
+    titled_form = make_form()
+    titled_form.title = "Votre enfant"
+    titled = soup(titled_form.render())
+    for page in (untitled, titled):
+        fieldsets = page.find_all("fieldset")
+        assert fieldsets
+        for fieldset in fieldsets:
+            legend = fieldset.find("legend", recursive=False)
+            assert legend and legend.get_text(strip=True), fieldset.get("id")
+    assert untitled.select("form > div.fr-fieldset > .fr-fieldset__element")
+    assert titled.select_one("form > fieldset.fr-fieldset > legend").text == "Votre enfant"
+
+
 def test_required_fields_are_marked(dsfr_deform):
     page = soup(make_form().render())
     name = control(page, "Nom")

@@ -4,6 +4,8 @@
 
 - axe-core (``vendor/axe.min.js``) with the WCAG 2.0 and 2.1 A and AA rules:
   zero violations;
+- HTML_CodeSniffer (``htmlcs.py``), the engine pa11y runs, with WCAG2AA:
+  zero errors;
 - the browser console: no error and no uncaught exception.  Chromium reports
   a script or style the CSP blocks (an inline one) and a resource that fails
   to load as console errors, so this also proves no page needs inline script;
@@ -30,6 +32,7 @@ from playwright.sync_api import BrowserContext, Error, Locator, Page, expect
 
 from ts_host.api import of_name
 
+from . import htmlcs
 from .server import Family, LiveServer
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -100,6 +103,7 @@ class Journey:
         self.steps = 0
         self.layout_dialogs: set[str] = set()
         context.add_init_script(path=AXE_SOURCE)
+        htmlcs.install(context)
         context.on("page", self._watch)
         self.page: Page = context.new_page()
 
@@ -166,6 +170,7 @@ class Journey:
         assert not self.errors, f"{name}: the browser reported errors:\n" + "\n".join(self.errors)
         violations = self.axe()
         assert not violations, f"{name} ({page.url}): axe violations:\n" + "\n".join(violations)
+        htmlcs.assert_no_errors(page, name)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
 

@@ -8,6 +8,7 @@ Content-Security-Policy, in the browser context the journeys use.
 import pytest
 from playwright.sync_api import expect
 
+from . import htmlcs
 from .pages import Journey, choose_child, logged_in, tiles
 
 pytestmark = pytest.mark.browser
@@ -43,6 +44,28 @@ def test_axe_reports_an_image_without_a_text_alternative(spoiled):
         "() => document.querySelector('main').append(document.createElement('img'))"
     )
     assert any(violation.startswith("image-alt ") for violation in spoiled.axe())
+
+
+UNNAMED_FIELDSET = """() => {
+    const fieldset = document.createElement('fieldset');
+    const label = document.createElement('label');
+    label.textContent = 'Prénom';
+    label.htmlFor = 'spoiled-first-name';
+    const input = document.createElement('input');
+    input.id = 'spoiled-first-name';
+    fieldset.append(label, input);
+    document.querySelector('main').append(fieldset);
+}"""
+
+
+def test_html_codesniffer_fails_a_fieldset_without_legend_that_axe_lets_pass(spoiled):
+    assert htmlcs.errors(spoiled.page) == []
+    spoiled.page.evaluate(UNNAMED_FIELDSET)
+    assert spoiled.axe() == []
+    found = htmlcs.errors(spoiled.page)
+    assert any(".H71.NoLegend: " in error for error in found), found
+    with pytest.raises(AssertionError, match=r"(?s)HTML_CodeSniffer errors:.*\.H71\.NoLegend"):
+        spoiled.check("fieldset without legend")
 
 
 def test_a_key_without_a_focus_outline_fails_the_keyboard_journey(spoiled):

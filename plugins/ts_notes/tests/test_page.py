@@ -33,7 +33,7 @@ def labels(page):
 
 
 def summary(page, subject):
-    """The subject's summary row: [label, pupil's average, class average, '', '', coef]."""
+    """The subject's summary row: [label, '', pupil's average, class average, '', '', coef]."""
     table = page.html.find(id="notes-table")
     for body in table.find_all("tbody"):
         if body.find("th", scope="rowgroup").get_text(strip=True) == subject:
@@ -145,18 +145,36 @@ def test_subjects_are_grouped_with_the_name_as_row_group_header(notes_page):
     assert headers[0]["rowspan"] == "5"
 
 
+def test_each_cell_names_its_column_subject_and_row_headers(notes_page):
+    """Two levels of row headers (WCAG 1.3.1, H43): a data cell's ``headers``
+    are its column's header, its subject's and its row's (control or average)."""
+    table = notes_page().html.find(id="notes-table")
+    columns = [th["id"] for th in table.thead("th")]
+    for body in table.find_all("tbody"):
+        subject = body.find("th", scope="rowgroup")["id"]
+        for row in body.find_all("tr"):
+            row_header = row.find("th", scope="row")
+            assert list(row_header["headers"]) == ["notes-controle", subject]
+            cells = row.find_all("td")
+            assert len(cells) == 6
+            for column, cell in zip(columns[2:], cells, strict=True):
+                assert list(cell["headers"]) == [column, subject, row_header["id"]]
+    ids = [th["id"] for th in table("th")]
+    assert len(ids) == len(set(ids))
+
+
 def test_weighted_averages_leave_codes_out_and_compare_with_the_same_evaluations(notes_page):
     page = notes_page()
     # (14 × 2 + 8,5 × 1) / 3 = 12,1666…; the class on the same two: (12 × 2 + 11) / 3.
     maths = summary(page, "Mathématiques")
     assert maths[0] == "Moyenne pondérée"
-    assert maths[1].endswith("12,17")
-    assert maths[2].endswith("11,67")
+    assert maths[2].endswith("12,17")
+    assert maths[3].endswith("11,67")
     assert maths[-1] == "3.0"
     # DIS, N.NOT and the missing grade count for nothing: only the dictation is left.
     french = summary(page, "Français")
-    assert french[1].endswith("13,40")
-    assert french[2].endswith("12,70")
+    assert french[2].endswith("13,40")
+    assert french[3].endswith("12,70")
     assert french[-1] == "1.0"
 
 
@@ -185,8 +203,8 @@ def test_filter_by_whole_year_averages_the_whole_year(notes_page):
     assert "Statistiques" in labels(page) and "Calcul mental" in labels(page)
     # (11 + 14 × 2 + 8,5) / 4 = 11,875; the class: (10 + 12 × 2 + 11) / 4 = 11,25.
     maths = summary(page, "Mathématiques")
-    assert maths[1].endswith("11,88")
-    assert maths[2].endswith("11,25")
+    assert maths[2].endswith("11,88")
+    assert maths[3].endswith("11,25")
 
 
 def test_filter_by_subject_shows_it_alone_with_its_teacher(notes_page):
