@@ -47,6 +47,8 @@ def test_the_zeo_deployment_is_a_client_that_syncs_at_each_request():
     config, database_settings = storage_config("production-zeo.ini")
     assert config.server[0].address == ("127.0.0.1", 8100)
     assert config.server_sync is True
+    # Bounded waits (ts_host.zeo): a gone or frozen server answers 503 soon.
+    assert (config.wait_timeout, config.call_timeout) == (5, 10)
     assert database_settings["cache_size"] == 20000
 
 
