@@ -6,11 +6,27 @@ says: the fault, the answer, then the recovery without a new application.
 
 from __future__ import annotations
 
+import gc
+import logging
+import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
 import transaction
 import ZODB.config
 from persistent.mapping import PersistentMapping
 
 from ts_host.testing_storages import ZEOServer
+
+#: The client's bounds in these tests (etc/zeo-client.conf has 5 and 10 s).
+WAIT_TIMEOUT = 1
+CALL_TIMEOUT = 1
+#: What a request may take past them: retries that fail at once, the page.
+MARGIN = 1.5
+UNAVAILABLE = "Service momentanément indisponible"
 
 #: More new objects per client than a batch of ids (ZEO reserves 100).
 WRITES_AFTER_RESTART = 40
@@ -61,3 +77,113 @@ def test_object_ids_reserved_before_a_zeo_restart_are_not_reused(tmp_path):
         for client in clients:
             client.close()
         server.stop()
+
+
+@pytest.fixture
+def zeo_server(tmp_path, ts_base_storage):
+    """A ZEO server of this test's own, serving a copy of the demo base."""
+    server = ZEOServer(tmp_path / "zeo", ts_base_storage).start()
+    yield server
+    if server.process.poll() is None:
+        os.kill(server.process.pid, signal.SIGCONT)
+    server.stop()
+
+
+@pytest.fixture
+def ts_zodb_uri(zeo_server, tmp_path) -> str:
+    """The test's application on ``zeo_server``, whatever TS_TEST_STORAGE says."""
+    return zeo_server.uri(tmp_path, wait_timeout=WAIT_TIMEOUT, call_timeout=CALL_TIMEOUT)
+
+
+@contextmanager
+def frozen(server: ZEOServer, seconds: float = 4):
+    """The server stopped (SIGSTOP) but its connections open, for ``seconds`` at most.
+
+    It is let go by a timer too: without the bounds under test, a request
+    would wait for it, and the test must fail on the time taken, not hang.
+    """
+    let_go = threading.Timer(seconds, os.kill, (server.process.pid, signal.SIGCONT))
+    os.kill(server.process.pid, signal.SIGSTOP)
+    let_go.start()
+    try:
+        yield
+    finally:
+        let_go.cancel()
+        os.kill(server.process.pid, signal.SIGCONT)
+
+
+def timed_get(app, path: str, status: int):
+    start = time.monotonic()
+    response = app.get(path, status=status)
+    return response, time.monotonic() - start
+
+
+def wait_until_healthy(app, within: float = 10) -> None:
+    """The application finds its storage again by itself (no restart)."""
+    deadline = time.monotonic() + within
+    while app.get("/health", expect_errors=True).status_int != 200:
+        assert time.monotonic() < deadline, "the storage was not reached again"
+        time.sleep(0.2)
+
+
+def assert_unavailable_page(response) -> None:
+    assert response.headers["Retry-After"] == "30"
+    assert response.content_type == "text/html"
+    assert UNAVAILABLE in response.text
+    assert "Internal Server Error" not in response.text
+
+
+@pytest.fixture
+def collected(ts_app):
+    """Collect, before the database closes, the connections failed requests left.
+
+    A connection whose first synchronisation with the server fails is
+    dropped by ``DB.open`` without being closed; closing the database would
+    then abort its transaction manager, which has no transaction.
+    """
+    yield
+    gc.collect()
+
+
+def test_health_answers_200_without_session_or_cookie(testapp):
+    response = testapp.get("/health", status=200)
+    assert response.text == "ok\n"
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_zeo_server_gone_is_answered_503_in_french_then_served_again(
+    family_app, zeo_server, caplog, collected
+):
+    family_app.get("/", status=200)
+    zeo_server.kill()
+
+    response, elapsed = timed_get(family_app, "/", 503)
+    assert_unavailable_page(response)
+    assert elapsed < WAIT_TIMEOUT + MARGIN
+    health, elapsed = timed_get(family_app, "/health", 503)
+    assert health.headers["Retry-After"] == "30"
+    assert elapsed < WAIT_TIMEOUT + MARGIN
+    # One line for each request answered 503, naming the server; no traceback.
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in failures] == ["ts_host.storage_faults"]
+    assert f"{zeo_server.port})] (disconnected)) on GET /:" in failures[0].getMessage()
+    assert failures[0].exc_info is None
+
+    zeo_server.start_again()
+    wait_until_healthy(family_app)
+    assert "Bienvenue" in family_app.get("/", status=200)
+
+
+def test_a_frozen_zeo_server_is_answered_503_within_the_call_timeout(
+    family_app, zeo_server, collected
+):
+    family_app.get("/", status=200)
+    with frozen(zeo_server):
+        response, elapsed = timed_get(family_app, "/", 503)
+        assert_unavailable_page(response)
+        assert elapsed < CALL_TIMEOUT + MARGIN
+        _health, elapsed = timed_get(family_app, "/health", 503)
+        assert elapsed < CALL_TIMEOUT + MARGIN
+    wait_until_healthy(family_app)
+    assert "Bienvenue" in family_app.get("/", status=200)
