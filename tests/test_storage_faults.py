@@ -6,20 +6,36 @@ says: the fault, the answer, then the recovery without a new application.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
+import shlex
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import transaction
+import webtest
 import ZODB.config
 from persistent.mapping import PersistentMapping
 
-from ts_host.testing_storages import ZEOServer
+from ts_host import main
+from ts_host.storage import get_database
+from ts_host.testing import (
+    PASSWORD,
+    TEST_ENVIRON,
+    login,
+    make_account,
+    open_site,
+)
+from ts_host.testing import test_settings as settings_for_app
+from ts_host.testing_storages import PostgreSQL, ZEOServer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: The client's bounds in these tests (etc/zeo-client.conf has 5 and 10 s).
 WAIT_TIMEOUT = 1
@@ -133,18 +149,6 @@ def assert_unavailable_page(response) -> None:
     assert "Internal Server Error" not in response.text
 
 
-@pytest.fixture
-def collected(ts_app):
-    """Collect, before the database closes, the connections failed requests left.
-
-    A connection whose first synchronisation with the server fails is
-    dropped by ``DB.open`` without being closed; closing the database would
-    then abort its transaction manager, which has no transaction.
-    """
-    yield
-    gc.collect()
-
-
 def test_health_answers_200_without_session_or_cookie(testapp):
     response = testapp.get("/health", status=200)
     assert response.text == "ok\n"
@@ -153,7 +157,7 @@ def test_health_answers_200_without_session_or_cookie(testapp):
 
 
 def test_a_zeo_server_gone_is_answered_503_in_french_then_served_again(
-    family_app, zeo_server, caplog, collected
+    family_app, zeo_server, caplog
 ):
     family_app.get("/", status=200)
     zeo_server.kill()
@@ -175,9 +179,7 @@ def test_a_zeo_server_gone_is_answered_503_in_french_then_served_again(
     assert "Bienvenue" in family_app.get("/", status=200)
 
 
-def test_a_frozen_zeo_server_is_answered_503_within_the_call_timeout(
-    family_app, zeo_server, collected
-):
+def test_a_frozen_zeo_server_is_answered_503_within_the_call_timeout(family_app, zeo_server):
     family_app.get("/", status=200)
     with frozen(zeo_server):
         response, elapsed = timed_get(family_app, "/", 503)
@@ -187,3 +189,72 @@ def test_a_frozen_zeo_server_is_answered_503_within_the_call_timeout(
         assert elapsed < CALL_TIMEOUT + MARGIN
     wait_until_healthy(family_app)
     assert "Bienvenue" in family_app.get("/", status=200)
+
+
+# PostgreSQL: a server of the module's own, so that it may crash.
+
+
+@pytest.fixture(scope="module")
+def postgresql_server():
+    """A private PostgreSQL server (.ci/postgresql), whatever TS_TEST_STORAGE says."""
+    folder = tempfile.mkdtemp(prefix="ts-pg-faults-")
+    script = [str(ROOT / ".ci" / "postgresql")]
+    started = subprocess.run([*script, "start", folder], capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    dsn = shlex.split(started.stdout.strip().removeprefix("export TS_TEST_PG_DSN="))[0]
+
+    def run(command: str) -> None:
+        subprocess.run([*script, command, folder], check=True, capture_output=True)
+
+    yield PostgreSQL(dsn), run, {}
+    run("stop")
+
+
+@pytest.fixture
+def on_postgresql(postgresql_server, ts_base_storage, tmp_path):
+    """The test's database on the private server: (its zodburi, crash(), start_again())."""
+    server, run, templates = postgresql_server
+    if ts_base_storage not in templates:
+        templates[ts_base_storage] = server.create_template(ts_base_storage)
+    database = server.create_copy(templates[ts_base_storage])
+    return server.uri(database, tmp_path), lambda: run("crash"), lambda: run("start-again")
+
+
+@pytest.fixture
+def pg_app(on_postgresql, ts_establishments_file, tmp_path):
+    """A logged-in family on an application whose storage is the private PostgreSQL."""
+    app = main({}, **settings_for_app(tmp_path, ts_establishments_file, on_postgresql[0]))
+    with open_site(app) as site:
+        first_pupil = next(iter(site.pupils.keys()))
+        account = make_account(site, app.registry.ts_hasher, [first_pupil], "famille.pg")
+    client = webtest.TestApp(app, extra_environ=TEST_ENVIRON)
+    assert login(client, account.login, PASSWORD).status_int == 303
+    yield client
+    get_database(app.registry).close()
+
+
+def test_postgresql_down_is_answered_503_in_french_then_served_again(pg_app, on_postgresql, caplog):
+    _uri, crash, start_again = on_postgresql
+    pg_app.get("/", status=200)
+    crash()
+
+    response, elapsed = timed_get(pg_app, "/", 503)
+    assert_unavailable_page(response)
+    assert elapsed < 1
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in failures] == ["ts_host.storage_faults"]
+    assert "OperationalError" in failures[0].getMessage()
+    timed_get(pg_app, "/health", 503)
+
+    start_again()
+    wait_until_healthy(pg_app)
+    assert "Bienvenue" in pg_app.get("/", status=200)
+
+
+def test_the_first_request_after_a_postgresql_restart_is_served(pg_app, on_postgresql):
+    """Its connections were closed by the restart: tried once more, it succeeds."""
+    _uri, crash, start_again = on_postgresql
+    pg_app.get("/", status=200)
+    crash()
+    start_again()
+    assert "Bienvenue" in pg_app.get("/", status=200)

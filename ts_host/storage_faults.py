@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -47,36 +48,72 @@ RETRY_AFTER = 30
 HEALTH_TIMEOUT = 2.0
 
 #: Errors that a new connection to the server may cure: tried once more.
+#: psycopg2 raises a bare ``DatabaseError`` too when the server closed the
+#: connection; its other subclasses (integrity, programming) are bugs.
 RECONNECTABLE = (psycopg2.OperationalError, psycopg2.InterfaceError)
-#: The storage cannot be reached, or did not answer in time.
-UNAVAILABLE = (ClientDisconnected, StorageTimeout, *RECONNECTABLE)
 #: ``OSError`` numbers of a disk that takes no more data.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: Where storage faults come from; :func:`is_storage_fault` tells which ones are.
+FAULT_CLASSES = (ClientDisconnected, StorageTimeout, psycopg2.DatabaseError, OSError)
 
 
-class DiskFullPredicate:
-    """View predicate ``disk_full=True``: the ``OSError`` is a full disk.
+def is_storage_fault(error: BaseException) -> bool:
+    """The storage cannot be reached, did not answer in time, or its disk is full."""
+    if isinstance(error, psycopg2.DatabaseError):
+        return isinstance(error, RECONNECTABLE) or type(error) is psycopg2.DatabaseError
+    if isinstance(error, OSError):
+        # Other OSError (a mail server out of reach …) remain the portal's
+        # errors and keep their traceback.
+        return error.errno in DISK_FULL
+    return isinstance(error, (ClientDisconnected, StorageTimeout))
 
-    Other ``OSError`` (a mail server out of reach …) remain the portal's
-    errors and keep their traceback.
-    """
+
+class StorageFaultPredicate:
+    """View predicate ``storage_fault=True``: see :func:`is_storage_fault`."""
 
     def __init__(self, value, config) -> None:
         self.value = value
 
     def text(self) -> str:
-        return f"disk_full = {self.value}"
+        return f"storage_fault = {self.value}"
 
     phash = text
 
     def __call__(self, context, request) -> bool:
-        return (getattr(context, "errno", None) in DISK_FULL) == self.value
+        return is_storage_fault(context) == self.value
+
+
+class ReconnectionLines(logging.Filter):
+    """RelStorage's reconnection records in one line, as warnings.
+
+    RelStorage logs a traceback when a connection it reuses was closed by
+    the server, and another when it cannot open a new one; the request then
+    fails with the same error, which :func:`storage_unavailable_view` logs
+    once with the storage named.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, psycopg2.DatabaseError) and is_storage_fault(error):
+            record.msg = f"{record.msg}: %s: %s"
+            record.args = (*(record.args or ()), type(error).__name__, " ".join(str(error).split()))
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+PASSWORD_IN_DSN = re.compile(r"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+#: The logger of RelStorage's reconnections.
+RECONNECTION_LOGGER = "relstorage.adapters.connections"
 
 
 def storage_name(registry) -> str:
-    """The storage as its own ``getName`` says it (the server's address for ZEO)."""
+    """The storage as its own ``getName`` says it (the server's address for ZEO).
+
+    RelStorage's names its DSN: a password there stays out of the log.
+    """
     try:
-        return get_database(registry).storage.getName()
+        return PASSWORD_IN_DSN.sub("password=…", get_database(registry).storage.getName())
     except Exception:  # naming must never hide the error reported
         return "?"
 
@@ -93,9 +130,25 @@ def answer_as_anonymous(request) -> None:
         cache.set(request, None)
 
 
+def release_failed_connection(request) -> None:
+    """Give back to the pool the connection whose opening failed.
+
+    ``DB.open`` registers the new connection with the request's transaction,
+    which synchronises it with the server at once; when that fails, the
+    connection is neither returned nor closed: the request never gets it,
+    and it stays registered, out of the pool.
+    """
+    opened = getattr(request, "_primary_zodb_conn", None)
+    for connection in list(get_database(request.registry).pool.all):
+        if connection.transaction_manager is request.tm and connection is not opened:
+            connection.close()
+
+
 def storage_unavailable_view(exc, request):
     """The 503 page; one log line for the request, whatever its attempts."""
-    if isinstance(exc, RECONNECTABLE) and request.environ.get("retry.attempt") == 0:
+    release_failed_connection(request)
+    reconnectable = isinstance(exc, psycopg2.DatabaseError)
+    if reconnectable and request.environ.get("retry.attempt") == 0:
         mark_error_retryable(exc)
     logger.log(
         logging.DEBUG if is_error_retryable(request, exc) else logging.ERROR,
@@ -131,8 +184,8 @@ def storage_fault_tween_factory(handler, registry):
     def tween(request):
         try:
             return handler(request)
-        except (*UNAVAILABLE, OSError) as error:
-            if isinstance(error, OSError) and error.errno not in DISK_FULL:
+        except FAULT_CLASSES as error:
+            if not is_storage_fault(error):
                 raise
             return request.invoke_exception_view()
 
@@ -212,13 +265,17 @@ def health_view(request):
 
 def includeme(config) -> None:
     config.registry.settings.setdefault("tm.activate_hook", "ts_host.storage_faults.outside_health")
-    config.add_view_predicate("disk_full", DiskFullPredicate)
+    config.add_view_predicate("storage_fault", StorageFaultPredicate)
+    reconnections = logging.getLogger(RECONNECTION_LOGGER)
+    if not any(isinstance(f, ReconnectionLines) for f in reconnections.filters):
+        reconnections.addFilter(ReconnectionLines())
     config.add_tween(
         "ts_host.storage_faults.storage_fault_tween_factory", over="pyramid_tm.tm_tween_factory"
     )
-    for context in UNAVAILABLE:
-        config.add_view(storage_unavailable_view, context=context, renderer=TEMPLATE)
-    config.add_view(storage_unavailable_view, context=OSError, disk_full=True, renderer=TEMPLATE)
+    for context in FAULT_CLASSES:
+        config.add_view(
+            storage_unavailable_view, context=context, storage_fault=True, renderer=TEMPLATE
+        )
     config.registry.ts_health_probe = HealthProbe(config.registry)
     config.add_route("health", "/health", request_method="GET")
     config.add_view(health_view, route_name="health", require_csrf=False)

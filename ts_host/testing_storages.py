@@ -71,12 +71,18 @@ RELSTORAGE_STORAGE = """\
   </postgresql>
 </relstorage>
 """
+#: The time limits of etc/relstorage.conf's dsn.
+POSTGRESQL_LIMITS = {
+    "connect_timeout": "5",
+    "options": "-c statement_timeout=10s -c lock_timeout=5s",
+}
 RELSTORAGE_CONF = """\
 %import relstorage
 <zodb main>
   cache-size 20000
   <relstorage>
     keep-history false
+    commit-lock-timeout 5
     cache-local-mb 64
     <postgresql>
       dsn {dsn}
@@ -359,7 +365,8 @@ class PostgreSQL:
     def uri(self, database: str, folder: Path) -> str:
         """A ``zconfig://`` URI configured as etc/relstorage.conf, on ``database``."""
         config = folder / "relstorage.conf"
-        config.write_text(RELSTORAGE_CONF.format(dsn=self.dsn_of(database)))
+        dsn = make_dsn(self.dsn_of(database), **POSTGRESQL_LIMITS)
+        config.write_text(RELSTORAGE_CONF.format(dsn=dsn))
         return f"zconfig://{config}#main"
 
 
