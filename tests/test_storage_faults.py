@@ -6,6 +6,7 @@ says: the fault, the answer, then the recovery without a new application.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shlex
@@ -21,6 +22,7 @@ import pytest
 import transaction
 import webtest
 import ZODB.config
+import ZODB.Connection
 from persistent.mapping import PersistentMapping
 
 from ts_host import main
@@ -28,6 +30,7 @@ from ts_host.storage import get_database
 from ts_host.testing import (
     PASSWORD,
     TEST_ENVIRON,
+    keypad_positions,
     login,
     make_account,
     open_site,
@@ -258,3 +261,24 @@ def test_the_first_request_after_a_postgresql_restart_is_served(pg_app, on_postg
     crash()
     start_again()
     assert "Bienvenue" in pg_app.get("/", status=200)
+
+
+def test_a_full_disk_at_commit_is_answered_503_other_os_errors_are_not(
+    testapp, family, monkeypatch
+):
+    """FileStorage writes at the vote: ENOSPC there is the storage's fault."""
+    errors = [OSError(errno.ENOSPC, "No space left on device")]
+
+    def vote(connection, txn):
+        raise errors[-1]
+
+    monkeypatch.setattr(ZODB.Connection.Connection, "tpc_vote", vote)
+    page = testapp.get("/connexion")
+    form = page.forms["connexion"]
+    form["login"] = family.login
+    form["password"] = keypad_positions(page, family.password)
+    assert_unavailable_page(form.submit("submit", status=503))
+
+    errors.append(OSError(errno.ECONNREFUSED, "Connection refused"))
+    with pytest.raises(OSError, match="refused"):
+        login(testapp, family.login, family.password)
