@@ -167,8 +167,8 @@ def storage_unavailable_view(exc, request):
     return {
         "title": _("Service momentanément indisponible"),
         "message": _(
-            "Le service ne peut pas enregistrer ni afficher vos informations pour "
-            "l'instant. Rien n'a été perdu : réessayez dans quelques minutes."
+            "Le service ne peut pas accéder à vos informations pour l'instant. Ce que "
+            "vous venez d'envoyer n'a pas été enregistré : réessayez dans quelques minutes."
         ),
     }
 
