@@ -277,5 +277,5 @@ def includeme(config) -> None:
             storage_unavailable_view, context=context, storage_fault=True, renderer=TEMPLATE
         )
     config.registry.ts_health_probe = HealthProbe(config.registry)
-    config.add_route("health", "/health", request_method="GET")
-    config.add_view(health_view, route_name="health", require_csrf=False)
+    config.add_route("health", "/health")
+    config.add_view(health_view, route_name="health", request_method="GET")
