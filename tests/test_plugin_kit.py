@@ -332,3 +332,26 @@ def test_the_kit_writes_one_file_per_configuration(ts_demo_bases):
     other = ts_demo_bases.establishments_file(establishments_toml({ESTABLISHMENT_A: ["x"]}))
     assert first == again
     assert other != first
+
+
+# -- the GDPR check: nothing stored escapes the exports ------------------------
+
+
+def test_the_gdpr_check_fails_a_plugin_whose_stored_data_is_not_exported(register_plugin, site, tm):
+    """The sample service keeps a count per pupil and has no ts_pupil_data."""
+    browser = register_plugin(sample_service, "exemple")
+    with tm, pytest.raises(AssertionError, match="exemple enregistre des données"):
+        testing.assert_gdpr_export_covers(site, browser.app.registry.ts_plugins, "exemple")
+
+
+def test_the_gdpr_check_passes_once_the_plugin_exports_what_it_stores(
+    register_plugin, site, tm, monkeypatch
+):
+    def ts_pupil_data(pupil):
+        visits = pupil.services.get("exemple")
+        return {"visites": visits.count} if visits is not None else None
+
+    monkeypatch.setattr(sample_service, "ts_pupil_data", api.hookimpl(ts_pupil_data), raising=False)
+    browser = register_plugin(sample_service, "exemple")
+    with tm:
+        testing.assert_gdpr_export_covers(site, browser.app.registry.ts_plugins, "exemple")

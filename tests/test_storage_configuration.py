@@ -12,12 +12,13 @@ import pytest
 import transaction
 import ZODB
 import zodburi
+from psycopg2.extensions import make_dsn
 from pyramid.paster import get_appsettings
 from ZEO.runzeo import ZEOOptions
 
 from ts_host.models import appmaker
 from ts_host.testing import DEMO_PUPILS
-from ts_host.testing_storages import PostgreSQL, ZEOServer, selected_storage
+from ts_host.testing_storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer, selected_storage
 
 ETC = Path(__file__).resolve().parents[1] / "etc"
 STORAGE_SETTING = "zodbconn.uri = "
@@ -47,13 +48,16 @@ def test_the_zeo_deployment_is_a_client_that_syncs_at_each_request():
     config, database_settings = storage_config("production-zeo.ini")
     assert config.server[0].address == ("127.0.0.1", 8100)
     assert config.server_sync is True
+    # Bounded waits (ts_host.zeo): a gone or frozen server answers 503 soon.
+    assert (config.wait_timeout, config.call_timeout) == (5, 10)
     assert database_settings["cache_size"] == 20000
 
 
 def test_the_relstorage_deployment_is_history_free_postgresql_without_a_password():
     config, database_settings = storage_config("production-relstorage.ini")
     assert config.keep_history is False
-    assert config.adapter.config.dsn == "dbname=teleservices"
+    assert config.adapter.config.dsn == make_dsn("dbname=teleservices", **POSTGRESQL_LIMITS)
+    assert config.commit_lock_timeout == 5
     assert database_settings["cache_size"] == 20000
 
 

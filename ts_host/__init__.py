@@ -34,6 +34,7 @@ def main(global_config, **settings):
         config.include(".dashboard")
         config.include(".pages")
         config.include(".errors")
+        config.include(".storage_faults")
         config.include(".evolve")
     return config.make_wsgi_app()
 

@@ -9,12 +9,15 @@ Call order, once per process: :func:`ts_describe_service` (when the plugin is
 loaded), :func:`ts_evolve_steps` (when the database is opened or evolved),
 :func:`ts_configure` (while the WSGI application is built).  Then, per
 request or command: :func:`ts_tile`, :func:`ts_help`, :func:`ts_demo_data`,
-:func:`ts_import_formats`, :func:`ts_pupil_data`, :func:`ts_erase_pupil_data`.
+:func:`ts_import_formats`, :func:`ts_pupil_data`, :func:`ts_erase_pupil_data`,
+:func:`ts_responsable_data`, :func:`ts_erase_responsable_data`.
 
 Except for :func:`ts_describe_service`, :func:`ts_configure`,
 :func:`ts_evolve_steps`, :func:`ts_import_formats` and :func:`ts_help`, the
 host calls a service's hooks only for pupils of establishments that enable it
-(and :func:`ts_help` only for services that some establishment enables).
+(and :func:`ts_help` only for services that some establishment enables); the
+GDPR hooks (``ts_*_data``) are called for every installed service, which may
+hold data from before an establishment disabled it.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
         Tile,
     )
     from .establishments import EstablishmentConfig
-    from .models import Pupil, Site
+    from .models import Pupil, Responsable, Site
 
 hookspec = pluggy.HookspecMarker("ts_host")
 
@@ -179,6 +182,28 @@ def ts_evolve_steps() -> Sequence[EvolveStep]:
     the later ones, in order, each in its own transaction.  A service whose
     data has never been stamped starts at its latest step (it has no data
     to upgrade).
+    """
+
+
+@hookspec
+def ts_responsable_data(site: Site, responsable: Responsable) -> dict[str, Any] | None:
+    """The responsable's data held by this service, for a GDPR access request.
+
+    For what the service keeps about a person rather than one pupil (a
+    responsable's change requests, kept site-wide because brothers and
+    sisters share them).  Called by ``ts-admin gdpr export`` for each
+    responsable of the pupil.  Return a JSON-serialisable dict, or ``None``
+    when the service holds nothing for this responsable.
+    """
+
+
+@hookspec
+def ts_erase_responsable_data(site: Site, responsable: Responsable) -> None:
+    """Erase everything this service holds about the responsable (GDPR erasure).
+
+    Called by ``ts-admin gdpr erase`` inside the erasing transaction, for
+    each responsable the host forgets with the pupil (those of no other
+    pupil), before it forgets them.
     """
 
 

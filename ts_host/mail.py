@@ -20,6 +20,7 @@ from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import Mailer
 from pyramid_mailer.message import Message
+from repoze.sendmail.delivery import DirectMailDelivery, MailDataManager
 
 
 class DirectoryMailer:
@@ -33,6 +34,42 @@ class DirectoryMailer:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = self.directory / f"{stamp}-{secrets.token_hex(3)}.eml"
         path.write_bytes(message.as_bytes())
+
+
+class MessageDataManager(MailDataManager):
+    """repoze.sendmail's data manager, whose ``abort`` accepts a failed commit.
+
+    When a storage fails to vote, the transaction calls ``abort`` on the
+    resources that have not voted yet, then ``tpc_abort`` on all of them;
+    repoze.sendmail raises ``TPC_InProgress`` from that ``abort``
+    (repoze/repoze.sendmail#31, zopefoundation/transaction#128), logged as a
+    second traceback after the storage's error.  The ``tpc_abort`` that
+    follows drops the message: ``abort`` has nothing to do then.
+    """
+
+    def abort(self, trans) -> None:
+        if self.tpc_phase != 0 and trans is self.transaction:
+            return
+        super().abort(trans)
+
+
+class MessageDelivery(DirectMailDelivery):
+    def createDataManager(self, fromaddr, toaddrs, message):
+        return MessageDataManager(
+            self.mailer.send,
+            args=(fromaddr, toaddrs, message),
+            transaction_manager=self.transaction_manager,
+        )
+
+
+class TransactionalMailer(Mailer):
+    """pyramid_mailer's ``Mailer`` whose messages use :class:`MessageDataManager`."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.direct_delivery = MessageDelivery(
+            self.smtp_mailer, transaction_manager=self.transaction_manager
+        )
 
 
 @cache
@@ -54,11 +91,12 @@ def includeme(config) -> None:
     settings.setdefault("mail.default_sender", "ne-pas-repondre@teleservices.invalid")
     directory = settings.get("mail.directory")
     if directory:
-        mailer = Mailer(
+        mailer = TransactionalMailer(
             smtp_mailer=DirectoryMailer(directory),
             default_sender=settings["mail.default_sender"],
         )
-        config.registry.registerUtility(mailer, IMailer)
-        config.add_request_method(get_mailer, "mailer", reify=True)
     else:
-        config.include("pyramid_mailer")
+        # What config.include("pyramid_mailer") does, with this module's class.
+        mailer = TransactionalMailer.from_settings(settings)
+    config.registry.registerUtility(mailer, IMailer)
+    config.add_request_method(get_mailer, "mailer", reify=True)

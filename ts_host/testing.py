@@ -30,6 +30,9 @@ so a plugin's tests just use the fixtures:
 ``ts_admin``
     ``ts_admin(command, *args)`` runs ``ts-admin`` on a file copy of the
     demo database; ``ts_admin.site()`` opens that copy.
+``assert_gdpr_export_covers(site, plugins, service_id)``
+    fails when a value the service stores is in none of its GDPR exports
+    (:mod:`ts_host.testing_gdpr`).
 
 The fixtures that depend on what a ``conftest.py`` overrides are
 function-scoped, backed by caches of the session (:class:`DemoBases`): one
@@ -63,6 +66,7 @@ from .models import Account, CodeKind, Pupil, Site, appmaker
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
 from .storage import get_database
+from .testing_gdpr import assert_gdpr_export_covers
 from .testing_storages import (
     PostgreSQL,
     PostgreSQLCopies,
@@ -664,12 +668,15 @@ class Admin:
         self.capsys = capsys
 
     def __call__(self, command: str, *args) -> AdminRun:
-        """Run ``ts-admin COMMAND INI ARGS...`` in this process."""
+        """Run ``ts-admin COMMAND INI ARGS...`` in this process.
+
+        ``COMMAND`` may name an action too: ``ts_admin("gdpr export", ...)``.
+        """
         from .cli import main
 
         self.capsys.readouterr()
         try:
-            status = main([command, str(self.ini), *(str(arg) for arg in args)])
+            status = main([*command.split(), str(self.ini), *(str(arg) for arg in args)])
         except SystemExit as exc:  # argparse refusing the arguments
             status = exc.code
         captured = self.capsys.readouterr()
@@ -712,6 +719,7 @@ __all__ = [
     "AdminRun",
     "Family",
     "ServiceDescription",
+    "assert_gdpr_export_covers",
     "attach_responsable",
     "college_config",
     "establishments_toml",

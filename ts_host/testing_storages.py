@@ -49,14 +49,16 @@ START_TIMEOUT = 30
 # The options of etc/zeo-client.conf and etc/relstorage.conf, so that the
 # tests run on the storages as production does.
 ZEO_CLIENT_CONF = """\
-%import ZEO
+%import ts_host.zeo
 <zodb main>
   cache-size 20000
-  <clientstorage>
+  <tsclientstorage>
     server {address}
     server-sync true
     cache-size 64MB
-  </clientstorage>
+    wait-timeout {wait_timeout:g}
+    call-timeout {call_timeout:g}
+  </tsclientstorage>
 </zodb>
 """
 RELSTORAGE_STORAGE = """\
@@ -69,12 +71,18 @@ RELSTORAGE_STORAGE = """\
   </postgresql>
 </relstorage>
 """
+#: The time limits of etc/relstorage.conf's dsn.
+POSTGRESQL_LIMITS = {
+    "connect_timeout": "5",
+    "options": "-c statement_timeout=10s -c lock_timeout=5s",
+}
 RELSTORAGE_CONF = """\
 %import relstorage
 <zodb main>
   cache-size 20000
   <relstorage>
     keep-history false
+    commit-lock-timeout 5
     cache-local-mb 64
     <postgresql>
       dsn {dsn}
@@ -150,8 +158,8 @@ class ZEOServer:
         self._run()
         return self
 
-    def _run(self) -> None:
-        self.port = free_port()
+    def _run(self, port: int = 0) -> None:
+        self.port = port or free_port()
         command = [runzeo(), "-a", f"127.0.0.1:{self.port}", "-f", str(self.folder / "Data.fs")]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
@@ -173,11 +181,38 @@ class ZEOServer:
         self.stop()
         raise RuntimeError(f"runzeo did not listen within {START_TIMEOUT}s:\n{log}")
 
-    def uri(self, folder: Path) -> str:
-        """A ``zconfig://`` URI of a client configured as etc/zeo-client.conf."""
+    def uri(self, folder: Path, wait_timeout: float = 5, call_timeout: float = 10) -> str:
+        """A ``zconfig://`` URI of a client configured as etc/zeo-client.conf.
+
+        The timeouts are etc/zeo-client.conf's unless a test of the storage's
+        faults asks for shorter ones.
+        """
         config = folder / "zeo-client.conf"
-        config.write_text(ZEO_CLIENT_CONF.format(address=f"127.0.0.1:{self.port}"))
+        config.write_text(
+            ZEO_CLIENT_CONF.format(
+                address=f"127.0.0.1:{self.port}",
+                wait_timeout=wait_timeout,
+                call_timeout=call_timeout,
+            )
+        )
         return f"zconfig://{config}#main"
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        self.process.kill()
+        self.process.wait()
+
+    def start_again(self) -> ZEOServer:
+        """Start the server again on its port and its file, after :meth:`kill`."""
+        self._run(self.port)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"runzeo did not listen again within {START_TIMEOUT}s")
 
     def terminate(self) -> None:
         close_forgotten_clients()
@@ -330,7 +365,8 @@ class PostgreSQL:
     def uri(self, database: str, folder: Path) -> str:
         """A ``zconfig://`` URI configured as etc/relstorage.conf, on ``database``."""
         config = folder / "relstorage.conf"
-        config.write_text(RELSTORAGE_CONF.format(dsn=self.dsn_of(database)))
+        dsn = make_dsn(self.dsn_of(database), **POSTGRESQL_LIMITS)
+        config.write_text(RELSTORAGE_CONF.format(dsn=dsn))
         return f"zconfig://{config}#main"
 
 

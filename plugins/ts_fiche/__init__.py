@@ -4,6 +4,7 @@ from ts_host.api import HelpSection, ImportFormat, ServiceDescription, Tile, hoo
 
 from .commands import COMMAND
 from .exports import APPLY_HELP, apply_accepted
+from .models import find_store
 from .schemas import _, settings_schema
 
 SERVICE_ID = "fiche"
@@ -65,3 +66,20 @@ def ts_import_formats():
 @hookimpl
 def ts_admin_commands():
     return [COMMAND]
+
+
+@hookimpl
+def ts_responsable_data(site, responsable):
+    """The responsable's change requests, the most recent first."""
+    store = find_store(site)
+    changes = store.history(responsable.id) if store is not None else []
+    if not changes:
+        return None
+    return {"demandes_de_modification": [change.export() for change in changes]}
+
+
+@hookimpl
+def ts_erase_responsable_data(site, responsable):
+    store = find_store(site)
+    if store is not None:
+        store.erase_responsable(responsable.id)

@@ -130,6 +130,26 @@ class ChangeRequest(Persistent):
         """Pending or transmitted: the establishment has not decided yet."""
         return self.state in (PENDING, TRANSMITTED)
 
+    def export(self) -> dict[str, Any]:
+        """Everything the request holds, for a GDPR access request (JSON)."""
+        return {
+            "identifiant": self.id,
+            "responsable": self.responsable_id,
+            "eleve": self.pupil_id,
+            "compte": self.account_id,
+            "etat": self.state,
+            "envoyee_le": self.created.isoformat(),
+            "transmise_le": _when(self.transmitted),
+            "decidee_le": _when(self.decided),
+            "valeurs": dict(self.values),
+            "modifications": dict(self.changes),
+            "valeurs_precedentes": dict(self.previous),
+        }
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
 
 class FicheStore(Persistent):
     """Every change request of the site, by id, with an index by responsable
@@ -214,6 +234,14 @@ class FicheStore(Persistent):
             for change in self.history(rid)
             if change.pupil_id == pupil_id
         ]
+
+    def erase_responsable(self, responsable_id: str) -> int:
+        """Remove every request about the responsable (GDPR erasure); how many."""
+        changes = self.history(responsable_id)
+        for change in changes:
+            self.erase(change)
+        self.by_responsable.pop(responsable_id)
+        return len(changes)
 
     def erase(self, change: ChangeRequest) -> None:
         """Remove a request whatever its state (GDPR erasure)."""

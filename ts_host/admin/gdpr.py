@@ -3,9 +3,10 @@
 The academy answers a family's access request (RGPD, article 15) with a
 JSON document: the pupil as SIECLE gave it, the responsables linked to
 them, the Internet accounts that follow them, the activation codes issued
-for them, and what each installed service holds (its ``ts_pupil_data``
-hook).  Secrets stay out, because the document leaves the academy by mail:
-no password or answer hash, no activation code's text (an unused one would
+for them, and what each installed service holds about the pupil (its
+``ts_pupil_data`` hook) and about each responsable (``ts_responsable_data``).
+Secrets stay out, because the document leaves the academy by mail: no
+password or answer hash, no activation code's text (an unused one would
 open an account), no session or token.
 
 Erasure (article 17) forgets a pupil who has left the establishment: while
@@ -41,10 +42,21 @@ def pupil_part(pupil: Pupil) -> dict[str, Any]:
         "sexe": pupil.sex,
         "niveau": pupil.level,
         "classe": pupil.division,
+        "date_sortie": _when(pupil.left_on),
     }
 
 
-def responsables_part(site: Site, pupil: Pupil) -> list[dict[str, Any]]:
+def services_data(plugins, hook_name: str, **kwargs) -> dict[str, Any]:
+    """What each installed service returns from a GDPR export hook, by service id."""
+    found = {}
+    for service_id in plugins.services:
+        data = plugins.call_service(service_id, hook_name, **kwargs)
+        if data is not None:
+            found[service_id] = data
+    return found
+
+
+def responsables_part(site: Site, plugins, pupil: Pupil) -> list[dict[str, Any]]:
     found = []
     for link in pupil.responsables:
         responsable = site.responsables.get(link.responsable_id)
@@ -63,6 +75,9 @@ def responsables_part(site: Site, pupil: Pupil) -> list[dict[str, Any]]:
                 "telephones": dict(responsable.phones),
                 "profession": responsable.profession,
                 "accord_sms": responsable.sms_consent,
+                "services": services_data(
+                    plugins, "ts_responsable_data", site=site, responsable=responsable
+                ),
             }
         )
     return found
@@ -103,19 +118,14 @@ def codes_part(codes) -> list[dict[str, Any]]:
 
 def pupil_export(site: Site, plugins, pupil: Pupil, codes) -> dict[str, Any]:
     """The whole document; ``codes`` are the pupil's activation codes."""
-    services = {}
-    for service_id in plugins.services:
-        data = plugins.call_service(service_id, "ts_pupil_data", site=site, pupil=pupil)
-        if data is not None:
-            services[service_id] = data
     return {
         "format": FORMAT_VERSION,
         "exporte_le": datetime.now().isoformat(timespec="seconds"),
         "eleve": pupil_part(pupil),
-        "responsables": responsables_part(site, pupil),
+        "responsables": responsables_part(site, plugins, pupil),
         "comptes": accounts_part(site, pupil),
         "codes_activation": codes_part(codes),
-        "services": services,
+        "services": services_data(plugins, "ts_pupil_data", site=site, pupil=pupil),
     }
 
 
@@ -156,7 +166,9 @@ def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
     The services erase what they hold first (``ts_erase_pupil_data``), then
     the host: the pupil's codes, the accounts' links to the pupil (an
     account left without any is removed), the responsables no other pupil
-    has, and the pupil with its establishment's indexes.
+    has (the services erase what they hold about them first,
+    ``ts_erase_responsable_data``), and the pupil with its establishment's
+    indexes.
     """
     services = list(pupil.services)
     for service_id in plugins.services:
@@ -178,8 +190,13 @@ def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
     for link in pupil.responsables:
         if link.responsable_id in shared:
             continue
-        responsable = site.responsables.pop(link.responsable_id)
+        responsable = site.responsables.get(link.responsable_id)
         if responsable is not None:
+            for service_id in plugins.services:
+                plugins.call_service(
+                    service_id, "ts_erase_responsable_data", site=site, responsable=responsable
+                )
+            site.responsables.pop(link.responsable_id)
             establishment.by_personne_id.pop(responsable.siecle_id)
             responsables += 1
     establishment.pupil_ids.pop(pupil.id)
