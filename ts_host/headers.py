@@ -9,20 +9,29 @@ CSP = (
 )
 
 
+def base_headers() -> dict[str, str]:
+    """The headers every response carries, whatever the request (error pages too)."""
+    return {
+        "Content-Security-Policy": CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
 def security_headers_tween_factory(handler, registry):
     hsts = asbool(registry.settings.get("ts.hsts", True))
 
     def tween(request):
         response = handler(request)
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
         if "token" in (request.matchdict or {}):
             # A secret in the address (reset and unlock links) must not leave
-            # in the Referer of the page's own requests.
+            # in the Referer of the page's own requests, nor stay in a cache.
             headers["Referrer-Policy"] = "no-referrer"
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+            headers["Cache-Control"] = "no-store"
+        for name, value in base_headers().items():
+            headers.setdefault(name, value)
         if request.scheme == "https" and hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.authenticated_userid is not None or request.path.startswith("/eleve/"):

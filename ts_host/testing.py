@@ -178,6 +178,8 @@ def test_settings(tmp_path: Path, establishments: Path, zodb_uri: str) -> dict:
         "ts.establishments": str(establishments),
         "zodbconn.uri": zodb_uri,
         "mail.directory": str(tmp_path / "mail"),
+        # Servers started by the tests are reached on a local port of their own.
+        "ts.allowed_hosts": "127.0.0.1:* localhost:*",
         "ts.argon2.memory_cost": "19456",
         "ts.argon2.time_cost": "2",
         "ts.today": TODAY,
