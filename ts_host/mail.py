@@ -9,7 +9,10 @@ is then aborted, which would hide exactly the bugs we want to see.
 
 from __future__ import annotations
 
+import logging
+import queue
 import secrets
+import threading
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -20,6 +23,8 @@ from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import Mailer
 from pyramid_mailer.message import Message
+
+log = logging.getLogger(__name__)
 
 
 class DirectoryMailer:
@@ -32,7 +37,10 @@ class DirectoryMailer:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = self.directory / f"{stamp}-{secrets.token_hex(3)}.eml"
-        path.write_bytes(message.as_bytes())
+        # Written aside then renamed: a reader never sees half a message.
+        partial = path.with_suffix(".part")
+        partial.write_bytes(message.as_bytes())
+        partial.rename(path)
 
 
 @cache
@@ -47,6 +55,71 @@ def send_mail(request, to: str, subject: str, template: str, values: dict) -> No
     body = text_template(template)(**values, academy=request.academy)
     subject = request.localizer.translate(subject)
     request.mailer.send(Message(subject=subject, recipients=[to], body=body))
+
+
+class Outbox:
+    """Messages built and sent by one thread of the process, after the response.
+
+    A message given to :func:`send_after_commit` costs its request nothing but
+    a place in this queue; what a mail costs (the template, the SMTP
+    exchange) is paid here, where no client can time it.  A message still
+    queued when the process stops is lost, like one refused by the SMTP
+    server (logged): only mails whose loss the user can repair by asking
+    again go this way (see docs/decisions.md).
+    """
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def put(self, job) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self.run, name="ts-outbox", daemon=True)
+                self.thread.start()
+        self.queue.put(job)
+
+    def run(self) -> None:
+        while True:
+            job = self.queue.get()
+            try:
+                job()
+            except Exception:
+                log.exception("courriel non envoyé")
+            finally:
+                self.queue.task_done()
+
+    def join(self) -> None:
+        """Wait until every queued message is sent (tests, orderly stops)."""
+        self.queue.join()
+
+
+OUTBOX = Outbox()
+
+
+def send_after_commit(request, to: str | None, subject: str, template: str, values: dict) -> None:
+    """Send a message once the transaction commits, from the :data:`OUTBOX`.
+
+    ``to`` may be ``None``: nothing is sent, but the request does exactly the
+    same work as with a recipient, so that its time reveals nothing (« no
+    account has this address »).  ``values`` must hold plain values, not
+    persistent objects: the message is built in another thread.
+    """
+    mailer, academy = request.mailer, request.academy
+    subject = request.localizer.translate(subject)
+
+    def deliver() -> None:
+        if to is None:
+            return
+        body = text_template(template)(**values, academy=academy)
+        mailer.send_immediately(Message(subject=subject, recipients=[to], body=body))
+
+    def queue_when_committed(committed: bool) -> None:
+        if committed:
+            OUTBOX.put(deliver)
+
+    request.tm.get().addAfterCommitHook(queue_when_committed)
 
 
 def includeme(config) -> None:

@@ -59,6 +59,7 @@ import webtest
 
 from .activation import issue
 from .api import Contact, EstablishmentConfig, Period, ServiceDescription
+from .mail import OUTBOX
 from .models import Account, CodeKind, Pupil, Site, appmaker
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
@@ -551,6 +552,7 @@ def mailbox(ts_settings):
 
         @property
         def messages(self) -> list[email.message.EmailMessage]:
+            OUTBOX.join()  # the mails sent after the response, too
             if not self.folder.exists():
                 return []
             return [
