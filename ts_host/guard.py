@@ -40,6 +40,7 @@ from pyramid.settings import aslist
 from pyramid.threadlocal import manager
 
 from .headers import base_headers
+from .mail import AFTER_RESPONSE, OUTBOX
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,8 @@ class Guard:
             refusal = self.refusal(environ)
             if refusal is not None:
                 environ = self.emptied(environ, refusal)
-            return self.app(environ, start_response)
+            environ[AFTER_RESPONSE] = []
+            return AfterResponse(self.app(environ, start_response), environ[AFTER_RESPONSE])
         except Exception:
             log.exception("erreur non rattrapée par l'application : %s", environ.get("PATH_INFO"))
             headers = [
@@ -148,6 +150,25 @@ class Guard:
             ]
             start_response("500 Internal Server Error", headers)
             return [self.error_page]
+
+
+class AfterResponse:
+    """The application's body; once the server closes it, the request's
+    deferred jobs (its mails) go to the outbox."""
+
+    def __init__(self, body, jobs: list) -> None:
+        self.body, self.jobs = body, jobs
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            for job in self.jobs:
+                OUTBOX.put(job)
 
 
 def raise_refusal(event) -> None:

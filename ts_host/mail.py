@@ -23,6 +23,7 @@ from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import Mailer
 from pyramid_mailer.message import Message
+from repoze.sendmail.encoding import encode_message
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class DirectoryMailer:
         path = self.directory / f"{stamp}-{secrets.token_hex(3)}.eml"
         # Written aside then renamed: a reader never sees half a message.
         partial = path.with_suffix(".part")
-        partial.write_bytes(message.as_bytes())
+        partial.write_bytes(encode_message(message))
         partial.rename(path)
 
 
@@ -96,28 +97,44 @@ class Outbox:
 
 
 OUTBOX = Outbox()
+#: ``environ`` key of the jobs the guard hands to the outbox once the response
+#: is complete: the thread would otherwise compete with the request's last steps.
+AFTER_RESPONSE = "ts.after_response"
 
 
-def send_after_commit(request, to: str | None, subject: str, template: str, values: dict) -> None:
+def send_after_commit(
+    request, to: str, subject: str, template: str, values: dict, *, deliver: bool = True
+) -> None:
     """Send a message once the transaction commits, from the :data:`OUTBOX`.
 
-    ``to`` may be ``None``: nothing is sent, but the request does exactly the
-    same work as with a recipient, so that its time reveals nothing (« no
-    account has this address »).  ``values`` must hold plain values, not
-    persistent objects: the message is built in another thread.
+    With ``deliver=False`` the message is built all the same, then dropped:
+    the request and the outbox thread (which shares the interpreter with the
+    requests) do the same work as for a message that leaves, so the time of
+    the answer reveals nothing (« no account has this address »).  ``values``
+    must hold plain values, not persistent objects: the message is built in
+    another thread.
     """
     mailer, academy = request.mailer, request.academy
     subject = request.localizer.translate(subject)
 
-    def deliver() -> None:
-        if to is None:
-            return
+    def build_and_send() -> None:
         body = text_template(template)(**values, academy=academy)
-        mailer.send_immediately(Message(subject=subject, recipients=[to], body=body))
+        message = Message(
+            subject=subject, sender=mailer.default_sender, recipients=[to], body=body
+        ).to_message()
+        if deliver:
+            mailer.smtp_mailer.send(mailer.default_sender, [to], message)
+        else:
+            encode_message(message)  # what the mailer does first, and costs most
 
     def queue_when_committed(committed: bool) -> None:
-        if committed:
-            OUTBOX.put(deliver)
+        if not committed:
+            return
+        after_response = request.environ.get(AFTER_RESPONSE)
+        if after_response is None:  # not served through the guard (a script)
+            OUTBOX.put(build_and_send)
+        else:
+            after_response.append(build_and_send)
 
     request.tm.get().addAfterCommitHook(queue_when_committed)
 

@@ -13,6 +13,7 @@ then a new password.  It works while the account is locked, and unlocks it.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 
 from pyramid.httpexceptions import HTTPSeeOther
@@ -88,10 +89,11 @@ class ForgotLoginView(FormView):
         accounts = accounts_for_email(self.request.site, appstruct["email"])
         send_after_commit(
             self.request,
-            appstruct["email"] if accounts and allowed else None,
+            appstruct["email"],
             _("Vos identifiants scolarité services"),
             "ts_host:templates/mail/forgot_login.txt",
             {"logins": "\n".join(f"- {account.login}" for account in accounts)},
+            deliver=bool(accounts) and allowed,
         )
         audit(self.request, "recovery.login_requested", known=bool(accounts), throttled=not allowed)
         flash(self.request, SENT, "info")
@@ -121,18 +123,18 @@ class ForgotPasswordView(FormView):
         if matches and allowed:
             token = tokens.issue(site, request.hasher, account, "reset", RESET_TTL)
             account.answer_failures = 0
-            values = {
-                "login": account.login,
-                "url": public_url(request, "reset_password", token=token),
-            }
         else:
-            values = {}
+            token = secrets.token_urlsafe(32)  # the same message, built and dropped
         send_after_commit(
             request,
-            account.email if matches and allowed else None,
+            appstruct["email"],
             _("Réinitialiser votre mot de passe"),
             "ts_host:templates/mail/reset_password.txt",
-            values,
+            {
+                "login": appstruct["login"],
+                "url": public_url(request, "reset_password", token=token),
+            },
+            deliver=matches and allowed,
         )
         audit(request, "recovery.reset_requested", known=matches, throttled=not allowed)
         flash(request, SENT, "info")
