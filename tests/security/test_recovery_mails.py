@@ -92,5 +92,5 @@ def test_a_known_address_answers_as_fast_as_an_unknown_one(client, family, mailb
     typical = statistics.median(t for pair in pairs for t in pair)
     gap = statistics.median(known - unknown for known, unknown in pairs)
     # The work is identical, so the tolerance only absorbs a shared machine's noise;
-    # delivering the mail in the request added about 28 % (7.3 against 5.7 ms).
-    assert abs(gap) <= 0.12 * typical, (gap, typical)
+    # delivering the mail in the request added 28 % (7.3 against 5.7 ms) to 80 % here.
+    assert abs(gap) <= 0.2 * typical, (gap, typical)
