@@ -7,12 +7,15 @@ side is in ``test_hostile_input.py``.
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
+import threading
 from datetime import timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
+import waitress
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyramid.interfaces import ILocalizer
@@ -20,12 +23,13 @@ from webob import Request
 
 from ts_host import tokens
 from ts_host.accounts.login import LoginView
+from ts_host.guard import Guard, parse_size
 from ts_host.layout import Layout
 from ts_host.security import SecurityPolicy
 from ts_host.testing import PASSWORD, keypad_positions
 
 from .routes import requests
-from .test_headers import csp_problems
+from .test_headers import csp_problems, ini_sections
 
 PUBLIC = "http://teleservices.test"
 EXAMPLES = 25
@@ -351,3 +355,61 @@ def test_any_cookie_is_answered_below_500_with_the_headers(client, cast, cookie,
     app.set_cookie(cookie, quote(value, safe=""))
     assert_held(app.get("/", status="*"))
     assert_held(app.get("/connexion", status="*"))
+
+
+def test_every_ini_file_caps_bodies_in_the_portal_and_in_waitress():
+    apps, servers = ini_sections("app:main"), ini_sections("server:main")
+    assert {"production.ini", "development.ini"} <= set(servers)
+    for name, server in servers.items():
+        limit = parse_size(apps[name]["ts.max_body_size"])
+        assert limit <= 64 * 1024, name
+        assert limit < int(server["max_request_body_size"]) <= 1024 * 1024, name
+
+
+def accept_anything(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+def test_waitress_as_configured_refuses_a_larger_chunked_body():
+    """The backstop: a real waitress, with the ``[server:main]`` of production.ini,
+    before an application that would take anything."""
+    options = ini_sections("server:main")["production.ini"]
+    limit = int(options["max_request_body_size"])
+    server = waitress.create_server(
+        accept_anything, host="127.0.0.1", port=0, threads=1, max_request_body_size=limit
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        chunk = b"x" * 65536
+        connection.request(
+            "POST",
+            "/connexion",
+            body=iter([chunk] * (limit // len(chunk) + 2)),
+            headers={"Host": "teleservices.test", "Transfer-Encoding": "chunked"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        assert response.status == 413
+        connection.close()
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def test_a_route_may_declare_a_larger_body(ts_app):
+    """``config.allow_body(route, size)``: an upload form's route takes more."""
+    registry = ts_app.registry
+    body = b"a=" + b"x" * (100 * 1024)
+    environ = {
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    refused = call(ts_app, "/aide", method="POST", **environ, **{"wsgi.input": io.BytesIO(body)})
+    assert refused.status_code == 413
+    registry.ts_body_limits["help"] = 256 * 1024
+    guard = Guard(ts_app.app, registry)
+    accepted = call(guard, "/aide", method="POST", **environ, **{"wsgi.input": io.BytesIO(body)})
+    assert accepted.status_code == 400  # past the size check, the CSRF check answers
