@@ -413,3 +413,5 @@ def test_a_route_may_declare_a_larger_body(ts_app):
     guard = Guard(ts_app.app, registry)
     accepted = call(guard, "/aide", method="POST", **environ, **{"wsgi.input": io.BytesIO(body)})
     assert accepted.status_code == 400  # past the size check, the CSRF check answers
+    other = call(guard, "/connexion", method="POST", **environ, **{"wsgi.input": io.BytesIO(body)})
+    assert other.status_code == 413  # the other routes keep the default

@@ -54,6 +54,14 @@ def test_one_client_asking_for_many_addresses_is_throttled(client, family, mailb
     assert len(mailbox.messages) == 1
 
 
+def test_repeated_posts_never_grow_the_session_past_its_cookie(client, family):
+    """Each answer flashes the same message; unread, it must not pile up."""
+    app = client(address="203.0.113.75")
+    for _ in range(40):
+        assert forgot_login(app, "inconnu@example.org").status_int == 303
+    assert app.get("/connexion").text.count(SENT) == 1
+
+
 def test_throttled_known_and_unknown_addresses_answer_alike(client, family, mailbox):
     seen = set()
     app = client(address="203.0.113.70")
