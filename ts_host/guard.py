@@ -14,7 +14,7 @@ the application sees them:
   ``Content-Length``.
 
 A refused request is not answered here: it goes on into the application
-emptied (``GET /``, no query, no body, the public host) with the refusal in
+emptied (``GET /``, no query, no body; the public host if the host was refused) with the refusal in
 ``environ``, and :func:`raise_refusal` raises it first thing, so the portal's
 own error views answer it, in French, in the DSFR layout, with the security
 headers.  Which route was asked is only known after routing: the per-route
@@ -122,6 +122,7 @@ class Guard:
         return None
 
     def emptied(self, environ, refusal) -> dict:
+        host = environ.get("HTTP_HOST", "")
         return {
             **environ,
             "REQUEST_METHOD": "GET",
@@ -129,7 +130,8 @@ class Guard:
             "QUERY_STRING": "",
             "CONTENT_LENGTH": "0",
             "wsgi.input": io.BytesIO(b""),
-            "HTTP_HOST": self.public_host,
+            # The page's links and styles on the host asked, unless it is the refused part.
+            "HTTP_HOST": host if self.host_allowed(host) else self.public_host,
             REFUSAL: refusal,
         }
 
