@@ -14,11 +14,11 @@ the application sees them:
   ``Content-Length``.
 
 A refused request is not answered here: it goes on into the application
-emptied (``GET /``, no query, no body; the public host if the host was refused) with the refusal in
-``environ``, and :func:`raise_refusal` raises it first thing, so the portal's
-own error views answer it, in French, in the DSFR layout, with the security
-headers.  Which route was asked is only known after routing: the per-route
-limit is checked by :func:`check_route_body` once the route matched.
+emptied (``GET /``, no query, no body; the public host if the host was
+refused) with the refusal in ``environ``, and :func:`raise_refusal` raises it
+first thing, so the portal's own error views answer it, in French, in the
+DSFR layout, with the security headers.  Which route was asked is only known
+after routing: the per-route limit is checked by :func:`check_route_body` once the route matched.
 
 Whatever escapes the application (an error in a tween, or while rendering the
 error page itself) is logged here and answered by a standalone DSFR 500 page
@@ -56,13 +56,23 @@ def parse_size(value) -> int:
     return int(text.rstrip("km")) * factor
 
 
-def _utf8(text: str) -> bool:
-    """Whether a WSGI string (bytes as latin-1) percent-decodes to UTF-8."""
+def _utf8(raw: bytes) -> bool:
     try:
-        unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
-    except (UnicodeDecodeError, UnicodeEncodeError):
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
         return False
     return True
+
+
+def _readable(environ) -> bool:
+    """Whether the path (decoded by the server) and the query string (still
+    percent-encoded) are UTF-8; WSGI gives both as latin-1 strings."""
+    try:
+        path = environ.get("PATH_INFO", "").encode("latin-1")
+        query = unquote_to_bytes(environ.get("QUERY_STRING", "").encode("latin-1"))
+    except UnicodeEncodeError:
+        return False
+    return _utf8(path) and _utf8(query)
 
 
 def _without_default_port(host: str) -> str:
@@ -104,7 +114,7 @@ class Guard:
         """The 4xx this request deserves before it is read, or ``None``."""
         if not self.host_allowed(environ.get("HTTP_HOST", "")):
             return HTTPBadRequest()
-        if not _utf8(environ.get("PATH_INFO", "")) or not _utf8(environ.get("QUERY_STRING", "")):
+        if not _readable(environ):
             return HTTPBadRequest()
         try:
             length = int(environ.get("CONTENT_LENGTH") or -1)
