@@ -6,6 +6,7 @@ Plugins import the public API from :mod:`ts_host.api`.
 from pyramid.config import Configurator
 
 from .api import hookimpl
+from .guard import Guard
 
 
 def main(global_config, **settings):
@@ -15,6 +16,7 @@ def main(global_config, **settings):
     settings.setdefault("pyramid.default_locale_name", "fr")
     with Configurator(settings=settings) as config:
         config.include(".settings")
+        config.include(".guard")
         config.include(".storage")
         config.include("pyramid_tm")
         config.include("pyramid_retry")
@@ -36,7 +38,7 @@ def main(global_config, **settings):
         config.include(".errors")
         config.include(".storage_faults")
         config.include(".evolve")
-    return config.make_wsgi_app()
+        return Guard(config.make_wsgi_app(), config.registry)
 
 
 __all__ = ["hookimpl", "main"]

@@ -120,8 +120,9 @@ def add_layout(event) -> None:
 
 
 def flash(request, message: str, kind: str = "info") -> None:
-    """Show ``message`` at the top of the next page."""
-    request.session.flash(request.localizer.translate(message), kind)
+    """Show ``message`` at the top of the next page (once, however often it is
+    flashed before: repeated posts must not grow the session cookie past its limit)."""
+    request.session.flash(request.localizer.translate(message), kind, allow_duplicate=False)
 
 
 def includeme(config) -> None:

@@ -9,7 +9,10 @@ is then aborted, which would hide exactly the bugs we want to see.
 
 from __future__ import annotations
 
+import logging
+import queue
 import secrets
+import threading
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -21,6 +24,9 @@ from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import Mailer
 from pyramid_mailer.message import Message
 from repoze.sendmail.delivery import DirectMailDelivery, MailDataManager
+from repoze.sendmail.encoding import encode_message
+
+log = logging.getLogger(__name__)
 
 
 class DirectoryMailer:
@@ -33,7 +39,10 @@ class DirectoryMailer:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         path = self.directory / f"{stamp}-{secrets.token_hex(3)}.eml"
-        path.write_bytes(message.as_bytes())
+        # Written aside then renamed: a reader never sees half a message.
+        partial = path.with_suffix(".part")
+        partial.write_bytes(encode_message(message))
+        partial.rename(path)
 
 
 class MessageDataManager(MailDataManager):
@@ -84,6 +93,87 @@ def send_mail(request, to: str, subject: str, template: str, values: dict) -> No
     body = text_template(template)(**values, academy=request.academy)
     subject = request.localizer.translate(subject)
     request.mailer.send(Message(subject=subject, recipients=[to], body=body))
+
+
+class Outbox:
+    """Messages built and sent by one thread of the process, after the response.
+
+    A message given to :func:`send_after_commit` costs its request nothing but
+    a place in this queue; what a mail costs (the template, the SMTP
+    exchange) is paid here, where no client can time it.  A message still
+    queued when the process stops is lost, like one refused by the SMTP
+    server (logged): only mails whose loss the user can repair by asking
+    again go this way (see docs/decisions.md).
+    """
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def put(self, job) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self.run, name="ts-outbox", daemon=True)
+                self.thread.start()
+        self.queue.put(job)
+
+    def run(self) -> None:
+        while True:
+            job = self.queue.get()
+            try:
+                job()
+            except Exception:
+                log.exception("courriel non envoyé")
+            finally:
+                self.queue.task_done()
+
+    def join(self) -> None:
+        """Wait until every queued message is sent (tests, orderly stops)."""
+        self.queue.join()
+
+
+OUTBOX = Outbox()
+#: ``environ`` key of the jobs the guard hands to the outbox once the response
+#: is complete: the thread would otherwise compete with the request's last steps.
+AFTER_RESPONSE = "ts.after_response"
+
+
+def send_after_commit(
+    request, to: str, subject: str, template: str, values: dict, *, deliver: bool = True
+) -> None:
+    """Send a message once the transaction commits, from the :data:`OUTBOX`.
+
+    With ``deliver=False`` the message is built all the same, then dropped:
+    the request and the outbox thread (which shares the interpreter with the
+    requests) do the same work as for a message that leaves, so the time of
+    the answer reveals nothing (« no account has this address »).  ``values``
+    must hold plain values, not persistent objects: the message is built in
+    another thread.
+    """
+    mailer, academy = request.mailer, request.academy
+    subject = request.localizer.translate(subject)
+
+    def build_and_send() -> None:
+        body = text_template(template)(**values, academy=academy)
+        message = Message(
+            subject=subject, sender=mailer.default_sender, recipients=[to], body=body
+        ).to_message()
+        if deliver:
+            mailer.smtp_mailer.send(mailer.default_sender, [to], message)
+        else:
+            encode_message(message)  # what the mailer does first, and costs most
+
+    def queue_when_committed(committed: bool) -> None:
+        if not committed:
+            return
+        after_response = request.environ.get(AFTER_RESPONSE)
+        if after_response is None:  # not served through the guard (a script)
+            OUTBOX.put(build_and_send)
+        else:
+            after_response.append(build_and_send)
+
+    request.tm.get().addAfterCommitHook(queue_when_committed)
 
 
 def includeme(config) -> None:

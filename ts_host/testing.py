@@ -62,6 +62,7 @@ import webtest
 
 from .activation import issue
 from .api import Contact, EstablishmentConfig, Period, ServiceDescription
+from .mail import OUTBOX
 from .models import Account, CodeKind, Pupil, Site, appmaker
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
@@ -182,6 +183,8 @@ def test_settings(tmp_path: Path, establishments: Path, zodb_uri: str) -> dict:
         "ts.establishments": str(establishments),
         "zodbconn.uri": zodb_uri,
         "mail.directory": str(tmp_path / "mail"),
+        # Servers started by the tests are reached on a local port of their own.
+        "ts.allowed_hosts": "127.0.0.1:* localhost:*",
         "ts.argon2.memory_cost": "19456",
         "ts.argon2.time_cost": "2",
         "ts.today": TODAY,
@@ -566,6 +569,7 @@ def mailbox(ts_settings):
 
         @property
         def messages(self) -> list[email.message.EmailMessage]:
+            OUTBOX.join()  # the mails sent after the response, too
             if not self.folder.exists():
                 return []
             return [

@@ -32,6 +32,7 @@ def write_ini(folder: Path, uri: str, establishments: Path) -> Path:
     settings = {
         **TEST_SECRETS,
         "ts.development": "true",  # cookies without Secure: the test speaks plain HTTP
+        "ts.allowed_hosts": "127.0.0.1:*",  # reached on the port it listens on
         "ts.establishments": establishments,
         "zodbconn.uri": uri,
         "mail.directory": folder / "mail",

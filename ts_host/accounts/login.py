@@ -7,6 +7,7 @@ the same message and status after the same argon2 work.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote, urlsplit
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import forbidden_view_config, view_config
@@ -33,12 +34,30 @@ OUTDATED = _(
 TOO_MANY = _("Trop de tentatives depuis cet appareil : réessayez dans quelques minutes.")
 
 
+def local_path(target: str) -> str | None:
+    """``target`` as a path of this site, percent-encoded, or ``None``.
+
+    Only a path is accepted: no scheme, no host, nothing a browser could
+    read as another site (``//``, ``\\``), no control character (a CR/LF
+    would split the headers).  What remains is encoded to ASCII, since a
+    ``Location`` header carries nothing else.
+    """
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//") or "\\" in target:
+        return None
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    query = quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    return path + (f"?{query}" if query else "")
+
+
 def safe_next(request, default: str) -> str:
     """Only a local path may be a destination after login."""
-    target = request.params.get("came_from", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return request.application_url + target
-    return default
+    path = local_path(request.params.get("came_from", ""))
+    return request.application_url + path if path else default
 
 
 @view_config(route_name="login", renderer="ts_host:templates/accounts/login.pt")

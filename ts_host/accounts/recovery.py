@@ -1,25 +1,30 @@
 """Forgotten identifiant and password (guide, section 2.2.2).
 
 Both pages answer the same whether or not the address or identifiant is
-known, so they reveal nothing.  The reset link is single-use, valid 30
-minutes, built from the configured public URL; it asks the three security
-questions (throttled) and only then a new password.  It works while the
-account is locked, and unlocks it.
+known, so they reveal nothing.  Each request is counted under its
+address and its client (:func:`mail_allowed`), known or not, and its mail
+leaves after the response (:func:`ts_host.mail.send_after_commit`), so
+neither the answer nor its time tells a known address from another.  The
+reset link is single-use, valid 30 minutes, built from the configured
+public URL; it asks the three security questions (throttled) and only
+then a new password.  It works while the account is locked, and unlocks it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import tokens
+from .. import throttle, tokens
 from ..audit import audit
 from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
-from ..mail import send_mail
+from ..mail import send_after_commit, send_mail
 from ..passwords import normalise_answer
 from ..security import end_other_sessions
 from .lockout import public_url, unlock
@@ -31,11 +36,33 @@ from .schemas import (
 )
 
 RESET_TTL = timedelta(minutes=30)
+#: Recovery mails an address may receive, and requests a client may make.
+ADDRESS_LIMIT, ADDRESS_WINDOW = 3, timedelta(hours=1)
+CLIENT_LIMIT, CLIENT_WINDOW = 10, timedelta(minutes=15)
 ANSWER_LIMIT = 3
 SENT = _(
     "Si ces informations correspondent à un compte, un courriel vient d'être envoyé à "
     "l'adresse enregistrée. Pensez à regarder dans les indésirables."
 )
+
+
+def mail_allowed(request, address: str) -> bool:
+    """Count a recovery request under ``address`` and the client; whether a mail may go.
+
+    Every request is counted, known address or not, refused or not: the
+    work, the answer and the database writes are the same whatever the
+    address, and a flood keeps its window full.
+    """
+    site = request.site
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+    limits = (
+        (f"recovery-address:{digest}", ADDRESS_LIMIT, ADDRESS_WINDOW),
+        (f"recovery-ip:{request.client_addr}", CLIENT_LIMIT, CLIENT_WINDOW),
+    )
+    allowed = all(throttle.allowed(site, key, limit=n, window=w) for key, n, w in limits)
+    for key, _limit, window in limits:
+        throttle.record(site, key, window=window)
+    return allowed
 
 
 def accounts_for_email(site, address: str):
@@ -58,16 +85,17 @@ class ForgotLoginView(FormView):
         }
 
     def submit_success(self, appstruct):
+        allowed = mail_allowed(self.request, appstruct["email"])
         accounts = accounts_for_email(self.request.site, appstruct["email"])
-        if accounts:
-            send_mail(
-                self.request,
-                appstruct["email"],
-                _("Vos identifiants scolarité services"),
-                "ts_host:templates/mail/forgot_login.txt",
-                {"logins": "\n".join(f"- {account.login}" for account in accounts)},
-            )
-        audit(self.request, "recovery.login_requested", known=bool(accounts))
+        send_after_commit(
+            self.request,
+            appstruct["email"],
+            _("Vos identifiants scolarité services"),
+            "ts_host:templates/mail/forgot_login.txt",
+            {"logins": "\n".join(f"- {account.login}" for account in accounts)},
+            deliver=bool(accounts) and allowed,
+        )
+        audit(self.request, "recovery.login_requested", known=bool(accounts), throttled=not allowed)
         flash(self.request, SENT, "info")
         return HTTPSeeOther(self.request.route_url("login"))
 
@@ -89,22 +117,26 @@ class ForgotPasswordView(FormView):
 
     def submit_success(self, appstruct):
         request, site = self.request, self.request.site
+        allowed = mail_allowed(request, appstruct["email"])
         account = site.accounts.get(site.logins.get(appstruct["login"].lower(), ""))
         matches = account is not None and account.email.lower() == appstruct["email"].lower()
-        if matches:
+        if matches and allowed:
             token = tokens.issue(site, request.hasher, account, "reset", RESET_TTL)
             account.answer_failures = 0
-            send_mail(
-                request,
-                account.email,
-                _("Réinitialiser votre mot de passe"),
-                "ts_host:templates/mail/reset_password.txt",
-                {
-                    "account": account,
-                    "url": public_url(request, "reset_password", token=token),
-                },
-            )
-        audit(request, "recovery.reset_requested", known=matches)
+        else:
+            token = secrets.token_urlsafe(32)  # the same message, built and dropped
+        send_after_commit(
+            request,
+            appstruct["email"],
+            _("Réinitialiser votre mot de passe"),
+            "ts_host:templates/mail/reset_password.txt",
+            {
+                "login": appstruct["login"],
+                "url": public_url(request, "reset_password", token=token),
+            },
+            deliver=matches and allowed,
+        )
+        audit(request, "recovery.reset_requested", known=matches, throttled=not allowed)
         flash(request, SENT, "info")
         return HTTPSeeOther(request.route_url("login"))
 
