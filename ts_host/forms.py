@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import colander
 import deform
+import peppercorn
 from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPBadRequest
 
 from . import keypad
 from .i18n import _
@@ -39,6 +41,40 @@ def translate_structure_errors(field: deform.Field) -> None:
         error.msg = _("Saisie invalide")
     for child in field.children:
         translate_structure_errors(child)
+
+
+def well_formed(node: colander.SchemaNode, pstruct) -> bool:
+    """Whether ``pstruct`` has the shape of ``node``: a dict for a mapping, a
+    list for a sequence, all the way down.
+
+    A browser never sends anything else.  A forged body with deform's
+    ``__start__``/``__end__`` markers out of place parses into another shape,
+    which deform reports as field errors for the leaves but not for the
+    sequences and mappings: there, after the failure, it hands colander a
+    ``None`` to iterate over (a ``TypeError``).
+    """
+    if isinstance(node.typ, colander.Mapping):
+        if not isinstance(pstruct, dict):
+            return False
+        present = [child for child in node.children if child.name in pstruct]
+        return all(well_formed(child, pstruct[child.name]) for child in present)
+    if isinstance(node.typ, colander.Sequence):
+        if not isinstance(pstruct, list):
+            return False
+        return all(well_formed(node.children[0], item) for item in pstruct)
+    return True
+
+
+def check_structure(schema: colander.SchemaNode, controls: list) -> None:
+    """Refuse with a 400 a submission whose markers build another shape than
+    the schema's; markers that do not pair up are left to deform, which
+    reports them as a field error."""
+    try:
+        pstruct = peppercorn.parse(controls)
+    except ValueError:
+        return
+    if not well_formed(schema, pstruct):
+        raise HTTPBadRequest()
 
 
 class FormView:
@@ -85,8 +121,10 @@ class FormView:
         return self._render(form.render(self.appstruct()))
 
     def _submit(self, button_name):
+        controls = list(self.request.POST.items())
+        check_structure(self.form.schema, controls)
         try:
-            appstruct = self.form.validate(list(self.request.POST.items()))
+            appstruct = self.form.validate(controls)
         except deform.ValidationFailure as failure:
             translate_structure_errors(failure.field)
             # Forget the used layout before the error page deals a new one.

@@ -239,3 +239,22 @@ def test_error_pages_are_french_and_echo_nothing(client):
     )
     refused = app.post("/connexion", {"login": "x"}, status=400)
     assert not english_messages(refused) and "check_csrf_token" not in refused.text
+
+
+def test_deform_markers_out_of_place_are_refused_not_a_500(client, cast):
+    """A sequence closed as a mapping: deform itself would end in a TypeError."""
+    owner = client("owner")
+    token = owner.get("/compte/rattacher").html.select_one("input[name=csrf_token]")["value"]
+    markers = [
+        ("csrf_token", token),
+        ("__start__", "child:mapping"),
+        ("__end__", "child:mapping"),
+        ("code", "A"),
+        ("__start__", "children:sequence"),
+        ("code", "B"),
+        ("first_name", "x"),
+        ("__end__", "children:sequence"),
+        ("submit", "submit"),
+    ]
+    refused = owner.post("/compte/rattacher", markers, status=400)
+    assert not english_messages(refused)
