@@ -36,6 +36,12 @@ VIEWPORTS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
+#: Playwright hides the caret by writing ``caret-color`` into each input's
+#: ``style`` attribute, and leaves ``style=""`` behind: the DSFR's header then
+#: copies its tools (the logout form's hidden input) into the phone menu with
+#: ``innerHTML``, and the page's ``style-src 'self'`` refuses that attribute.
+#: A screenshot must not change the page it shows.
+SCREENSHOT = {"full_page": True, "caret": "initial"}
 #: Options tried in each filter: the first, middle and last not already chosen.
 OPTIONS_PER_FILTER = 3
 MAX_TABS = 80
@@ -127,7 +133,7 @@ class Journey:
         """After a failure: the last state of each page, the console, the server's log."""
         for number, page in enumerate(self.context.pages, start=1):
             try:
-                page.screenshot(path=self.folder / f"zz-failure-page{number}.png", full_page=True)
+                page.screenshot(path=self.folder / f"zz-failure-page{number}.png", **SCREENSHOT)
             except Error:
                 continue
         (self.folder / "console.txt").write_text("\n".join(self.console), encoding="utf-8")
@@ -152,7 +158,7 @@ class Journey:
     def step(self, name: str) -> None:
         self.steps += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        self.page.screenshot(path=self.folder / f"{self.steps:02d}-{slug}.png", full_page=True)
+        self.page.screenshot(path=self.folder / f"{self.steps:02d}-{slug}.png", **SCREENSHOT)
 
     def check(self, name: str) -> None:
         """The checks of every page (see the module's docstring), then a screenshot."""
