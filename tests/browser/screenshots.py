@@ -4,8 +4,9 @@ The login page, a family's dashboard and the notes page at a phone's and a
 desktop's width, taken in Chromium headless from the browser journeys' live
 server (the demo data, the repository's ``etc/establishments.toml``), by a
 family that creates its account the way the journeys do.  Other pages can be
-asked for by path (``--page /aide``), each at both widths, for a look at
-what a change does.
+asked for by path (``--page /aide``) or by service (``--service absences``:
+the first child's page of it), each at both widths, for a look at what a
+change does.
 """
 
 from __future__ import annotations
@@ -40,21 +41,22 @@ def shoot(journey: Journey, folder: Path, name: str) -> Path:
     return path
 
 
-def notes_path(journey: Journey, server: LiveServer, family) -> str:
-    """The notes page of the family's first child whose school offers it."""
-    segment = server.url_segment("notes")
+def service_path(journey: Journey, server: LiveServer, family, service: str) -> str:
+    """The page of ``service`` of the family's first child whose school offers it."""
+    segment = server.url_segment(service)
+    journey.visit("/")
     for child in family.children:
-        if not server.offers(child, "notes"):
+        if not server.offers(child, service):
             continue
         choose_child(journey, child)
         for url, _ in tile_links(journey):
             path = urlsplit(url).path
             if re.match(rf"^/eleve/[^/]+/{re.escape(segment)}(/|$)", path):
                 return path
-    raise AssertionError(f"no notes tile for {family}")
+    raise AssertionError(f"no {service} tile for {family}")
 
 
-def take(folder: Path, extra_pages: list[str]) -> list[Path]:
+def take(folder: Path, extra_pages: list[str], services: list[str]) -> list[Path]:
     taken = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as scratch:
         browser = playwright.chromium.launch(
@@ -73,9 +75,10 @@ def take(folder: Path, extra_pages: list[str]) -> list[Path]:
                 family = logged_in(journey, server, "notes")
                 choose_child(journey, family.children[0])
                 taken.append(shoot(journey, folder, "tableau-de-bord"))
-                journey.visit(notes_path(journey, server, family))
-                expect(journey.page.locator("main h1").first).to_be_visible()
-                taken.append(shoot(journey, folder, "notes"))
+                for service in ["notes", *services]:
+                    journey.visit(service_path(journey, server, family, service))
+                    expect(journey.page.locator("main h1").first).to_be_visible()
+                    taken.append(shoot(journey, folder, service))
                 for path in extra_pages:
                     journey.visit(path)
                     name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "accueil"
@@ -91,9 +94,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=FOLDER)
     parser.add_argument("--page", action="append", default=[], help="another path to shoot")
+    parser.add_argument(
+        "--service", action="append", default=[], help="another service's page to shoot"
+    )
     arguments = parser.parse_args()
     arguments.folder.mkdir(parents=True, exist_ok=True)
-    for path in take(arguments.folder, arguments.page):
+    for path in take(arguments.folder, arguments.page, arguments.service):
         print(path)
 
 
