@@ -7,7 +7,9 @@
 - the browser console: no error and no uncaught exception.  Chromium reports
   a script or style the CSP blocks (an inline one) and a resource that fails
   to load as console errors, so this also proves no page needs inline script;
-- reflow: no horizontal scrolling at the viewport's width (WCAG 1.4.10);
+- the layout (``layout.py``): nothing of ``<main>`` over the header or the
+  footer, no text wider than its box, no sideways scrolling (WCAG 1.4.10),
+  no image of zero size; at the viewport's width and, on a phone, at 320 px;
 - the DSFR script has started (its dialogs, menus and focus traps work);
 - a numbered screenshot of the step.
 
@@ -28,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import BrowserContext, Error, Locator, Page, expect
 
+from .layout import check_layout
 from .server import Family, LiveServer
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -170,8 +173,7 @@ class Journey:
         assert not self.errors, f"{name}: the browser reported errors:\n" + "\n".join(self.errors)
         violations = self.axe()
         assert not violations, f"{name} ({page.url}): axe violations:\n" + "\n".join(violations)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+        check_layout(self, name)
 
     def axe(self) -> list[str]:
         result = self.page.evaluate(RUN_AXE, AXE_TAGS)
