@@ -36,7 +36,7 @@ TOLERANCE = 1
 #: above the header and the footer by design.  A button with a ``title``
 #: whose text the DSFR hides on purpose (its icon-only form, the phone's
 #: « Menu ») is not text spilling out.
-LAYOUT_PROBLEMS = """(tolerance) => {
+LAYOUT_PROBLEMS = """([tolerance, width]) => {
     const problems = [];
     const describe = (element) => {
         const text = (element.innerText || element.getAttribute('aria-label') || '')
@@ -45,8 +45,10 @@ LAYOUT_PROBLEMS = """(tolerance) => {
             ? '.' + element.className.trim().split(/\\s+/).join('.') : '';
         return `<${element.tagName.toLowerCase()}${classes}> « ${text} »`;
     };
-    const shown = (element) => element.getClientRects().length > 0
-        && getComputedStyle(element).visibility !== 'hidden';
+    // Laid out is not shown: a closed <details> keeps its content's boxes
+    // (content-visibility), a screen reader's text is clipped to a pixel.
+    const shown = (element) => element.checkVisibility({visibilityProperty: true})
+        && element.getClientRects().length > 0 && !element.closest('.fr-sr-only');
     const main = document.querySelector('main');
     const bands = ['header', 'footer']
         .map((tag) => [tag, document.querySelector(`body > ${tag}, body > * > ${tag}`)])
@@ -92,10 +94,10 @@ LAYOUT_PROBLEMS = """(tolerance) => {
             problems.push(`${describe(element)}: its text is ${spill}px wider than its box`);
         }
     }
-    const sideways = document.documentElement.scrollWidth - window.innerWidth;
+    const sideways = document.documentElement.scrollWidth - width;
     if (sideways > 0) {
         const inside = (element) => !element
-            || element.getBoundingClientRect().right <= window.innerWidth + tolerance;
+            || element.getBoundingClientRect().right <= width + tolerance;
         // The outermost elements past the right edge: what makes the page wide.
         const wide = Array.from(document.body.querySelectorAll('*'))
             .filter((element) => !inside(element) && inside(element.parentElement))
@@ -117,7 +119,10 @@ LAYOUT_PROBLEMS = """(tolerance) => {
 
 
 def layout_problems(page: Page) -> list[str]:
-    return page.evaluate(LAYOUT_PROBLEMS, TOLERANCE)
+    """The problems at the page's viewport width: the width asked for, not
+    ``innerWidth``, which a mobile browser widens to fit a page too wide for
+    the screen (it zooms out), so that the page never seems to overflow."""
+    return page.evaluate(LAYOUT_PROBLEMS, [TOLERANCE, page.viewport_size["width"]])
 
 
 def check_layout(journey, name: str) -> None:
