@@ -370,3 +370,13 @@ def test_vendored_dsfr_references_resolve():
     # its thousands of icons nor its source maps.
     size = sum(path.stat().st_size for path in DSFR.rglob("*") if path.is_file())
     assert size < 4 * 1024 * 1024
+
+
+def test_every_dsfr_component_the_plugin_guide_lists_is_vendored():
+    guide = (TS_HOST.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^  \| [^|]+ \| (`fr-[^|]+) \|", guide, re.MULTILINE)
+    classes = {name for row in rows for name in re.findall(r"`(fr-[a-z-]+)`", row)}
+    assert len(classes) > 30
+    css = (DSFR / "dsfr.main.min.css").read_text()
+    missing = [name for name in sorted(classes) if not re.search(rf"\.{name}[^a-z-]", css)]
+    assert not missing
