@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard ts_host/locale/*/LC_MESSAGES/*.po plugins/*/locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test demo install lint format catalogues messages clean
+.PHONY: run test demo install lint format catalogues messages clean screenshots
 
 run: $(STAMP) catalogues var
 	$(BIN)/ts-admin demo $(INI) --if-empty
@@ -59,6 +59,11 @@ messages: $(TEST_STAMP)
 
 var:
 	mkdir -p var/mail
+
+# The README's screenshots (docs/screenshots/), from the browser journeys'
+# live server in Chromium headless.
+screenshots: $(TEST_STAMP) catalogues
+	$(BIN)/python -m tests.browser.screenshots
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -98,8 +98,9 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
     if (sideways > 0) {
         const inside = (element) => !element
             || element.getBoundingClientRect().right <= width + tolerance;
-        // The outermost elements past the right edge: what makes the page wide.
-        const wide = Array.from(document.body.querySelectorAll('*'))
+        // The outermost elements of <main> past the right edge: what makes the
+        // page wide (the header's and the dialogs' follow the widened page).
+        const wide = Array.from((main || document.body).querySelectorAll('*'))
             .filter((element) => !inside(element) && inside(element.parentElement))
             .slice(0, 3).map(describe);
         problems.push(`the page scrolls sideways by ${sideways}px (${wide.join(', ')})`);

@@ -21,7 +21,7 @@ from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
 from .conftest import CHROMIUM_ARGS, chromium_executable
-from .pages import SCREENSHOT, VIEWPORTS, Journey, choose_child, logged_in, tile_links
+from .pages import SCREENSHOT, SETTLE, VIEWPORTS, Journey, choose_child, logged_in, tile_links
 from .server import REPOSITORY, LiveServer
 
 FOLDER = REPOSITORY / "docs" / "screenshots"
@@ -32,7 +32,12 @@ COLOURS = 128
 
 
 def shoot(journey: Journey, folder: Path, name: str) -> Path:
-    journey.check(name)
+    """The page as it settles once the DSFR has started (the journeys check
+    it; a picture of a page they fail is still a picture)."""
+    page = journey.page
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("data-fr-js", "true")
+    page.evaluate(SETTLE)
     path = folder / f"{name}-{WIDTHS[journey.viewport]}.png"
     journey.page.screenshot(path=path, **SCREENSHOT)
     with Image.open(path) as image:
