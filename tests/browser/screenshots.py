@@ -47,18 +47,26 @@ def shoot(journey: Journey, folder: Path, name: str) -> Path:
 
 
 def service_path(journey: Journey, server: LiveServer, family, service: str) -> str:
-    """The page of ``service`` of the family's first child whose school offers it."""
+    """The page of ``service`` of one of the family's children: the first
+    whose page shows a table (grades published, menus…), else the last."""
     segment = server.url_segment(service)
-    journey.visit("/")
+    paths = []
     for child in family.children:
         if not server.offers(child, service):
             continue
+        journey.visit("/")
         choose_child(journey, child)
-        for url, _ in tile_links(journey):
-            path = urlsplit(url).path
-            if re.match(rf"^/eleve/[^/]+/{re.escape(segment)}(/|$)", path):
-                return path
-    raise AssertionError(f"no {service} tile for {family}")
+        paths += [
+            urlsplit(url).path
+            for url, _ in tile_links(journey)
+            if re.match(rf"^/eleve/[^/]+/{re.escape(segment)}(/|$)", urlsplit(url).path)
+        ]
+    assert paths, f"no {service} tile for {family}"
+    for path in paths:
+        journey.visit(path)
+        if journey.page.locator("main table").count():
+            break
+    return path
 
 
 def take(folder: Path, extra_pages: list[str], services: list[str]) -> list[Path]:
