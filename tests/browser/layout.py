@@ -101,7 +101,8 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
         // The outermost elements of <main> past the right edge: what makes the
         // page wide (the header's and the dialogs' follow the widened page).
         const wide = Array.from((main || document.body).querySelectorAll('*'))
-            .filter((element) => !inside(element) && inside(element.parentElement))
+            .filter((element) => shown(element) && !inside(element)
+                && inside(element.parentElement))
             .slice(0, 3).map(describe);
         problems.push(`the page scrolls sideways by ${sideways}px (${wide.join(', ')})`);
     }
