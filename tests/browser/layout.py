@@ -6,6 +6,9 @@
 
 - no element of ``<main>`` overlaps the header or the footer (a tile as
   tall as the page running over the footer's links);
+- ``<main>`` reads in the order it is shown: no flex or grid item moved
+  before what precedes it by CSS ``order`` (a DSFR tile orders its parts:
+  a link without the tile's classes jumped above its title);
 - no text is wider than its box: buttons, links, keypad keys, tabs and
   table headers whose text spills out or is cut (the text's own boxes, not
   the element's content, which a padding or a negative margin can widen:
@@ -66,6 +69,19 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
                     problems.push(
                         `${describe(element)} overlaps the ${tag} by ${Math.round(overlap)}px`);
                 }
+            }
+        }
+    }
+    if (main) {
+        for (const container of main.querySelectorAll('*')) {
+            if (!/flex|grid/.test(getComputedStyle(container).display)) continue;
+            const children = Array.from(container.children).filter(shown);
+            const orders = children.map((child) => Number(getComputedStyle(child).order));
+            const moved = children.find((child, index) => orders
+                .some((order, other) => other > index && order < orders[index]));
+            if (moved) {
+                problems.push(`${describe(moved)} is shown after what follows it`
+                    + ' (CSS order): the page reads out of order');
             }
         }
     }

@@ -116,6 +116,10 @@ BROKEN_LAYOUTS = {
         }""",
         "overlaps the footer",
     ),
+    "a tile's title after its link": (
+        "() => document.querySelector('main .fr-tile__title').style.setProperty('order', '9')",
+        "is shown after what follows it",
+    ),
     "a key too narrow for its text": (
         "() => document.querySelector('[data-ts-erase]').style.setProperty('width', '2rem')",
         "« Suppr »: its text is",
