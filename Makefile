@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard ts_host/locale/*/LC_MESSAGES/*.po plugins/*/locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test demo install lint format catalogues messages clean
+.PHONY: run test demo install lint format catalogues messages clean screenshots
 
 run: $(STAMP) catalogues var
 	$(BIN)/ts-admin demo $(INI) --if-empty
@@ -60,6 +60,11 @@ messages: $(TEST_STAMP)
 var:
 	mkdir -p var/mail
 
+# The README's screenshots (docs/screenshots/), from the browser journeys'
+# live server in Chromium headless.
+screenshots: $(TEST_STAMP) catalogues
+	$(BIN)/python -m tests.browser.screenshots
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -85,3 +90,36 @@ security: $(TEST_STAMP)
 .PHONY: bench
 bench: $(TEST_STAMP) catalogues
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The DSFR, vendored in ts_host/static/dsfr from its npm package (see
+# VERSION.md there and docs/decisions.md): the whole compiled CSS and
+# scripts, unchanged but for their source-map comment, every file that CSS
+# refers to, and the icon classes listed below (add one here to use it).
+DSFR_VERSION := 1.15.3
+DSFR_INTEGRITY := sha512-R9AALZc1LfZjtytWZMOaUIOHWTkllBZ/sZlsL8TpKZVgF3qUKXt/uNYh+L1D1Fh4p92ZqWxbtNcebsigBZe5pQ==
+DSFR := ts_host/static/dsfr
+DSFR_ICONS := arrow-right-line arrow-left-line close-line information-line logout-box-r-line \
+    account-circle-line question-line external-link-line download-line mail-line phone-line \
+    calendar-line user-line checkbox-circle-line error-warning-line delete-line add-line
+.PHONY: dsfr
+dsfr:
+	rm -rf build/dsfr && mkdir -p build/dsfr
+	cd build/dsfr && npm pack --silent @gouvfr/dsfr@$(DSFR_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary build/dsfr/*.tgz | base64 -w0)" = "$(DSFR_INTEGRITY)"
+	cd build/dsfr && tar xzf *.tgz
+	rm -rf $(DSFR)/*.css $(DSFR)/*.js $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon
+	for name in dsfr.main.min.css dsfr.module.min.js dsfr.nomodule.min.js; do \
+	    sed '/sourceMappingURL=/d' build/dsfr/package/dist/$$name > $(DSFR)/$$name; \
+	done
+	for name in $(DSFR_ICONS); do \
+	    grep -ho "\.fr-icon-$$name:after,\.fr-icon-$$name:before{[^}]*}" \
+	        build/dsfr/package/dist/utility/icons/*/*.main.min.css | head -n 1 | grep . \
+	        || { echo "no DSFR icon $$name" >&2; exit 1; }; \
+	done | sed 's#url(\.\./\.\./\.\./icons/#url(icons/#g' > $(DSFR)/icons.css
+	for file in $$(cat $(DSFR)/*.css | grep -o 'url([a-z][^)]*)' | sed 's/^url(//; s/)$$//' | sort -u); do \
+	    mkdir -p $(DSFR)/$$(dirname $$file) && cp build/dsfr/package/dist/$$file $(DSFR)/$$file; \
+	done
+	mkdir -p $(DSFR)/favicon
+	cp build/dsfr/package/dist/favicon/favicon.svg build/dsfr/package/dist/favicon/favicon.ico $(DSFR)/favicon/
+	cp build/dsfr/package/LICENSE.md $(DSFR)/LICENSE
+	cp build/dsfr/package/doc/legal/cgu.md $(DSFR)/LICENSE-modalites-utilisation.md

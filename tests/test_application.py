@@ -123,12 +123,12 @@ def test_the_login_page_renders_in_the_dsfr_layout(testapp):
     assert page.html.select_one("footer.fr-footer")
     assert "scolarité services" in page.html.select_one(".fr-header__service-title").text
     assert "académie de test" in page.text
-    assert page.html.select_one("link[href*='dsfr-subset.min.css?x=']")
+    assert page.html.select_one("link[href*='dsfr.main.min.css?x=']")
     assert not [s for s in page.html.select("script") if not s.get("src")]
 
 
 def test_static_files_are_served(testapp):
-    assert testapp.get("/static/dsfr/dsfr-subset.min.css").content_type == "text/css"
+    assert testapp.get("/static/dsfr/dsfr.main.min.css").content_type == "text/css"
     assert testapp.get("/static/ts/forms.js").status_int == 200
 
 

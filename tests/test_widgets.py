@@ -365,7 +365,7 @@ def test_layout(logged_in):
 
 
 def test_vendored_dsfr_references_resolve():
-    css_files = ["dsfr-subset.min.css", "icons.css"]
+    css_files = ["dsfr.main.min.css", "icons.css"]
     urls = set()
     for name in css_files:
         css = (DSFR / name).read_text()
@@ -377,14 +377,26 @@ def test_vendored_dsfr_references_resolve():
     assert urls
     for url in urls:
         assert (DSFR / url).is_file(), url
-    assert all(url.endswith((".woff2", ".svg")) for url in urls)
+    assert all(url.endswith((".woff2", ".woff", ".svg")) for url in urls)
     for name in [
-        "dsfr-subset.module.min.js",
-        "dsfr-subset.nomodule.min.js",
+        "dsfr.module.min.js",
+        "dsfr.nomodule.min.js",
         *css_files,
     ]:
         assert "sourceMappingURL" not in (DSFR / name).read_text()
     icons = (DSFR / "icons.css").read_text()
     assert icons.count(".fr-icon-") == 2 * 17
+    # The whole compiled DSFR (docs/decisions.md) and what it refers to, not
+    # its thousands of icons nor its source maps.
     size = sum(path.stat().st_size for path in DSFR.rglob("*") if path.is_file())
-    assert size < 2 * 1024 * 1024
+    assert size < 4 * 1024 * 1024
+
+
+def test_every_dsfr_component_the_plugin_guide_lists_is_vendored():
+    guide = (TS_HOST.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^  \| [^|]+ \| (`fr-[^|]+) \|", guide, re.MULTILINE)
+    classes = {name for row in rows for name in re.findall(r"`(fr-[a-z-]+)`", row)}
+    assert len(classes) > 30
+    css = (DSFR / "dsfr.main.min.css").read_text()
+    missing = [name for name in sorted(classes) if not re.search(rf"\.{name}[^a-z-]", css)]
+    assert not missing

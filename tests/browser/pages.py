@@ -9,7 +9,9 @@
 - the browser console: no error and no uncaught exception.  Chromium reports
   a script or style the CSP blocks (an inline one) and a resource that fails
   to load as console errors, so this also proves no page needs inline script;
-- reflow: no horizontal scrolling at the viewport's width (WCAG 1.4.10);
+- the layout (``layout.py``): nothing of ``<main>`` over the header or the
+  footer, no text wider than its box, no sideways scrolling (WCAG 1.4.10),
+  no image of zero size; at the viewport's width and, on a phone, at 320 px;
 - the DSFR script has started (its dialogs, menus and focus traps work);
 - a numbered screenshot of the step.
 
@@ -33,6 +35,7 @@ from playwright.sync_api import BrowserContext, Error, Locator, Page, expect
 from ts_host.api import of_name
 
 from . import htmlcs
+from .layout import check_layout
 from .server import Family, LiveServer
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -41,6 +44,12 @@ VIEWPORTS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
+#: Playwright hides the caret by writing ``caret-color`` into each input's
+#: ``style`` attribute, and leaves ``style=""`` behind: the DSFR's header then
+#: copies its tools (the logout form's hidden input) into the phone menu with
+#: ``innerHTML``, and the page's ``style-src 'self'`` refuses that attribute.
+#: A screenshot must not change the page it shows.
+SCREENSHOT = {"full_page": True, "caret": "initial"}
 #: Options tried in each filter: the first, middle and last not already chosen.
 OPTIONS_PER_FILTER = 3
 MAX_TABS = 80
@@ -133,7 +142,7 @@ class Journey:
         """After a failure: the last state of each page, the console, the server's log."""
         for number, page in enumerate(self.context.pages, start=1):
             try:
-                page.screenshot(path=self.folder / f"zz-failure-page{number}.png", full_page=True)
+                page.screenshot(path=self.folder / f"zz-failure-page{number}.png", **SCREENSHOT)
             except Error:
                 continue
         (self.folder / "console.txt").write_text("\n".join(self.console), encoding="utf-8")
@@ -158,7 +167,7 @@ class Journey:
     def step(self, name: str) -> None:
         self.steps += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        self.page.screenshot(path=self.folder / f"{self.steps:02d}-{slug}.png", full_page=True)
+        self.page.screenshot(path=self.folder / f"{self.steps:02d}-{slug}.png", **SCREENSHOT)
 
     def check(self, name: str) -> None:
         """The checks of every page (see the module's docstring), then a screenshot."""
@@ -171,8 +180,7 @@ class Journey:
         violations = self.axe()
         assert not violations, f"{name} ({page.url}): axe violations:\n" + "\n".join(violations)
         htmlcs.assert_no_errors(page, name)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+        check_layout(self, name)
 
     def axe(self) -> list[str]:
         result = self.page.evaluate(RUN_AXE, AXE_TAGS)

@@ -5,11 +5,14 @@ Each test spoils a real page of the application, served with its real
 Content-Security-Policy, in the browser context the journeys use.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from . import htmlcs
-from .pages import Journey, choose_child, logged_in, tiles
+from .layout import check_layout
+from .pages import VIEWPORTS, Journey, choose_child, logged_in, tiles
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +27,15 @@ INLINE_SCRIPT = """() => {
 def spoiled(browser, server, tmp_path):
     context = browser.new_context()
     journey = Journey(context, server, tmp_path, "desktop")
+    journey.visit("/connexion")
+    yield journey
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, server, tmp_path):
+    context = browser.new_context(**VIEWPORTS["phone"])
+    journey = Journey(context, server, tmp_path, "phone")
     journey.visit("/connexion")
     yield journey
     context.close()
@@ -105,3 +117,78 @@ def test_a_broken_tile_and_a_broken_child_switch_fail_the_journey(spoiled, serve
     )
     with pytest.raises(StopIteration):
         choose_child(spoiled, second)
+
+
+def test_the_journeys_screenshots_leave_no_inline_style_in_the_page(spoiled):
+    # The DSFR copies the header's tools, the logout form's hidden input
+    # included, into the phone menu with innerHTML: a style="" left there by
+    # a screenshot is an inline style the page's CSP refuses (a flaky error).
+    spoiled.step("login page")
+    assert spoiled.page.locator("input[style]").count() == 0
+
+
+#: Each spoils the login page the way a layout defect would, through the
+#: CSSOM (which the page's CSP allows): (what breaks, what the check says).
+BROKEN_LAYOUTS = {
+    "a tile over the footer": (
+        """() => {
+            const tile = document.querySelector('main .fr-tile');
+            const shift = document.querySelector('footer').getBoundingClientRect().top
+                - tile.getBoundingClientRect().top + 20;
+            tile.style.setProperty('transform', `translateY(${shift}px)`);
+        }""",
+        "overlaps the footer",
+    ),
+    "a tile's title after its link": (
+        "() => document.querySelector('main .fr-tile__title').style.setProperty('order', '9')",
+        "is shown after what follows it",
+    ),
+    "a key too narrow for its text": (
+        "() => document.querySelector('[data-ts-erase]').style.setProperty('width', '2rem')",
+        "« Suppr »: its text is",
+    ),
+    "a button cutting its text": (
+        """() => Object.assign(document.querySelector('main [type=submit]').style,
+            {maxWidth: '2rem', overflow: 'hidden', whiteSpace: 'nowrap'})""",
+        "« Valider »: its text is",
+    ),
+    "a block wider than the screen": (
+        """() => {
+            const wide = document.createElement('div');
+            wide.style.setProperty('width', '2000px');
+            wide.textContent = 'Le tableau des notes';
+            document.querySelector('main').append(wide);
+        }""",
+        "the page scrolls sideways",
+    ),
+    "a broken image": (
+        """() => new Promise((loaded) => {
+            const image = document.createElement('img');
+            image.alt = 'absente';
+            image.onerror = loaded;
+            image.src = '/static/ts/absente.png';
+            document.querySelector('main').append(image);
+        })""",
+        "image /static/ts/absente.png has a zero size",
+    ),
+}
+
+
+@pytest.mark.parametrize("spoil", BROKEN_LAYOUTS)
+def test_each_layout_check_fails_on_a_page_broken_for_it(spoiled, spoil):
+    script, message = BROKEN_LAYOUTS[spoil]
+    spoiled.check("login page")
+    spoiled.page.evaluate(script)
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        check_layout(spoiled, spoil)
+    assert list(spoiled.folder.glob("layout-*.png")), "no screenshot kept"
+
+
+def test_a_phone_journey_checks_the_layout_at_320_px_too(phone):
+    script, _ = BROKEN_LAYOUTS["a block wider than the screen"]
+    # 330 px wide: fine at 390, scrolls sideways at 320.
+    phone.page.evaluate(script.replace("2000px", "330px"))
+    with pytest.raises(AssertionError, match=r"at 320px .*\n.*scrolls sideways"):
+        check_layout(phone, "phone")
+    assert phone.page.viewport_size["width"] == 390
+    assert [path.name for path in phone.folder.glob("layout-*.png")] == ["layout-phone-320px.png"]
