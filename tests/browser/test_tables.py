@@ -16,7 +16,7 @@ CELL = '<td>14,50<span class="fr-sr-only">moyenne de la classe : 10,42</span></t
 PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="{static}/dsfr/dsfr-subset.min.css">
+<link rel="stylesheet" href="{static}/dsfr/dsfr.main.min.css">
 <link rel="stylesheet" href="{static}/ts/app.css">
 <title>Tableau</title></head>
 <body><main class="fr-container">
