@@ -86,7 +86,7 @@ def page_view(request):
     return {"academy": request.academy}
 
 
-@view_config(route_name="academy_logo")
+@view_config(route_name="academy_logo", request_method=("GET", "HEAD"))
 def academy_logo_view(request):
     """The configured logo's file; 404 when there is none."""
     logo = request.academy.logo
