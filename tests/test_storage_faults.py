@@ -161,6 +161,15 @@ def test_health_answers_200_without_session_or_cookie(testapp):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_health_answers_on_the_process_s_own_address_other_pages_do_not(testapp):
+    """Monitoring asks each process on its own address (the production ini
+    files allow no host but the academy's public one): only the probe is let
+    through."""
+    own_address = {"HTTP_HOST": "app-1.internal:8001"}
+    assert testapp.get("/health", extra_environ=own_address, status=200).text == "ok\n"
+    testapp.get("/connexion", extra_environ=own_address, status=400)
+
+
 def test_a_zeo_server_gone_is_answered_503_in_french_then_served_again(
     family_app, zeo_server, caplog
 ):

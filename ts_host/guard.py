@@ -41,6 +41,7 @@ from pyramid.threadlocal import manager
 
 from .headers import base_headers
 from .mail import AFTER_RESPONSE, OUTBOX
+from .storage_faults import HEALTH_PATH
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,10 @@ class Guard:
 
     def refusal(self, environ):
         """The 4xx this request deserves before it is read, or ``None``."""
-        if not self.host_allowed(environ.get("HTTP_HOST", "")):
+        # The health probe is asked on each process's own address
+        # (http://127.0.0.1:8001/health) and builds no URL from the host.
+        health = environ.get("PATH_INFO") == HEALTH_PATH
+        if not health and not self.host_allowed(environ.get("HTTP_HOST", "")):
             return HTTPBadRequest()
         if not _readable(environ):
             return HTTPBadRequest()

@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "ts_host:templates/error.pt"
 #: Seconds a client is asked to wait before trying again (``Retry-After``).
 RETRY_AFTER = 30
+#: Where the proxy and the monitoring ask each process for its health.
+HEALTH_PATH = "/health"
+
 #: How long ``/health`` waits for its read of the root.
 HEALTH_TIMEOUT = 2.0
 
@@ -241,7 +244,7 @@ def outside_health(request) -> bool:
     pyramid_tm would read the identity from the storage (``annotate_user``)
     for a cookie the request carries, before the health view could answer.
     """
-    return request.path_info != "/health"
+    return request.path_info != HEALTH_PATH
 
 
 def health_view(request):
@@ -277,5 +280,5 @@ def includeme(config) -> None:
             storage_unavailable_view, context=context, storage_fault=True, renderer=TEMPLATE
         )
     config.registry.ts_health_probe = HealthProbe(config.registry)
-    config.add_route("health", "/health")
+    config.add_route("health", HEALTH_PATH)
     config.add_view(health_view, route_name="health", request_method="GET")
