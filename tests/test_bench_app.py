@@ -12,7 +12,8 @@ def test_the_bare_view_is_served_by_the_benchmark_application_only(ts_settings):
     for factory, status in ((bench_main, 200), (main, 404)):
         app = factory({}, **ts_settings)
         try:
-            response = webtest.TestApp(app).get(BARE_PATH, status=status)
+            client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
+            response = client.get(BARE_PATH, status=status)
         finally:
             get_database(app.registry).close()
         assert (response.text == "bare") is (status == 200)

@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
@@ -248,12 +249,16 @@ class Topology:
                 process.wait()
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, topology: Topology, **kwargs) -> None:
+def wait_until_serving(
+    url: str, process: subprocess.Popen, topology: Topology, path: str = "/connexion", **kwargs
+) -> None:
+    """Until ``url`` answers 200 on ``path``: an application process is asked
+    for ``/health`` on its own address, which is not the academy's host."""
     deadline = time.monotonic() + START_TIMEOUT
     client = LiveClient(url, **kwargs)
     while True:
         try:
-            last = client.get("/connexion")
+            last = client.get(path)
             if last.status_code == 200:
                 return
         except OSError as error:
@@ -372,7 +377,7 @@ def topology(pg_dsn, deployment, accounts, establishments) -> Iterator[Topology]
                 [NGINX, "-e", "stderr", "-c", str(configuration)], stdout=log, stderr=log
             )
         for number, process in enumerate(topology.apps):
-            wait_until_serving(topology.app_url(number), process, topology)
+            wait_until_serving(topology.app_url(number), process, topology, path="/health")
         wait_until_serving(topology.url, topology.nginx, topology, verify=str(certificate))
         yield topology
     finally:
@@ -450,7 +455,9 @@ def test_static_files_come_from_nginx_with_long_cache_headers(topology):
         # The application sends max-age=3600 and its page CSP; nginx its own.
         assert from_nginx.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert "default-src 'none'" in from_nginx.headers["Content-Security-Policy"]
-        from_app = LiveClient(topology.app_url(0)).get(path)
+        # Straight to a process, as nginx would ask it: with the academy's host.
+        public_host = {"Host": urlsplit(topology.url).netloc}
+        from_app = LiveClient(topology.app_url(0), headers=public_host).get(path)
         assert from_app.content == from_nginx.content
         assert "immutable" not in from_app.headers["Cache-Control"]
     # What the stylesheets name by a relative URL carries no digest: a day only.
@@ -555,7 +562,7 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
         assert client.get("/").status_code == 200
 
     restarted = topology.start_app(0)
-    wait_until_serving(topology.app_url(0), restarted, topology)
+    wait_until_serving(topology.app_url(0), restarted, topology, path="/health")
     assert acknowledged[0].get("/").status_code == 200
 
 

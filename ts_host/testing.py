@@ -54,6 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import tomli_w
@@ -401,7 +402,10 @@ TEST_ENVIRON = {"HTTP_HOST": "teleservices.test", "REMOTE_ADDR": "192.0.2.10"}
 
 @pytest.fixture
 def testapp(ts_app) -> webtest.TestApp:
-    return webtest.TestApp(ts_app, extra_environ=TEST_ENVIRON)
+    """A WebTest client on the academy's public host: the portal answers no
+    other (a test's own establishments file may name another)."""
+    public_host = urlsplit(ts_app.registry.ts_academy.public_url).netloc
+    return webtest.TestApp(ts_app, extra_environ={**TEST_ENVIRON, "HTTP_HOST": public_host})
 
 
 def set_today(app: webtest.TestApp, day: date) -> None:
