@@ -10,15 +10,14 @@ These tests run a real waitress with exactly those settings.
 """
 
 import configparser
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
 
 from ts_host.accounts import login as login_module
 
 from .live_client import LiveClient
+from .threaded_waitress import threaded_waitress
 
 ETC = Path(__file__).resolve().parents[1] / "etc"
 FAILED = "Identifiant ou mot de passe incorrect"
@@ -47,12 +46,8 @@ def production_waitress(ts_app, monkeypatch):
     monkeypatch.setattr(login_module, "CLIENT_LIMIT", LIMIT)
     options = production_server_options()
     assert options["trusted_proxy"] == "127.0.0.1"
-    server = waitress.create_server(ts_app, host="127.0.0.1", port=0, **options)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with threaded_waitress(ts_app, **options) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def fail_login(client: LiveClient) -> str:

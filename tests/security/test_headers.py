@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import configparser
-import threading
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import waitress
 import webtest
 
 from ts_host import main, tokens
 from ts_host.testing import PASSWORD, keypad_positions, make_account, open_site
 
+from ..threaded_waitress import threaded_waitress
 from .routes import requests
 
 ETC = Path(__file__).resolve().parents[2] / "etc"
@@ -165,18 +164,9 @@ def test_no_debug_toolbar_or_debug_setting_outside_development():
 def test_waitress_as_configured_sends_no_server_header(ts_app):
     """A real waitress, with the ``[server:main]`` of production.ini."""
     options = ini_sections("server:main")["production.ini"]
-    server = waitress.create_server(
-        ts_app,
-        host="127.0.0.1",
-        port=0,
-        ident=options["ident"],
-        threads=1,
-        clear_untrusted_proxy_headers=True,
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        port = server.effective_port
+    with threaded_waitress(
+        ts_app, ident=options["ident"], threads=1, clear_untrusted_proxy_headers=True
+    ) as port:
         for path in ("/connexion", "/eleve/x/rien", "/static/ts/forms.js", "/nulle-part"):
             try:
                 response = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}")
@@ -184,6 +174,3 @@ def test_waitress_as_configured_sends_no_server_header(ts_app):
                 response = error
             assert response.headers.get("Server") is None, path
             assert b"waitress" not in response.read().lower(), path
-    finally:
-        server.close()
-        thread.join(timeout=5)

@@ -10,12 +10,10 @@ from __future__ import annotations
 import http.client
 import io
 import re
-import threading
 from datetime import timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-import waitress
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyramid.interfaces import ILocalizer
@@ -28,6 +26,7 @@ from ts_host.layout import Layout
 from ts_host.security import SecurityPolicy
 from ts_host.testing import PASSWORD, keypad_positions
 
+from ..threaded_waitress import threaded_waitress
 from .routes import requests
 from .test_headers import csp_problems, ini_sections
 
@@ -387,13 +386,8 @@ def test_waitress_as_configured_refuses_a_larger_chunked_body():
     before an application that would take anything."""
     options = ini_sections("server:main")["production.ini"]
     limit = int(options["max_request_body_size"])
-    server = waitress.create_server(
-        accept_anything, host="127.0.0.1", port=0, threads=1, max_request_body_size=limit
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+    with threaded_waitress(accept_anything, threads=1, max_request_body_size=limit) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         chunk = b"x" * 65536
         connection.request(
             "POST",
@@ -405,9 +399,6 @@ def test_waitress_as_configured_refuses_a_larger_chunked_body():
         response = connection.getresponse()
         assert response.status == 413
         connection.close()
-    finally:
-        server.close()
-        thread.join(timeout=5)
 
 
 def test_a_route_may_declare_a_larger_body(ts_app):
