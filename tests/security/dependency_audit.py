@@ -9,6 +9,12 @@ mirror this project's machines reach serves only the project pages
 whose ``vulnerabilities`` are those of its latest release: valid when the
 pin *is* the latest release, and otherwise the package is reported as not
 audited.  Any vulnerability or any package not audited fails the run.
+
+A pin that a release replaced less than :data:`GRACE` ago is listed as due
+for an update without failing: it was the latest, hence audited, until
+then, and the registry publishes a new release of one package or another
+every few days; a CI that failed on the day of every upstream patch would
+fail at random.  Past the grace period it is not audited, and fails.
 """
 
 from __future__ import annotations
@@ -19,11 +25,15 @@ import sys
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 PROJECT_PAGE = "https://pypi.org/pypi/{name}/json"
+#: How long a pin replaced by a newer release passes, listed as due for update.
+GRACE = timedelta(days=7)
 
 
 @dataclass
@@ -32,6 +42,7 @@ class Report:
     by_project_page: list[str] = field(default_factory=list)
     vulnerable: list[str] = field(default_factory=list)
     not_audited: list[str] = field(default_factory=list)
+    due: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -44,6 +55,7 @@ class Report:
         ]
         lines += [f"VULNÉRABLE : {item}" for item in self.vulnerable]
         lines += [f"NON AUDITÉ : {item}" for item in self.not_audited]
+        lines += [f"À METTRE À JOUR : {item}" for item in self.due]
         return lines
 
 
@@ -88,9 +100,32 @@ def pins(constraints: Path) -> dict[str, str]:
     return found
 
 
+def replaced_on(page: dict, version: str) -> datetime | None:
+    """When the first release after ``version`` was uploaded, per the project page."""
+    try:
+        pinned = Version(version)
+    except InvalidVersion:
+        return None
+    uploads = []
+    for release, files in (page.get("releases") or {}).items():
+        try:
+            newer = Version(release) > pinned
+        except InvalidVersion:
+            continue
+        if newer:
+            uploads += [f["upload_time_iso_8601"] for f in files if f.get("upload_time_iso_8601")]
+    if not uploads:
+        return None
+    return min(datetime.fromisoformat(upload.replace("Z", "+00:00")) for upload in uploads)
+
+
 def audit(
-    results: dict, pinned_versions: dict[str, str], fetch: Callable[[str], dict] = project_page
+    results: dict,
+    pinned_versions: dict[str, str],
+    fetch: Callable[[str], dict] = project_page,
+    now: datetime | None = None,
 ) -> Report:
+    now = now or datetime.now(UTC)
     report = Report()
     for dependency in results["dependencies"]:
         name = dependency["name"]
@@ -101,11 +136,19 @@ def audit(
             vulns = dependency.get("vulns", [])
         else:
             page = fetch(name)
-            if page["info"]["version"] != version:
-                report.not_audited.append(
-                    f"{pinned} (dernière version {page['info']['version']} : mettez à jour la "
-                    "contrainte, ou auditez cette version à la main)"
-                )
+            latest = page["info"]["version"]
+            if latest != version:
+                replaced = replaced_on(page, version)
+                if replaced is not None and now - replaced < GRACE:
+                    report.due.append(
+                        f"{pinned} (dernière version {latest}, parue le {replaced:%d/%m/%Y} : "
+                        f"mettez à jour la contrainte avant le {replaced + GRACE:%d/%m/%Y})"
+                    )
+                else:
+                    report.not_audited.append(
+                        f"{pinned} (dernière version {latest} : mettez à jour la "
+                        "contrainte, ou auditez cette version à la main)"
+                    )
                 continue
             report.by_project_page.append(pinned)
             vulns = page.get("vulnerabilities") or []

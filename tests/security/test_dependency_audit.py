@@ -1,6 +1,10 @@
 """The dependency audit's reading of pip-audit and of PyPI's project pages."""
 
+from datetime import UTC, datetime
+
 from .dependency_audit import audit
+
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
 PINS = {"webob": "1.8.11", "waitress": "2.1.1", "pyramid": "2.1"}
 
@@ -45,3 +49,32 @@ def test_a_clean_set_passes():
     report = audit(results, PINS, fetch=lambda name: page("1.8.11"))
     assert report.ok and report.by_pip_audit == ["pyramid==2.1"]
     assert report.by_project_page == ["webob==1.8.11"]
+
+
+def replaced(on: str) -> dict:
+    """webob's page: 1.8.0 pinned, 1.8.11 uploaded ``on``."""
+    releases = {
+        "1.8.0": [{"upload_time_iso_8601": "2026-01-05T10:00:00Z"}],
+        "1.8.11": [{"upload_time_iso_8601": on}],
+    }
+    return {**page("1.8.11"), "releases": releases}
+
+
+def test_a_pin_replaced_days_ago_passes_listed_as_due_for_update():
+    results = {"dependencies": [{"name": "WebOb", "skip_reason": "404"}]}
+    report = audit(
+        results, {"webob": "1.8.0"}, fetch=lambda name: replaced("2026-12-01T16:02:49Z"), now=NOW
+    )
+    assert report.ok and not report.not_audited
+    assert report.due == [
+        "WebOb==1.8.0 (dernière version 1.8.11, parue le 01/12/2026 : "
+        "mettez à jour la contrainte avant le 08/12/2026)"
+    ]
+
+
+def test_a_pin_replaced_more_than_a_week_ago_is_not_audited():
+    results = {"dependencies": [{"name": "WebOb", "skip_reason": "404"}]}
+    report = audit(
+        results, {"webob": "1.8.0"}, fetch=lambda name: replaced("2026-11-20T12:58:26Z"), now=NOW
+    )
+    assert not report.ok and "WebOb==1.8.0" in report.not_audited[0]
