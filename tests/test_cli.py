@@ -84,7 +84,7 @@ HOST_COMMANDS = [
 
 #: A service that declares an import format named like the host's.
 SIECLE_IMPOSTOR = """
-from ts_host.api import ImportFormat, ServiceDescription, hookimpl
+from ts_host.api import AdminCommand, ImportFormat, ServiceDescription, hookimpl
 
 
 @hookimpl
@@ -100,12 +100,13 @@ def ts_import_formats():
 
 @hookimpl
 def ts_admin_commands():
-    return []
+    return [AdminCommand(name="import", help="pas le vrai", configure=lambda p: None,
+                         run=lambda s, a, args: 0)]
 """
 
 
 def test_the_host_s_commands_and_formats_come_from_the_services_hooks_first(
-    installed_distribution,
+    installed_distribution, capsys
 ):
     installed_distribution(
         "impostor-dist", {"fake_impostor": SIECLE_IMPOSTOR}, {"impostor": "fake_impostor"}
@@ -117,8 +118,13 @@ def test_the_host_s_commands_and_formats_come_from_the_services_hooks_first(
     assert "fiche" in names[len(HOST_COMMANDS) :]
     # The host's plugins are no services: ``ts-admin plugins`` does not list them.
     assert not any(name.startswith("ts_host") for name in plugins.statuses)
-    # A service cannot take the SIECLE import over.
+    # A service cannot take the SIECLE import, nor the import command, over.
     assert import_formats(plugins)["siecle"] is SIECLE
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out, err = capsys.readouterr()
+    assert "commande « import » déclarée deux fois" in err
+    assert "ElevesSansAdresses" in out
 
 
 def test_import_help_prints_every_format_s_help(capsys):

@@ -214,6 +214,15 @@ def parser(plugins: PluginRegistry | None = None) -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     for commands in plugins.pm.hook.ts_admin_commands():
         for command in commands:
+            if command.name in sub.choices:
+                # The host's commands come first (tryfirst): a service's
+                # command of the same name would make argparse fail.
+                print(
+                    f"ts-admin: commande « {command.name} » déclarée deux fois : "
+                    "la seconde (d'un service) est ignorée",
+                    file=sys.stderr,
+                )
+                continue
             host = isinstance(command, HostCommand)
             p = sub.add_parser(command.name, help=command.help, description=command.help)
             if not host or command.ini:
