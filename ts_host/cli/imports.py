@@ -73,36 +73,41 @@ def cmd_import(env: Environment, args) -> int:
             + formats_help(env.plugins)
         )
     paths = [Path(name) for name in [args.file, *args.more]]
-    if isinstance(chosen, HostImportFormat):
-        return import_for_establishment(env, chosen, paths, args)
-    if args.more or args.uai:
-        raise CommandError(f"l'import {args.format} lit un seul fichier, sans --uai")
-    (path,) = paths
-    if not path.is_file():
-        raise CommandError(f"fichier introuvable : {path}")
     try:
-        with env.tm:
-            summary = chosen.run(env.site, env.academy, path)
+        if isinstance(chosen, HostImportFormat):
+            done = import_for_establishment(env, chosen, paths, args)
+        else:
+            done = import_file(env, chosen, paths, args)
     except ImportRejected as exc:
         print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
         return 1
-    audit(None, "service.imported", format=args.format, file=str(path), summary=str(summary))
-    print(f"Import {args.format} terminé : {summary}.")
+    print(done)
     return 0
 
 
-def import_for_establishment(env: Environment, chosen: HostImportFormat, paths, args) -> int:
+def import_file(env: Environment, chosen: ImportFormat, paths: list[Path], args) -> str:
+    """A service's format: one file, in one transaction."""
+    if args.more or args.uai:
+        raise CommandError(f"l'import {chosen.name} lit un seul fichier, sans --uai")
+    (path,) = paths
+    if not path.is_file():
+        raise CommandError(f"fichier introuvable : {path}")
+    with env.tm:
+        summary = chosen.run(env.site, env.academy, path)
+    audit(None, "service.imported", format=chosen.name, file=str(path), summary=str(summary))
+    return f"Import {chosen.name} terminé : {summary}."
+
+
+def import_for_establishment(
+    env: Environment, chosen: HostImportFormat, paths: list[Path], args
+) -> str:
+    """A host's format: the ``--uai`` establishment's export, in one file or several."""
     where = establishment(env, args.uai)
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise CommandError(f"fichier introuvable : {', '.join(missing)}")
-    try:
-        summary = chosen.run(env, where, paths, args.quiet)
-    except ImportRejected as exc:
-        print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
-        return 1
-    print(f"Import {chosen.title} de {where.uai} terminé : {summary}.")
-    return 0
+    summary = chosen.run(env, where, paths, args.quiet)
+    return f"Import {chosen.title} de {where.uai} terminé : {summary}."
 
 
 def configure(parser) -> None:
