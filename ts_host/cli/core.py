@@ -208,8 +208,8 @@ def run_service_command(command: AdminCommand, env: Environment, args) -> int:
         return 1
 
 
-def parser(plugins: PluginRegistry | None = None) -> argparse.ArgumentParser:
-    plugins = plugins if plugins is not None else command_registry()
+def parser(plugins: PluginRegistry) -> argparse.ArgumentParser:
+    """``ts-admin``'s parser, one subcommand per command the plugins declare."""
     top = argparse.ArgumentParser(prog="ts-admin", description="Administration des téléservices.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     for commands in plugins.pm.hook.ts_admin_commands():
@@ -302,7 +302,7 @@ def run(command: AdminCommand, env: Environment, args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     french_argparse()
-    top = parser()
+    top = parser(command_registry())
     argv = list(sys.argv[1:] if argv is None else argv)
     args = top.parse_args(ini_where_expected(top, argv))
     env = None
