@@ -5,7 +5,7 @@ import logging
 import pytest
 import webtest
 
-from ts_host import main
+from ts_host import hookspecs, main
 from ts_host.plugins import PluginRegistry
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml, login
 
@@ -64,7 +64,7 @@ def test_each_establishment_calls_only_the_services_it_enables(installed_distrib
         fake=fake_services.GOOD,
         crashy=fake_services.FAILING_TILE,
     )
-    caller = registry.caller("ts_describe_service", ["fake"])
+    caller = registry.caller(hookspecs.ts_describe_service, ["fake"])
     assert caller().id == "fake"
 
 
@@ -137,3 +137,21 @@ def test_the_dashboard_of_a_child_in_another_establishment_has_no_tile_of_it(
 ):
     home = fake_family.get("/", params={"eleve": pupil_disabled})
     assert "Consultez le service factice" not in home.text
+
+
+def test_hooks_are_called_by_their_specification_not_by_a_name(installed_distribution):
+    registry = registry_with(installed_distribution, fake=fake_services.GOOD)
+    description = registry.call_service("fake", hookspecs.ts_describe_service)
+    assert description.id == "fake"
+    with pytest.raises(TypeError, match="spécification"):
+        registry.call_service("fake", "ts_describe_service")
+    with pytest.raises(TypeError, match="spécification"):
+        registry.call_service("fake", fake_services.__name__.__len__)
+
+
+def test_a_call_with_other_arguments_than_the_specification_fails(installed_distribution):
+    registry = registry_with(installed_distribution, fake=fake_services.GOOD)
+    with pytest.raises(
+        TypeError, match=r"ts_tile attend les arguments \['pupil', 'request', 'settings'\]"
+    ):
+        registry.call_service("fake", hookspecs.ts_tile, request=None, pupil=None)

@@ -12,6 +12,7 @@ import logging
 
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 
+from . import hookspecs
 from .api import PupilContext
 from .establishments import Academy, load_academy
 from .plugins import PluginRegistry
@@ -91,6 +92,6 @@ def mount_service(config, registry: PluginRegistry, service_id: str) -> None:
     config.registry.ts_configuring = service_id
     try:
         with service_config.route_prefix_context(f"{PUPIL_PREFIX}/{segment}"):
-            registry.call_service(service_id, "ts_configure", config=service_config)
+            registry.call_service(service_id, hookspecs.ts_configure, config=service_config)
     finally:
         config.registry.ts_configuring = None
