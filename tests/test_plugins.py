@@ -4,6 +4,7 @@ import logging
 
 import pytest
 import webtest
+from pyramid.exceptions import ConfigurationError
 
 from ts_host import hookspecs, main
 from ts_host.plugins import PluginRegistry
@@ -155,3 +156,31 @@ def test_a_call_with_other_arguments_than_the_specification_fails(installed_dist
         TypeError, match=r"ts_tile attend les arguments \['pupil', 'request', 'settings'\]"
     ):
         registry.call_service("fake", hookspecs.ts_tile, request=None, pupil=None)
+
+
+@pytest.mark.parametrize(
+    ("other", "clash"),
+    [
+        ("twin", "le nom de route « fake »"),
+        ("alias", "l'adresse « /eleve/{pupil}/fake »"),
+    ],
+)
+def test_two_services_sharing_a_route_name_or_an_address_stop_the_start(
+    installed_distribution, tmp_path, ts_zodb_uri, other, clash
+):
+    sources = {"twin": fake_services.SAME_ROUTE_NAME, "alias": fake_services.SAME_PATH}
+    installed_distribution(
+        "fake-dist",
+        {"fake_good": fake_services.GOOD, f"fake_{other}": sources[other]},
+        {"fake": "fake_good", other: f"fake_{other}"},
+    )
+    toml = tmp_path / "establishments.toml"
+    toml.write_text(establishments_toml({ESTABLISHMENT_A: ["fake", other], ESTABLISHMENT_B: []}))
+    from ts_host.testing import test_settings
+
+    with pytest.raises(ConfigurationError) as refused:
+        main({}, **test_settings(tmp_path, toml, ts_zodb_uri))
+    first, second = sorted(["fake", other], key=lambda s: (100, s))
+    assert f"les services « {first} » et « {second} » déclarent tous deux {clash}" in str(
+        refused.value
+    )
