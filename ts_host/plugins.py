@@ -157,9 +157,7 @@ def check_arguments(hook: Callable, kwargs: dict) -> None:
     name = hook_name(hook)
     expected = set(inspect.signature(hook).parameters)
     if set(kwargs) != expected:
-        raise TypeError(
-            f"{name} attend les arguments {sorted(expected)}, reçu {sorted(kwargs)}"
-        )
+        raise TypeError(f"{name} attend les arguments {sorted(expected)}, reçu {sorted(kwargs)}")
 
 
 def incompatibility(requires_host: str) -> str:
@@ -177,7 +175,3 @@ def incompatibility(requires_host: str) -> str:
         f"demande l'API hôte en version « {requires_host} », or cet hôte fournit la version "
         f"{API_VERSION} : installez une version du service prévue pour l'API {API_VERSION}"
     )
-
-
-def get_plugins(registry) -> PluginRegistry:
-    return registry.ts_plugins
