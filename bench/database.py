@@ -162,10 +162,10 @@ def create_accounts(site, request, registry) -> Fixtures:
     grades = grades_of(site, plugins, establishment, first.id)
     year = next(r for r in date_ranges(establishment) if r.kind == "year")
     routes = {
-        "notes": ("notes", {"periode": year.key}),  # the notes page's period parameter
-        "absences": ("absences", {}),
-        "lpc": ("lpc", {}),
-        "lpc_pdf": ("lpc.pdf", {}),
+        "notes": ("ts_notes.pupil", {"periode": year.key}),  # the notes page's period parameter
+        "absences": ("ts_absences.pupil", {}),
+        "lpc": ("ts_lpc.pupil", {}),
+        "lpc_pdf": ("ts_lpc.pdf", {}),
     }
     pages = {"dashboard": request.route_path("home", _query={"eleve": first.id})}
     for name, (route, query) in routes.items():
