@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import transaction
 from pyramid.events import ApplicationCreated
 
+from . import hookspecs
 from .api import EvolveStep
 from .models import Container, Site
 from .models.site import ROOT_KEY
@@ -45,7 +46,7 @@ def stamp_new_site(site: Site) -> None:
 
 def service_steps(plugins) -> dict[str, Sequence[EvolveStep]]:
     return {
-        service_id: list(plugins.call_service(service_id, "ts_evolve_steps") or ())
+        service_id: list(plugins.call_service(service_id, hookspecs.ts_evolve_steps) or ())
         for service_id in plugins.services
     }
 

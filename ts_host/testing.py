@@ -61,6 +61,7 @@ import tomli_w
 import transaction
 import webtest
 
+from . import hookspecs
 from .activation import issue
 from .api import Contact, EstablishmentConfig, Period, ServiceDescription
 from .mail import OUTBOX
@@ -639,7 +640,7 @@ def register_plugin(ts_app, ts_settings):
             with open_site(app) as site:
                 registry.ts_plugins.call_service(
                     name,
-                    "ts_demo_data",
+                    hookspecs.ts_demo_data,
                     site=site,
                     establishment=establishment,
                     pupils=pupils_of(site, ESTABLISHMENT_A),
