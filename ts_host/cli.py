@@ -29,8 +29,8 @@ from .admin import reference_day
 from .admin import stats as admin_stats
 from .admin.importer import import_siecle
 from .admin.siecle import read_exports
-from .api import CommandError, ImportRejected
 from .audit import audit
+from .contract import CommandError, ImportRejected
 from .demo import DemoBuilder
 from .establishments import ConfigurationError
 from .evolve import evolve

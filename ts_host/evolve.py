@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import transaction
 from pyramid.events import ApplicationCreated
 
-from .api import EvolveStep
+from .contract import EvolveStep
 from .models import Container, Site
 from .models.site import ROOT_KEY
 

@@ -10,7 +10,7 @@ from pyramid.renderers import render
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 
-from .api import HelpSection
+from .contract import HelpSection
 from .dashboard.views import visible_pupils
 from .establishments import EstablishmentConfig
 

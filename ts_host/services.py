@@ -12,7 +12,7 @@ import logging
 
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 
-from .api import PupilContext
+from .contract import PupilContext
 from .establishments import Academy, load_academy
 from .plugins import PluginRegistry
 

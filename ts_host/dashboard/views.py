@@ -14,7 +14,8 @@ from collections import Counter
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
-from ..api import Tile, format_date
+from ..contract import Tile
+from ..formatting import format_date
 from ..i18n import _
 from ..models import Pupil
 
