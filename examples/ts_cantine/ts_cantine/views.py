@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from pyramid.i18n import TranslationStringFactory
-from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, site_data, today
+from ts_host.api import (
+    Pupil,
+    PupilContext,
+    Tile,
+    day_label,
+    find_week,
+    format_date,
+    of_name,
+    school_weeks,
+    site_data,
+    today,
+)
 
 from .models import SERVICE_ID, CantineSite, Menu
 from .money import cents, euros
-from .weeks import day_label, find_week, school_weeks
 
 _ = TranslationStringFactory("ts_cantine")
 
