@@ -1,5 +1,7 @@
 """A plugin written against API 1.0 works, unchanged, on this host.
 
+Every name ``ts_host.api`` exported in 1.0 is still there (none is
+deprecated yet: a renamed one would warn, naming its replacement).
 ``tests/data/ts_cantine-f5088c4.tar.gz`` is the example plugin as it was
 published with API 1.0, frozen by ``git archive f5088c4 examples/ts_cantine``:
 an artefact standing for the third parties' plugins outside this repository,
@@ -19,7 +21,22 @@ import os
 import subprocess
 import sys
 import tarfile
+import warnings
 from pathlib import Path
+
+from ts_host import api
+
+#: ``ts_host.api.__all__`` in API 1.0 (commit f5088c4), and the two
+#: constants the module held unlisted.
+API_1_0 = (
+    *("API_VERSION", "AdminCommand", "BadLine", "CSRFSchema", "CommandError", "Contact"),
+    *("Container", "DateRange", "EstablishmentConfig", "EvolveStep", "FormView"),
+    *("HelpSection", "ImportFormat", "ImportRejected", "ImportSummary", "Period", "Pupil"),
+    *("PupilContext", "Responsable", "ServiceDescription", "Site", "Tile", "TileLink"),
+    *("date_ranges", "find_date_range", "format_date", "format_decimal", "hookimpl"),
+    *("of_name", "parse_french_date", "read_csv", "service_data", "site_data", "today"),
+    *("MONTHS", "YEAR_KEY"),
+)
 
 ARCHIVE = Path(__file__).parent / "data" / "ts_cantine-f5088c4.tar.gz"
 FROZEN_TESTS = (
@@ -34,6 +51,18 @@ FROZEN_TESTS = (
 )
 #: Where the subprocess finds ``ts_cantine``, without importing it.
 FIND_SPEC = "import importlib.util as u; print(u.find_spec('ts_cantine').origin)"
+
+
+def test_every_name_of_api_1_0_is_still_exported_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        assert [name for name in API_1_0 if not hasattr(api, name)] == []
+    assert set(API_1_0) <= set(api.__all__)
+
+
+def test_the_api_version_stays_in_its_major_range():
+    major, minor = (int(part) for part in api.API_VERSION.split("."))
+    assert major == 1 and minor >= 1
 
 
 def test_the_example_published_with_api_1_0_passes_its_own_tests(tmp_path):
