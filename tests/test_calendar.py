@@ -10,6 +10,7 @@ from ts_host.api import (
     day_label,
     find_week,
     monday_of,
+    parse_french_date,
     school_days,
     school_days_by_month,
     school_weeks,
@@ -21,9 +22,7 @@ from ts_host.testing import college_config
 COLLEGE = college_config()  # 01/09/2026 to 02/07/2027
 
 
-def d(text: str) -> date:
-    day, month, year = (int(part) for part in text.split("/"))
-    return date(year, month, day)
+d = parse_french_date
 
 
 def test_school_weeks_cover_the_year_monday_to_friday():
