@@ -26,8 +26,8 @@ from pyramid.paster import bootstrap
 
 from ts_host import hookspecs
 from ts_host.api import date_ranges
-from ts_host.models import appmaker
 from ts_host.plugins import PluginRegistry
+from ts_host.root import appmaker
 from ts_host.storage import get_database
 from ts_host.testing import PASSWORD, make_account
 

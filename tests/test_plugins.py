@@ -7,6 +7,7 @@ import webtest
 from pyramid.exceptions import ConfigurationError
 
 from ts_host import hookspecs, main
+from ts_host.api import API_VERSION
 from ts_host.plugins import PluginRegistry
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml, login
 
@@ -37,9 +38,26 @@ def test_an_incompatible_plugin_is_skipped_with_its_reason(installed_distributio
         registry = registry_with(installed_distribution, future=fake_services.INCOMPATIBLE)
     status = registry.statuses["future"]
     assert status.status == "incompatible"
-    assert ">=7.0" in status.reason and "1.0" in status.reason
+    assert ">=7.0" in status.reason and API_VERSION in status.reason
     assert "future" not in registry.services
     assert "refused" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("requires_host", "status"),
+    [
+        (">=1.0,<2", "ok"),  # written for API 1.0: 1.1 only adds names
+        (">=1.1,<2", "ok"),
+        (">=1.2,<2", "incompatible"),
+        (">=2.0", "incompatible"),
+    ],
+)
+def test_a_plugin_written_for_an_earlier_minor_version_is_accepted(
+    installed_distribution, requires_host, status
+):
+    source = fake_services.INCOMPATIBLE.replace(">=7.0", requires_host)
+    registry = registry_with(installed_distribution, future=source)
+    assert registry.statuses["future"].status == status
 
 
 def test_a_plugin_failing_to_import_is_reported_not_fatal(installed_distribution):
@@ -99,7 +117,7 @@ def fake_family(fake_app, pupil_enabled, pupil_disabled):
 
     tm = transaction.TransactionManager(explicit=True)
     connection = get_database(fake_app.app.registry).open(transaction_manager=tm)
-    from ts_host.models import appmaker
+    from ts_host.root import appmaker
 
     with tm:
         site = appmaker(connection.root())

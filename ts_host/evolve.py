@@ -15,7 +15,7 @@ import transaction
 from pyramid.events import ApplicationCreated
 
 from . import hookspecs
-from .api import EvolveStep
+from .contract import EvolveStep
 from .models import Container, Site
 from .models.site import ROOT_KEY
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
 
-    from .api import (
+    from .contract import (
         AdminCommand,
         EvolveStep,
         HelpSection,

@@ -11,7 +11,7 @@ from pyramid.response import FileResponse
 from pyramid.view import view_config
 
 from . import hookspecs
-from .api import HelpSection
+from .contract import HelpSection
 from .dashboard.views import visible_pupils
 from .establishments import EstablishmentConfig
 

@@ -21,7 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from . import hookspecs
-from .api import API_VERSION, ServiceDescription
+from .contract import API_VERSION, ServiceDescription
 
 log = logging.getLogger(__name__)
 

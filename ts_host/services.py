@@ -14,7 +14,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 
 from . import hookspecs
-from .api import PupilContext
+from .contract import PupilContext
 from .establishments import Academy, load_academy
 from .plugins import PluginRegistry
 

@@ -63,11 +63,13 @@ import webtest
 
 from . import hookspecs
 from .activation import issue
-from .api import Contact, EstablishmentConfig, Period, ServiceDescription
+from .contract import ServiceDescription
+from .establishments import Contact, EstablishmentConfig, Period
 from .mail import OUTBOX
-from .models import Account, CodeKind, Pupil, Site, appmaker
+from .models import Account, CodeKind, Pupil, Site
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
+from .root import appmaker
 from .storage import get_database
 from .testing_gdpr import assert_gdpr_export_covers
 from .testing_storages import (

@@ -15,7 +15,8 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
 from .. import hookspecs
-from ..api import Tile, format_date
+from ..contract import Tile
+from ..formatting import format_date
 from ..i18n import _
 from ..models import Pupil
 

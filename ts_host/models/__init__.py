@@ -9,7 +9,7 @@ from .accounts import Account, Link
 from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
 from .people import Pupil, Responsable, ResponsableLink
-from .site import Establishment, Site, appmaker, get_site
+from .site import Establishment, Site
 
 __all__ = [
     "Account",
@@ -23,6 +23,4 @@ __all__ = [
     "Responsable",
     "ResponsableLink",
     "Site",
-    "appmaker",
-    "get_site",
 ]

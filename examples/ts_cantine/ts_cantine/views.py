@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, site_data, today
+from ts_host.api import (
+    Pupil,
+    PupilContext,
+    Tile,
+    day_label,
+    find_week,
+    format_date,
+    of_name,
+    school_weeks,
+    site_data,
+    today,
+)
 
 from .i18n import _
 from .models import SERVICE_ID, CantineSite, Menu
 from .money import cents, euros
-from .weeks import day_label, find_week, school_weeks
 
 PAGE_ROUTE = "ts_cantine.pupil"
 
