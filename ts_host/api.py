@@ -6,10 +6,8 @@ from nowhere else in ``ts_host``; a test holds the bundled plugins to it.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +19,21 @@ from pyramid.authorization import Allow
 from .establishments import Contact, EstablishmentConfig, Period
 from .forms import CSRFSchema, FormView
 from .i18n import of_name
+from .importing import (
+    BadLine,
+    Column,
+    Importer,
+    ImportFormat,
+    ImportRejected,
+    ImportSummary,
+    Line,
+    NotFound,
+    Progress,
+    PupilFinder,
+    neutralise,
+    read_rows,
+    write_csv,
+)
 from .models import Container, Pupil, Responsable, Site
 
 #: The version of this API; a plugin states the range it needs.
@@ -84,56 +97,6 @@ class HelpSection:
 
     title: str
     template: str
-
-
-@dataclass(frozen=True)
-class BadLine:
-    line: int
-    message: str
-
-
-class ImportRejected(Exception):
-    """Raised by an importer: the file is refused and nothing is written."""
-
-    def __init__(self, path: str | Path, bad_lines: Sequence[BadLine]) -> None:
-        self.path = str(path)
-        self.bad_lines = list(bad_lines)
-        listing = "\n".join(f"  ligne {b.line} : {b.message}" for b in self.bad_lines[:50])
-        more = len(self.bad_lines) - 50
-        suffix = f"\n  … et {more} autres lignes" if more > 0 else ""
-        super().__init__(f"{self.path} refusé :\n{listing}{suffix}")
-
-
-@dataclass
-class ImportSummary:
-    """What an import did, for the summary ``ts-admin`` prints."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        parts = [
-            f"{self.created} créés",
-            f"{self.updated} mis à jour",
-            f"{self.unchanged} inchangés",
-        ]
-        parts += [f"{value} {name}" for name, value in self.extra.items()]
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class ImportFormat:
-    """A file format ``ts-admin import <name>`` reads.
-
-    ``run(site, academy, path)`` returns an :class:`ImportSummary` or raises
-    :class:`ImportRejected`.  ``help`` documents the format for ``--help``.
-    """
-
-    name: str
-    help: str
-    run: Callable[[Site, Any, Path], ImportSummary]
 
 
 class CommandError(Exception):
@@ -231,22 +194,12 @@ def parse_french_date(text: str) -> date:
 
 
 def read_csv(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line number, row)`` from a ``;``-separated UTF-8 CSV file.
+    """Yield ``(line number, row)`` from a CSV file whose header holds ``columns``.
 
-    The header must hold ``columns``; a wrong header raises
-    :class:`ImportRejected` at line 1.  Line numbers are those a spreadsheet
-    shows, header included.
+    Kept for plugins written before :class:`Importer`, which reads files the
+    same way (:func:`read_rows`: encodings, ``;`` or ``,``, header checked).
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(path, [BadLine(1, "le fichier n'est pas encodé en UTF-8")]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportRejected(path, [BadLine(1, f"colonnes manquantes : {', '.join(missing)}")])
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    yield from read_rows(path, columns)
 
 
 MONTHS = (
@@ -345,6 +298,7 @@ __all__ = [
     "AdminCommand",
     "BadLine",
     "CSRFSchema",
+    "Column",
     "CommandError",
     "Contact",
     "Container",
@@ -356,9 +310,14 @@ __all__ = [
     "ImportFormat",
     "ImportRejected",
     "ImportSummary",
+    "Importer",
+    "Line",
+    "NotFound",
     "Period",
+    "Progress",
     "Pupil",
     "PupilContext",
+    "PupilFinder",
     "Responsable",
     "ServiceDescription",
     "Site",
@@ -369,10 +328,13 @@ __all__ = [
     "format_date",
     "format_decimal",
     "hookimpl",
+    "neutralise",
     "of_name",
     "parse_french_date",
     "read_csv",
+    "read_rows",
     "service_data",
     "site_data",
     "today",
+    "write_csv",
 ]

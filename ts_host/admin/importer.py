@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..api import BadLine, ImportRejected
+from ..importing import BadLine, ImportRejected
 from ..audit import audit
 from ..models import CodeKind, Establishment, Pupil, Responsable, ResponsableLink, Site
 from .codes import CodeIndex, issue_missing
