@@ -158,16 +158,7 @@ def read_rows(
     next(reader, None)
     missing = [name for name in columns if name not in names]
     if missing:
-        raise ImportRejected(
-            path,
-            [
-                BadLine(
-                    1,
-                    f"colonnes manquantes : {', '.join(missing)} (en-tête attendu : "
-                    f"{';'.join(columns)}, séparé par « ; » ou « , »)",
-                )
-            ],
-        )
+        raise ImportRejected(path, [BadLine(1, f"colonnes manquantes : {', '.join(missing)}")])
     rows = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):
