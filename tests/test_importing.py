@@ -173,21 +173,36 @@ def test_the_help_is_built_from_the_columns():
     assert "refusé en entier" in text
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+33 6 12", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-"])
+@pytest.mark.parametrize(
+    "cell", ["=1+1", "+33 6 12", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-", "-1", "-3,90"]
+)
 def test_formula_cells_are_quoted(cell):
     assert neutralise(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["Dupont", "", "0541234Y", "-3,90", "-3,90\u00a0€", "-12.5"])
-def test_data_cells_and_negative_amounts_are_left_alone(cell):
+@pytest.mark.parametrize("cell", ["=1+1", "-1+1", "-3,90=1", "-"])
+def test_a_column_of_amounts_still_quotes_what_is_not_an_amount(cell):
+    assert neutralise(cell, number=True) == "'" + cell
+
+
+@pytest.mark.parametrize(
+    "cell", ["Dupont", "", "0541234Y", "06 12 34 56 78", "1=1", "'=1", "3,90\u00a0€"]
+)
+def test_other_cells_are_left_alone(cell):
     assert neutralise(cell) == cell
+
+
+@pytest.mark.parametrize("cell", ["-3,90", "-3,90\u00a0€", "-12.5", "-4"])
+def test_negative_amounts_stay_numbers_in_a_column_of_amounts(cell):
+    assert neutralise(cell, number=True) == cell
 
 
 def test_the_csv_writer_neutralises_every_cell_and_counts_rows(tmp_path):
     stream = io.StringIO()
-    count = write_csv(stream, ["nom", "solde"], [["=HYPERLINK(1)", "-3,90"], [None, 12]])
+    rows = [["=HYPERLINK(1)", "-3,90", "-3,90"], [None, 12, "-1+1"]]
+    count = write_csv(stream, ["nom", "solde", "note"], rows, numbers=["solde"])
     assert count == 2
-    assert stream.getvalue() == "nom;solde\r\n'=HYPERLINK(1);-3,90\r\n;12\r\n"
+    assert stream.getvalue() == ("nom;solde;note\r\n'=HYPERLINK(1);-3,90;'-3,90\r\n;12;'-1+1\r\n")
     path = tmp_path / "sub" / "export.csv"
     write_csv(path, ["nom"], [["Élise"]], bom=True, delimiter=",")
     assert path.read_bytes() == "\ufeffnom\r\nÉlise\r\n".encode()

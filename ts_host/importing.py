@@ -143,7 +143,7 @@ def read_rows(
 
     The header must hold ``columns`` (names are read without case or
     surrounding spaces); ``optional`` columns may be absent and read as
-    empty; other columns are kept.  Empty lines are skipped.  Line numbers
+    empty; other columns are kept.  Blank lines are skipped.  Line numbers
     are those a spreadsheet shows, header included.  An unreadable file or a
     wrong header raises :class:`ImportRejected` at line 1.
     """
@@ -161,7 +161,7 @@ def read_rows(
         raise ImportRejected(path, [BadLine(1, f"colonnes manquantes : {', '.join(missing)}")])
     rows = []
     for cells in reader:
-        if not any(cell.strip() for cell in cells):
+        if not cells:
             continue
         row = dict.fromkeys(optional, "")
         for position, name in enumerate(names):
@@ -450,16 +450,21 @@ class PupilFinder:
 
 #: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: A negative amount as the host prints it (``-3,90``, ``-3,90 €``) is data, not a formula.
+#: A negative amount as the host prints it (``-3,90``, ``-3,90 €``): data, not a formula.
 NEGATIVE_NUMBER = re.compile(r"^-\d+(?:[.,]\d+)?(?:[\s\u00a0\u202f]?[€%])?$")
 
 
-def neutralise(cell: Any) -> str:
-    """The text of a cell, quoted (``'=…``) if a spreadsheet would run it as a formula."""
+def neutralise(cell: Any, *, number: bool = False) -> str:
+    """The text of a cell, quoted (``'=…``) if a spreadsheet would run it as a formula.
+
+    ``number=True`` is for a column of amounts the exporter computed: a
+    negative amount there stays as it is (anything else is still quoted).
+    Text typed by someone (``-1`` in an address) is always quoted.
+    """
     text = "" if cell is None else str(cell)
-    if text.startswith(FORMULA_STARTS) and not NEGATIVE_NUMBER.match(text):
-        return "'" + text
-    return text
+    if not text.startswith(FORMULA_STARTS) or (number and NEGATIVE_NUMBER.match(text)):
+        return text
+    return "'" + text
 
 
 def write_csv(
@@ -469,9 +474,11 @@ def write_csv(
     *,
     delimiter: str = ";",
     bom: bool = False,
+    numbers: Sequence[str] = (),
 ) -> int:
     """Write a CSV export, every cell neutralised; return the number of rows.
 
+    ``numbers`` names the columns of computed amounts (see :func:`neutralise`).
     ``destination`` is a path (written in UTF-8) or a text stream.  ``bom``
     starts the file with the byte-order mark a spreadsheet needs to read
     UTF-8 accents when the file is opened by a double click.  Lines end in
@@ -483,9 +490,10 @@ def write_csv(
             stream.write("\ufeff")
         writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow([neutralise(name) for name in header])
+        numeric = [name in numbers for name in header]
         count = 0
         for row in rows:
-            writer.writerow([neutralise(cell) for cell in row])
+            writer.writerow([neutralise(c, number=n) for c, n in zip(row, numeric, strict=True)])
             count += 1
         return count
 

@@ -1,9 +1,9 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import HelpSection, ImportFormat, ServiceDescription, Tile, hookimpl, of_name
+from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl, of_name
 
 from .commands import COMMAND
-from .exports import APPLY_HELP, apply_accepted
+from .exports import IMPORT_FORMAT
 from .models import find_store
 from .schemas import _, settings_schema
 
@@ -60,7 +60,7 @@ def ts_help():
 
 @hookimpl
 def ts_import_formats():
-    return [ImportFormat(name=SERVICE_ID, help=APPLY_HELP, run=apply_accepted)]
+    return [IMPORT_FORMAT]
 
 
 @hookimpl

@@ -47,7 +47,8 @@ def low_balances(site, uai: str, threshold: int, day: date) -> list[tuple]:
 
 def write_csv(destination, rows) -> None:
     """The list for the intendance, formula cells neutralised by the host's writer."""
-    write_export(destination, COLUMNS, ((*names, euros(balance)) for *names, balance in rows))
+    amounts = ((*names, euros(balance)) for *names, balance in rows)
+    write_export(destination, COLUMNS, amounts, numbers=["solde"])
 
 
 def run(site, academy, args) -> int:
