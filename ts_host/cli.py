@@ -142,9 +142,13 @@ def cmd_import(env: Environment, args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"fichier introuvable : {path}")
+    chosen = formats[args.format]
     try:
-        with env.tm:
-            summary = formats[args.format].run(env.site, env.academy, path)
+        with env.tm, _progress(0, "ligne", f"Import {chosen.name}", args.quiet) as bar:
+            if chosen.reports_progress:
+                summary = chosen.run(env.site, env.academy, path, progress=_follow(bar))
+            else:
+                summary = chosen.run(env.site, env.academy, path)
     except ImportRejected as exc:
         print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
         return 1
@@ -182,6 +186,18 @@ def _establishment(env: Environment, uai: str | None):
 
 def _progress(total: int, unit: str, desc: str, quiet: bool) -> tqdm:
     return tqdm(total=total, unit=unit, desc=desc, disable=quiet, leave=False)
+
+
+def _follow(bar: tqdm):
+    """An importer's ``progress(done, total)`` shown on ``bar``."""
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.refresh()  # tqdm skips redraws closer than 0.1 s: show the end
+
+    return progress
 
 
 def cmd_import_siecle(env: Environment, args) -> int:
