@@ -56,7 +56,7 @@ class Heights(Importer):
         Column("uai", "UAI de l'établissement"),
         Column("eleve_ine", "INE de l'élève"),
         Column("date", "date de la mesure, JJ/MM/AAAA", parse=parse_french_date),
-        Column("taille", "en centimètres", parse=centimetres),
+        Column("taille", "en centimètres", parse=centimetres, missing="taille manquante"),
         Column("remarque", "texte libre", required=False, optional=True),
     )
     description = "Chaque ligne remplace la taille de l'élève."
@@ -149,6 +149,7 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_written(site,
         "0542345F;1234567890C;01/02/2027;150\n"
         "0000000A;1234567890C;01/02/2027;150\n"
         "0541234Y;1234567890C;01/02/2027;150\n"
+        "0541234Y;;01/02/2027;\n"
     )
     with pytest.raises(ImportRejected) as refused:
         Heights.run(site, None, csv_file(tmp_path, text))
@@ -159,6 +160,7 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_written(site,
         6: "valeur manquante : eleve_ine ; taille invalide « cent » (en centimètres)",
         7: "aucun élève d'INE « 1234567890C » dans l'établissement 0542345F",
         8: "établissement inconnu « 0000000A »",
+        10: "valeur manquante : eleve_ine ; taille manquante",
     }
     assert not any(hasattr(pupil, "height") for pupil in site.pupils.values())
     assert "ligne 4 : date invalide" in str(refused.value)
@@ -167,8 +169,8 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_written(site,
 def test_the_help_is_built_from_the_columns():
     text = Heights.import_format().help
     assert "uai;eleve_ine;date;taille;remarque" in text
-    assert "date de la mesure, JJ/MM/AAAA (obligatoire)" in text
-    assert "texte libre (facultative)" in text
+    assert "\n  date       date de la mesure, JJ/MM/AAAA\n" in text
+    assert "\n  remarque   texte libre (colonne facultative)\n" in text
     assert "Chaque ligne remplace la taille de l'élève." in text
     assert "refusé en entier" in text
 

@@ -182,7 +182,8 @@ class Column:
     ``parse`` turns the text of a non-empty value into what :meth:`Importer.check`
     reads, or raises ``ValueError`` with a French message naming the value.
     ``optional``: the header may leave the column out (its values are then empty).
-    ``help`` is the column's line in the format's help.
+    ``help`` is the column's line in the format's help.  ``missing`` replaces
+    "valeur manquante : <name>" by a message of the service's own.
     """
 
     name: str
@@ -190,6 +191,7 @@ class Column:
     required: bool = True
     parse: Callable[[str], Any] | None = None
     optional: bool = False
+    missing: str = ""
 
 
 class _Unusable(Exception):
@@ -239,8 +241,11 @@ class Line:
             text = self.raw.get(column.name, "")
             if not text:
                 if column.required:
-                    missing.append(column.name)
                     self._unusable.add(column.name)
+                    if column.missing:
+                        self.problem(column.missing)
+                    else:
+                        missing.append(column.name)
                 else:
                     self._values[column.name] = None if column.parse else ""
                 continue
@@ -256,10 +261,13 @@ class Line:
             self.problems.insert(0, f"valeur manquante : {', '.join(missing)}")
 
 
-ALL_OR_NOTHING = (
-    "Le fichier est refusé en entier, avec le numéro et le motif de chaque ligne "
-    "fausse, si une seule ligne est fausse ; sinon il est écrit en entier."
-)
+HELP_HEAD = """\
+Fichier CSV (UTF-8 ou Windows-1252, séparateur « ; » ou « , ») avec l'en-tête :
+  {header}
+Chaque colonne est obligatoire et chaque valeur requise, sauf mention contraire :"""
+ALL_OR_NOTHING = """\
+Le fichier est refusé en entier, avec le numéro et le motif de chaque ligne
+fausse, si une seule ligne est fausse ; sinon il est écrit en entier."""
 
 
 class Importer:
@@ -332,22 +340,15 @@ class Importer:
     @classmethod
     def help(cls) -> str:
         """The format's help: header, encodings, each column, what it does, all or nothing."""
-        header = ";".join(c.name for c in cls.columns)
         width = max(len(c.name) for c in cls.columns)
-        lines = [
-            "Fichier CSV (UTF-8 ou Windows-1252, séparateur « ; » ou « , ») avec l'en-tête :",
-            f"  {header}",
-        ]
+        lines = [HELP_HEAD.format(header=";".join(c.name for c in cls.columns))]
         for column in cls.columns:
-            state = (
-                "facultative"
-                if column.optional
-                else "obligatoire"
-                if column.required
-                else "peut être vide"
-            )
             text = column.help.replace("\n", "\n" + " " * (width + 4))
-            lines.append(f"  {column.name.ljust(width)}  {text} ({state})")
+            if column.optional:
+                text += " (colonne facultative)"
+            elif not column.required:
+                text += " (peut être vide)"
+            lines.append(f"  {column.name.ljust(width)}  {text}")
         if cls.description:
             lines.append(cls.description)
         lines.append(ALL_OR_NOTHING)

@@ -124,8 +124,11 @@ class DecisionsImporter(Importer):
 
     name = "fiche"
     columns = (
-        # Checked by ``check``: a line without it is refused by its own message.
-        Column(ID_COLUMN, "l'identifiant de la demande donné par l'export", required=False),
+        Column(
+            ID_COLUMN,
+            "l'identifiant de la demande donné par l'export",
+            missing="identifiant de demande manquant",
+        ),
         Column(
             "decision",
             "« acceptée » (par défaut) ou « refusée »",
@@ -146,8 +149,6 @@ identifiant inconnu, en double ou déjà traité fait refuser tout le fichier.""
 
     def check(self, line: Line) -> tuple[ChangeRequest, bool]:
         request_id = line[ID_COLUMN]
-        if not request_id:
-            raise ValueError("identifiant de demande manquant")
         earlier = self.seen.setdefault(request_id, line.number)
         if earlier != line.number:
             raise ValueError(f"demande « {request_id} » déjà présente ligne {earlier}")

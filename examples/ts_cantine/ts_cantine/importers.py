@@ -59,8 +59,7 @@ class MenusImporter(_CantineImporter):
         UAI,
         Column("date", "JJ/MM/AAAA, du lundi au vendredi", parse=_school_day),
         Column("entree", "l'entrée", required=False),
-        # Checked by ``check``, whose message the intendance knows.
-        Column("plat", "le plat principal, obligatoire", required=False),
+        Column("plat", "le plat principal", missing="le plat est obligatoire"),
         Column("dessert", "le dessert", required=False),
         Column("allergenes", "les allergènes, séparés par des virgules", required=False),
     )
@@ -75,8 +74,6 @@ gardent leur menu."""
     def check(self, line: Line) -> tuple[str, date, Menu]:
         uai = line["uai"].upper()
         line.attempt(self.offering, uai)
-        if not line["plat"]:
-            line.problem("le plat est obligatoire")
         day = line["date"]
         earlier = self.first_line.setdefault((uai, day), line.number)
         if earlier != line.number:
