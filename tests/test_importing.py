@@ -17,6 +17,7 @@ from ts_host.api import (
     PupilFinder,
     neutralise,
     parse_french_date,
+    read_csv,
     read_rows,
     write_csv,
 )
@@ -244,3 +245,10 @@ def test_the_finder_finds_by_name_and_birth_date_without_case_or_accents(site):
     site.establishments[UAI].pupil_ids.add(twin.id, twin.division)
     with pytest.raises(ValueError, match="plusieurs élèves"):
         PupilFinder(site).by_name(UAI, "Dupont", "Léa-Marie", date(2013, 5, 2))
+
+
+def test_read_csv_still_reads_for_older_plugins_and_names_its_replacement(tmp_path):
+    path = csv_file(tmp_path, GOOD)
+    with pytest.warns(DeprecationWarning, match="Importer, or call read_rows"):
+        rows = list(read_csv(path, ["uai", "taille"]))
+    assert rows == read_rows(path, ["uai", "taille"])

@@ -6,6 +6,7 @@ from nowhere else in ``ts_host``; a test holds the bundled plugins to it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -196,9 +197,14 @@ def parse_french_date(text: str) -> date:
 def read_csv(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line number, row)`` from a CSV file whose header holds ``columns``.
 
-    Kept for plugins written before :class:`Importer`, which reads files the
-    same way (:func:`read_rows`: encodings, ``;`` or ``,``, header checked).
+    Deprecated: an :class:`Importer` reads the file for its
+    service (or call :func:`read_rows`, which this now is).
     """
+    warnings.warn(
+        "ts_host.api.read_csv is deprecated: declare an Importer, or call read_rows",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     yield from read_rows(path, columns)
 
 
