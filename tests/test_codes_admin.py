@@ -15,6 +15,7 @@ from ts_host.admin.importer import import_siecle
 from ts_host.admin.siecle import read_exports
 from ts_host.api import CommandError
 from ts_host.cli import main
+from ts_host.importing import neutralise
 from ts_host.models import Account, CodeKind, CodeState, Pupil, ResponsableLink
 
 from .accounts_helpers import create_responsable
@@ -293,7 +294,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(box, dangerous):
     codes.write_csv(rows, stream)
     table = list(csv.DictReader(io.StringIO(stream.getvalue()), delimiter=";"))
     assert table[0]["responsable_nom"] == "'" + dangerous
-    assert codes.neutralise("Dupont") == "Dupont"
+    assert neutralise("Dupont") == "Dupont"
 
 
 # Statistics ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from .contract import (
     ImportFormat,
     ImportRejected,
     ImportSummary,
+    Progress,
     PupilContext,
     ServiceDescription,
     Tile,
@@ -46,6 +47,16 @@ from .establishments import Contact, EstablishmentConfig, Period
 from .formatting import format_date, format_decimal, parse_french_date
 from .forms import CSRFSchema, FormView
 from .i18n import of_name
+from .importing import (
+    Column,
+    Importer,
+    Line,
+    NotFound,
+    PupilFinder,
+    neutralise,
+    read_rows,
+    write_csv,
+)
 from .models import Container, Pupil, Responsable, Site
 from .root import service_data, site_data
 
@@ -76,6 +87,7 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportFormat",
     "ImportRejected",
     "ImportSummary",
+    "Progress",
     "PupilContext",
     "ServiceDescription",
     "Tile",
@@ -96,6 +108,15 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "FormView",
     # i18n
     "of_name",
+    # importing
+    "Column",
+    "Importer",
+    "Line",
+    "NotFound",
+    "PupilFinder",
+    "neutralise",
+    "read_rows",
+    "write_csv",
     # models
     "Container",
     "Pupil",

@@ -16,7 +16,6 @@ Rules (guide, section 1.1):
 
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from ..activation import display, issue, normalise
 from ..audit import audit
 from ..contract import CommandError
 from ..formatting import format_date
+from ..importing import write_csv as write_export
 from ..models import ActivationCode, CodeKind, CodeState, Establishment, Pupil, Responsable, Site
 
 #: The RESP_LEGAL values that get a CAR.
@@ -399,13 +399,6 @@ CSV_COLUMNS = (
     "ville",
     "pays",
 )
-#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with a quote."""
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
 def csv_values(row: CodeRow) -> list[str]:
@@ -432,15 +425,13 @@ def csv_values(row: CodeRow) -> list[str]:
         address.get("city", ""),
         address.get("country", ""),
     ]
-    return [neutralise(value) for value in values]
+    return values
 
 
 def write_csv(found: Iterable[CodeRow], stream: TextIO) -> int:
-    """Write ``;``-separated rows with a header, for a mail merge; return the count."""
-    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for row in found:
-        writer.writerow(csv_values(row))
-        count += 1
-    return count
+    """Write ``;``-separated rows with a header, for a mail merge; return the count.
+
+    Names and addresses came from SIECLE: the host's writer quotes any cell
+    a spreadsheet would run as a formula.
+    """
+    return write_export(stream, CSV_COLUMNS, (csv_values(row) for row in found))

@@ -92,10 +92,25 @@ def import_file(env: Environment, chosen: ImportFormat, paths: list[Path], args)
     (path,) = paths
     if not path.is_file():
         raise CommandError(f"fichier introuvable : {path}")
-    with env.tm:
-        summary = chosen.run(env.site, env.academy, path)
+    with env.tm, progress(0, "ligne", f"Import {chosen.name}", args.quiet) as bar:
+        if chosen.reports_progress:
+            summary = chosen.run(env.site, env.academy, path, progress=follow(bar))
+        else:
+            summary = chosen.run(env.site, env.academy, path)
     audit(None, "service.imported", format=chosen.name, file=str(path), summary=str(summary))
     return f"Import {chosen.name} terminé : {summary}."
+
+
+def follow(bar):
+    """An importer's ``progress(done, total)`` shown on a tqdm ``bar``."""
+
+    def show(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.refresh()  # tqdm skips redraws closer than 0.1 s: show the end
+
+    return show
 
 
 def import_for_establishment(

@@ -7,7 +7,6 @@ invented from lists of common names.
 
 from __future__ import annotations
 
-import csv
 import random
 import unicodedata
 from collections import defaultdict
@@ -19,6 +18,7 @@ from pathlib import Path
 from .. import hookspecs
 from ..activation import display, issue
 from ..establishments import Academy, EstablishmentConfig
+from ..importing import write_csv
 from ..models import CodeKind, Establishment, Pupil, Responsable, Site
 from . import names
 
@@ -273,12 +273,7 @@ class DemoBuilder:
         ]
 
     def write_codes_csv(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(self.code_rows)
+        write_csv(path, CSV_COLUMNS, self.code_rows, delimiter=",")
 
 
 def _ascii(text: str) -> str:
