@@ -9,7 +9,16 @@ from .accounts import Account, Link
 from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
 from .people import Pupil, Responsable, ResponsableLink
-from .site import Establishment, Site, appmaker, get_site
+from .site import (
+    Establishment,
+    Forgotten,
+    LoginTaken,
+    Site,
+    appmaker,
+    email_key,
+    get_site,
+    login_key,
+)
 
 __all__ = [
     "Account",
@@ -18,11 +27,15 @@ __all__ = [
     "CodeState",
     "Container",
     "Establishment",
+    "Forgotten",
     "Link",
+    "LoginTaken",
     "Pupil",
     "Responsable",
     "ResponsableLink",
     "Site",
     "appmaker",
+    "email_key",
     "get_site",
+    "login_key",
 ]
