@@ -99,7 +99,8 @@ def test_a_pupil_of_another_establishment_is_not_found_by_its_public_id(box):
     stranger = Pupil(
         "0123456789abcdef", kit.ESTABLISHMENT_A, "Anne", "AUTRE", date(2013, 1, 1), "3A"
     )
-    box.site.pupils.add(stranger.id, stranger)
+    box.site.ensure_establishment(kit.ESTABLISHMENT_A)
+    box.site.enrol(stranger)
     with pytest.raises(CommandError, match="élève inconnu"):
         codes.select(box.site, scope(pupil=stranger.id))
 
