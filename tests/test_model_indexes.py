@@ -174,6 +174,8 @@ def test_an_eleve_id_or_personne_id_already_anothers_is_refused(site):
     with pytest.raises(KeyError):
         site.add_responsable(namesake)
     assert site.establishments[UAI].by_personne_id["531"] == "r1"
+    assert "p-twin" not in site.pupils and "r-twin" not in site.responsables
+    assert inconsistencies(site) == []
 
 
 def test_a_link_uses_the_code_and_unlinking_takes_it_back(site):
@@ -225,4 +227,14 @@ def test_forgetting_a_pupil_removes_every_index_entry_that_names_it(site):
     assert not [c for c in site.codes.values() if c.pupil_id == erased.id]
     assert site.account_by_login("eleve") is None and "eleve@example.org" not in site.emails
     assert family.pupil_ids == [sibling.id]
+    assert inconsistencies(site) == []
+
+
+def test_an_update_never_changes_what_the_indexes_hang_on(site):
+    pupil = a_pupil(site, 1)
+    with pytest.raises(ValueError):
+        site.update_pupil(pupil, {"siecle_id": "999", "first_name": "Autre"})
+    assert (pupil.siecle_id, pupil.first_name) == ("421", "Enfant1")
+    with pytest.raises(ValueError):
+        site.update_responsable(a_responsable(site, 1), {"uai": "0999999Z"})
     assert inconsistencies(site) == []

@@ -55,13 +55,14 @@ class Establishment(Persistent):
     def index_pupil(self, pupil: Pupil) -> None:
         """Index a new pupil, or follow a known one's change of class.
 
-        An ELEVE_ID already given to another pupil is refused (``KeyError``).
-        Nothing is written when the indexes already agree.
+        An ELEVE_ID already given to another pupil is refused (``KeyError``)
+        before anything is written; nothing is written either when the
+        indexes already agree.
         """
-        if self.pupil_ids.get(pupil.id) != pupil.division:
-            self.pupil_ids.set(pupil.id, pupil.division)
         if pupil.siecle_id and self.by_eleve_id.get(pupil.siecle_id) != pupil.id:
             self.by_eleve_id.add(pupil.siecle_id, pupil.id)
+        if self.pupil_ids.get(pupil.id) != pupil.division:
+            self.pupil_ids.set(pupil.id, pupil.division)
 
     def unindex_pupil(self, pupil: Pupil) -> None:
         self.pupil_ids.pop(pupil.id)
@@ -142,29 +143,44 @@ class Site(Persistent):
         return establishment
 
     def enrol(self, pupil: Pupil) -> None:
-        """Add a new pupil to the site and to its establishment's indexes."""
-        establishment = self.establishments[pupil.uai]
+        """Add a new pupil to the site and to its establishment's indexes.
+
+        A known id or ELEVE_ID is refused (``KeyError``) before any write.
+        """
+        if pupil.id in self.pupils:
+            raise KeyError(f"{pupil.id!r} already present")
+        self.establishments[pupil.uai].index_pupil(pupil)
         self.pupils.add(pupil.id, pupil)
-        establishment.index_pupil(pupil)
 
     def update_pupil(self, pupil: Pupil, values: dict) -> bool:
         """Set the attributes that differ, re-indexing a change of class.
 
         Returns whether anything changed: an unchanged pupil is not written.
+        The keys the indexes hang on (``id``, ``uai``, ``siecle_id``) are
+        not changed this way.
         """
+        _refuse_keys(values)
         changed = _assign(pupil, values)
         if changed:
             self.establishments[pupil.uai].index_pupil(pupil)
         return changed
 
     def add_responsable(self, responsable: Responsable) -> None:
-        """Add a new responsable to the site and to its establishment's index."""
-        establishment = self.establishments[responsable.uai]
+        """Add a new responsable to the site and to its establishment's index.
+
+        A known id or PERSONNE_ID is refused (``KeyError``) before any write.
+        """
+        if responsable.id in self.responsables:
+            raise KeyError(f"{responsable.id!r} already present")
+        self.establishments[responsable.uai].index_responsable(responsable)
         self.responsables.add(responsable.id, responsable)
-        establishment.index_responsable(responsable)
 
     def update_responsable(self, responsable: Responsable, values: dict) -> bool:
-        """Set the attributes that differ; returns whether anything changed."""
+        """Set the attributes that differ; returns whether anything changed.
+
+        As for pupils, ``id``, ``uai`` and ``siecle_id`` are not changed this way.
+        """
+        _refuse_keys(values)
         return _assign(responsable, values)
 
     def sole_responsables(self, pupil: Pupil) -> list[Responsable]:
@@ -309,6 +325,15 @@ class Site(Persistent):
                 ids.remove(account.id)
             if not ids:
                 self.emails.pop(key)
+
+
+#: What the indexes hang on: a record keeps them for life.
+KEYS = frozenset({"id", "uai", "siecle_id"})
+
+
+def _refuse_keys(values: dict) -> None:
+    if KEYS & values.keys():
+        raise ValueError(f"index keys never change: {sorted(KEYS & values.keys())}")
 
 
 def _assign(obj, values: dict) -> bool:
