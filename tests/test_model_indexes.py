@@ -188,6 +188,8 @@ def test_a_link_uses_the_code_and_unlinking_takes_it_back(site):
         account.id,
         [pupil.id],
     )
+    with pytest.raises(ValueError):
+        site.link(an_account(site, "autre"), code)
     assert site.unlink(code) is account
     assert account.links == []
 

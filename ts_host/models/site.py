@@ -237,7 +237,13 @@ class Site(Persistent):
         self.codes.add(code.code, code)
 
     def link(self, account: Account, code: ActivationCode) -> None:
-        """Give ``account`` what ``code`` grants; the code is used from then on."""
+        """Give ``account`` what ``code`` grants; the code is used from then on.
+
+        A code used or revoked already is refused (``ValueError``): a code
+        serves one account, once.
+        """
+        if not code.usable:
+            raise ValueError(f"code {code.code} is {code.state}")
         code.state = CodeState.USED
         code.account_id = account.id
         account.links.append(Link(code.code, code.pupil_id, code.responsable_id))
