@@ -482,8 +482,6 @@ def make_account(
     ``responsable_index`` (0: the first legal responsable); see
     :func:`attach_responsable` to share the account with another one.
     """
-    from .accounts.registration import attach_code, index_email
-
     account = Account(f"acct-{login}", kind, login, email_address or f"{login}@example.org")
     account.password_hash = hasher.hash(password)
     account.questions.extend(
@@ -494,9 +492,7 @@ def make_account(
             ("Ma couleur ?", "Bleu"),
         ]
     )
-    site.accounts.add(account.id, account)
-    site.logins.add(login.lower(), account.id)
-    index_email(site, account)
+    site.add_account(account)
     for pupil_id in pupil_ids:
         pupil = site.pupils[pupil_id]
         if kind == "responsable":
@@ -504,16 +500,14 @@ def make_account(
             code = issue(site, CodeKind.CAR, pupil, responsable_id)
         else:
             code = issue(site, CodeKind.CAE, pupil)
-        attach_code(account, code)
+        site.link(account, code)
     return account
 
 
 def attach_responsable(site: Site, account: Account, pupil_id: str, responsable_id: str) -> None:
     """Attach another responsable's CAR for ``pupil_id`` to ``account`` (a shared account)."""
-    from .accounts.registration import attach_code
-
     code = issue(site, CodeKind.CAR, site.pupils[pupil_id], responsable_id)
-    attach_code(account, code)
+    site.link(account, code)
 
 
 @dataclass

@@ -16,6 +16,7 @@ Rules (guide, section 1.1):
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -187,18 +188,37 @@ def due_codes(
             yield CodeKind.CAR, link.responsable_id
 
 
+def issue_due(
+    site: Site,
+    pupil: Pupil,
+    index: CodeIndex,
+    wants: Callable[[CodeKind, str | None], bool] | None = None,
+    choice: Callable[[str], str] = secrets.choice,
+) -> list[ActivationCode]:
+    """Issue the pupil's due codes never issued (none to a pupil who left).
+
+    The one rule for every issuer: the SIECLE import, ``codes generate``
+    and the demo (which draws with its seeded ``choice``).
+    """
+    if not pupil.active:
+        return []
+    issued = []
+    for kind, responsable_id in due_codes(pupil, wants):
+        if not index.has(pupil.id, kind, responsable_id):
+            code = issue(site, kind, pupil, responsable_id, choice=choice)
+            index.add(code)
+            issued.append(code)
+    return issued
+
+
 def issue_missing(
     site: Site, pupils: Iterable[Pupil], index: CodeIndex, selection: Selection | None = None
 ) -> Counter:
     """Issue the due codes never issued; return how many of each kind."""
     issued: Counter = Counter()
     for pupil in pupils:
-        if not pupil.active:
-            continue
-        for kind, responsable_id in due_codes(pupil, selection.wants if selection else None):
-            if not index.has(pupil.id, kind, responsable_id):
-                index.add(issue(site, kind, pupil, responsable_id))
-                issued[kind] += 1
+        for code in issue_due(site, pupil, index, selection.wants if selection else None):
+            issued[code.kind] += 1
     return issued
 
 
@@ -327,10 +347,8 @@ def _revoke_one(site: Site, code: ActivationCode) -> Revocation:
         return Revocation(code, True, None)
     account_id = None
     if code.state is CodeState.USED:
-        account = site.accounts.get(code.account_id)
-        if account is not None:
-            account.links[:] = [link for link in account.links if link.code != code.code]
-            account_id = account.id
+        account = site.unlink(code)
+        account_id = account.id if account is not None else None
     code.state = CodeState.REVOKED
     audit(
         None,

@@ -16,10 +16,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .. import hookspecs
-from ..activation import display, issue
+from ..activation import display
+from ..admin.codes import CodeIndex, issue_due
 from ..establishments import Academy, EstablishmentConfig
 from ..importing import write_csv
-from ..models import CodeKind, Establishment, Pupil, Responsable, Site
+from ..models import Pupil, Responsable, Site
 from . import names
 
 CLASS_SIZE = 28
@@ -161,8 +162,7 @@ class DemoBuilder:
         """Create the objects; ``commit`` is called between batches."""
         site, rng = self.site, self.rng
         for uai, config in self.academy.establishments.items():
-            if uai not in site.establishments:
-                site.establishments.add(uai, Establishment(uai, config.name))
+            site.ensure_establishment(uai, config.name)
         for index, family in enumerate(families, start=1):
             self._write_responsables(family)
             if index % BATCH == 0:
@@ -193,9 +193,7 @@ class DemoBuilder:
                     family.responsables, family.parents, strict=True
                 ):
                     pupil.add_responsable(responsable.id, legal, relationship)
-                site.pupils.add(pupil.id, pupil)
-                establishment.pupil_ids.add(pupil.id, division)
-                establishment.by_eleve_id.add(pupil.siecle_id, pupil.id)
+                site.enrol(pupil)
                 child.pupil = pupil
                 batch[uai].append(pupil)
             written += len(members)
@@ -204,8 +202,9 @@ class DemoBuilder:
                 progress(written)
         self._flush(batch, commit)
         progress(written)
+        index = CodeIndex(site, ())  # the demo's pupils are new: no code yet
         for family in families:
-            self._issue_codes(family)
+            self._issue_codes(family, index)
         commit()
 
     def _write_responsables(self, family: PlannedFamily) -> None:
@@ -231,7 +230,7 @@ class DemoBuilder:
                 profession=rng.choice(names.PROFESSIONS),
                 sms_consent=rng.random() < 0.5,
             )
-            self.site.responsables.add(responsable.id, responsable)
+            self.site.add_responsable(responsable)
             family.responsables.append(responsable)
 
     def _flush(self, batch: dict[str, list[Pupil]], commit) -> None:
@@ -250,15 +249,20 @@ class DemoBuilder:
         batch.clear()
         commit()
 
-    def _issue_codes(self, family: PlannedFamily) -> None:
-        site, rng = self.site, self.rng
-        for responsable in family.responsables:
-            for child in family.children:
-                code = issue(site, CodeKind.CAR, child.pupil, responsable.id, choice=rng.choice)
-                self.code_rows.append(self._row(code.code, "CAR", child, responsable))
-        for child in family.children:
-            code = issue(site, CodeKind.CAE, child.pupil, choice=rng.choice)
-            self.code_rows.append(self._row(code.code, "CAE", child, None))
+    def _issue_codes(self, family: PlannedFamily, index: CodeIndex) -> None:
+        """The administration's rule issues the codes; the rows keep a
+        responsable's codes together, then the children's own."""
+        issued = [
+            (code, child)
+            for child in family.children
+            for code in issue_due(self.site, child.pupil, index, choice=self.rng.choice)
+        ]
+        order = {responsable.id: n for n, responsable in enumerate(family.responsables)}
+        issued.sort(key=lambda pair: order.get(pair[0].responsable_id, len(order)))
+        responsables = {responsable.id: responsable for responsable in family.responsables}
+        for code, child in issued:
+            responsable = responsables.get(code.responsable_id)
+            self.code_rows.append(self._row(code.code, str(code.kind), child, responsable))
 
     @staticmethod
     def _row(code: str, kind: str, child: PlannedChild, responsable) -> list[str]:

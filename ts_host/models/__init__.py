@@ -9,7 +9,14 @@ from .accounts import Account, Link
 from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
 from .people import Pupil, Responsable, ResponsableLink
-from .site import Establishment, Site
+from .site import (
+    Establishment,
+    Forgotten,
+    LoginTaken,
+    Site,
+    email_key,
+    login_key,
+)
 
 __all__ = [
     "Account",
@@ -18,9 +25,13 @@ __all__ = [
     "CodeState",
     "Container",
     "Establishment",
+    "Forgotten",
     "Link",
+    "LoginTaken",
     "Pupil",
     "Responsable",
     "ResponsableLink",
     "Site",
+    "email_key",
+    "login_key",
 ]
