@@ -23,6 +23,17 @@ from .forms import CSRFSchema, FormView
 from .i18n import of_name
 from .models import Container, Pupil, Responsable, Site
 
+# The establishment's structure (classes, teaching teams, professeurs principaux).
+from .models.structure import (
+    Division,
+    SubjectTeam,
+    Teacher,
+    TeachingService,
+    divisions,
+    principals,
+    teaching_team,
+)
+
 #: The version of this API; a plugin states the range it needs.
 API_VERSION = "1.0"
 
@@ -349,6 +360,7 @@ __all__ = [
     "Contact",
     "Container",
     "DateRange",
+    "Division",
     "EstablishmentConfig",
     "EvolveStep",
     "FormView",
@@ -362,17 +374,23 @@ __all__ = [
     "Responsable",
     "ServiceDescription",
     "Site",
+    "SubjectTeam",
+    "Teacher",
+    "TeachingService",
     "Tile",
     "TileLink",
     "date_ranges",
+    "divisions",
     "find_date_range",
     "format_date",
     "format_decimal",
     "hookimpl",
     "of_name",
     "parse_french_date",
+    "principals",
     "read_csv",
     "service_data",
     "site_data",
+    "teaching_team",
     "today",
 ]

@@ -1,8 +1,9 @@
 """``ts-admin import notes FILE``: grades from a ``;``-separated CSV file.
 
-One line per grade of a pupil; the evaluation, its subject's teachers and
-the division's professeur principal are read from the same lines (see
-``IMPORT.md``).  Every line is checked before anything is written.
+One line per grade of a pupil; the evaluation and its subject's teachers
+are read from the same lines (see ``IMPORT.md``).  The professeur principal
+is the establishment's (``ts-admin import sts``): a ``*`` after a name, which
+older files carry, is read and ignored.  Every line is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ COLUMNS = (
     "note",
 )
 MAX_COEFFICIENT = Decimal(20)
+#: How older files marked the professeur principal, now named by the structure.
 PRINCIPAL_MARK = "*"
 NUMBER_RE = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
 
@@ -59,7 +61,8 @@ l'en-tête : uai;division;matiere;professeur;controle;date;coefficient;publie_le
 - uai, division : l'établissement et la classe de l'élève ;
 - matiere : libellé de la matière (ex. « Mathématiques ») ;
 - professeur : le ou les professeurs de la matière dans la classe, séparés par des
-  virgules (ex. « MME DURAND ») ; un « * » après un nom désigne le professeur principal ;
+  virgules (ex. « MME DURAND ») ; le professeur principal est celui de l'import STS-web
+  (un « * » après un nom est ignoré) ;
 - controle, date (JJ/MM/AAAA), coefficient (ex. 1.0, 0.5, 2) : le contrôle, identifié
   par la classe, la matière, son libellé et sa date ;
 - publie_le : date de publication par l'enseignant (JJ/MM/AAAA), vide si non publié ;
@@ -78,7 +81,6 @@ class GradeLine:
     division: str
     subject: str
     teachers: tuple[str, ...]
-    principal: str
     label: str
     day: date
     coefficient: Decimal
@@ -119,20 +121,16 @@ def parse_coefficient(text: str) -> Decimal:
     return value
 
 
-def parse_teachers(text: str) -> tuple[tuple[str, ...], str]:
-    """The subject's teachers, and the one marked ``*`` as professeur principal."""
+def parse_teachers(text: str) -> tuple[str, ...]:
+    """The subject's teachers (a name's ``*`` mark dropped)."""
     teachers = []
-    principal = ""
     for part in text.split(","):
-        name = " ".join(part.split())
-        if name.endswith(PRINCIPAL_MARK):
-            name = name[:-1].strip()
-            principal = name
+        name = " ".join(part.split()).removesuffix(PRINCIPAL_MARK).strip()
         if name:
             teachers.append(name)
     if not teachers:
         raise ValueError("professeur manquant")
-    return tuple(teachers), principal
+    return tuple(teachers)
 
 
 class _Pupils:
@@ -161,7 +159,6 @@ def check(site: Site, path: Path) -> list[GradeLine]:
     lines: list[GradeLine] = []
     evaluations: dict[tuple, tuple[int, Decimal, date | None]] = {}
     seen: dict[tuple, int] = {}
-    principals: dict[tuple[str, str], tuple[int, str]] = {}
     for number, row in read_csv(path, COLUMNS):
         try:
             line = _check_line(site, pupils, number, row)
@@ -175,13 +172,6 @@ def check(site: Site, path: Path) -> list[GradeLine]:
             earlier = seen.setdefault((key, line.pupil_id), number)
             if earlier != number:
                 raise ValueError(f"note de cet élève pour ce contrôle déjà donnée ligne {earlier}")
-            if line.principal:
-                known = principals.setdefault((line.uai, line.division), (number, line.principal))
-                if known[1] != line.principal:
-                    raise ValueError(
-                        f"deux professeurs principaux pour la classe : "
-                        f"{known[1]} (ligne {known[0]}) et {line.principal}"
-                    )
         except ValueError as exc:
             bad.append(BadLine(number, str(exc)))
             continue
@@ -205,7 +195,7 @@ def _check_line(site: Site, pupils: _Pupils, number: int, row: dict[str, str]) -
             problems.append(str(exc))
             return None
 
-    teachers, principal = read(parse_teachers, row["professeur"]) or ((), "")
+    teachers = read(parse_teachers, row["professeur"]) or ()
     day = read(parse_french_date, row["date"])
     published_on = read(parse_french_date, row["publie_le"]) if row.get("publie_le") else None
     if day and published_on and published_on < day:
@@ -226,7 +216,6 @@ def _check_line(site: Site, pupils: _Pupils, number: int, row: dict[str, str]) -
         row["division"],
         " ".join(row["matiere"].split()),
         teachers,
-        principal,
         row["controle"],
         day,
         coefficient,
@@ -294,8 +283,6 @@ def write(site: Site, lines: list[GradeLine]) -> ImportSummary:
         for line in group:
             names = teams.setdefault(line.subject, [])
             names += [t for t in line.teachers if t not in names]
-            if line.principal:
-                book.principal = line.principal
         for subject, names in teams.items():
             book.teams[subject] = tuple(names)
         existing = {e.key: e for e in book}

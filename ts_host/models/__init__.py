@@ -1,5 +1,5 @@
-"""The persistent model: the site root, establishments, pupils, responsables,
-accounts and activation codes.
+"""The persistent model: the site root, establishments and their structure,
+pupils, responsables, accounts and activation codes.
 
 Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
 ``Length`` counter), never in a list held by one record.
@@ -10,6 +10,16 @@ from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
 from .people import Pupil, Responsable, ResponsableLink
 from .site import Establishment, Site, appmaker, get_site
+from .structure import (
+    Division,
+    Structure,
+    SubjectTeam,
+    Teacher,
+    TeachingService,
+    divisions,
+    principals,
+    teaching_team,
+)
 
 __all__ = [
     "Account",
@@ -17,12 +27,20 @@ __all__ = [
     "CodeKind",
     "CodeState",
     "Container",
+    "Division",
     "Establishment",
     "Link",
     "Pupil",
     "Responsable",
     "ResponsableLink",
     "Site",
+    "Structure",
+    "SubjectTeam",
+    "Teacher",
+    "TeachingService",
     "appmaker",
+    "divisions",
     "get_site",
+    "principals",
+    "teaching_team",
 ]

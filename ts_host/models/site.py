@@ -4,6 +4,7 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from .containers import Container
+from .structure import Structure
 
 ROOT_KEY = "teleservices"
 
@@ -12,7 +13,8 @@ class Establishment(Persistent):
     """An establishment's data; its settings live in ``establishments.toml``.
 
     Pupils and responsables are keyed by their public id; the SIECLE indexes
-    map ELEVE_ID and PERSONNE_ID to those ids for imports.
+    map ELEVE_ID and PERSONNE_ID to those ids for imports.  ``structure`` is
+    its classes and teaching teams (see :mod:`ts_host.models.structure`).
     """
 
     def __init__(self, uai: str, name: str = "") -> None:
@@ -21,6 +23,7 @@ class Establishment(Persistent):
         self.pupil_ids = Container()  # public pupil id -> division
         self.by_eleve_id = Container()  # SIECLE ELEVE_ID -> public pupil id
         self.by_personne_id = Container()  # SIECLE PERSONNE_ID -> responsable id
+        self.structure = Structure()
 
 
 class Site(Persistent):
