@@ -29,6 +29,7 @@ from .admin import reference_day
 from .admin import stats as admin_stats
 from .admin.importer import import_siecle
 from .admin.siecle import read_exports
+from .admin.sts import import_sts, read_sts
 from .api import CommandError, ImportRejected
 from .audit import audit
 from .demo import DemoBuilder
@@ -133,6 +134,8 @@ def cmd_evolve(env: Environment, args) -> int:
 def cmd_import(env: Environment, args) -> int:
     if args.format == SIECLE:
         return cmd_import_siecle(env, args)
+    if args.format == STS:
+        return cmd_import_sts(env, args)
     if args.more or args.uai:
         raise CommandError(f"l'import {args.format} lit un seul fichier, sans --uai")
     formats = {f.name: f for fs in env.plugins.pm.hook.ts_import_formats() for f in fs}
@@ -156,6 +159,7 @@ def cmd_import(env: Environment, args) -> int:
 # Establishment administration (ts_host.admin): SIECLE, codes, letters, stats.
 
 SIECLE = "siecle"
+STS = "sts"
 
 
 def _ini_first(args) -> None:
@@ -212,6 +216,32 @@ def cmd_import_siecle(env: Environment, args) -> int:
         print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
         return 1
     print(f"Import SIECLE de {establishment.uai} terminé : {summary}.")
+    return 0
+
+
+def cmd_import_sts(env: Environment, args) -> int:
+    """The establishment's structure from STS-web (``ts_host.admin.sts``)."""
+    establishment = _establishment(env, args.uai)
+    paths = [Path(name) for name in [args.file, *args.more]]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise CommandError(f"fichier introuvable : {', '.join(missing)}")
+    try:
+        export = read_sts(paths)
+        total = len(export.divisions)
+        with env.tm, _progress(total, "classe", "Import STS-web", args.quiet) as bar:
+            summary = import_sts(
+                env.site,
+                establishment.uai,
+                establishment.name,
+                export,
+                reference_day(env.settings),
+                bar.update,
+            )
+    except ImportRejected as exc:
+        print(f"Import refusé, rien n'a été écrit.\n{exc}", file=sys.stderr)
+        return 1
+    print(f"Import STS-web de {establishment.uai} terminé : {summary}.")
     return 0
 
 
@@ -514,7 +544,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("format", help="format du fichier (ex. notes)")
     imp.add_argument("file", help="fichier à importer")
     imp.add_argument("more", nargs="*", help="import siecle : les autres fichiers (.xml ou .zip)")
-    imp.add_argument("--uai", help="import siecle : l'établissement des fichiers")
+    imp.add_argument("--uai", help="import siecle ou sts : l'établissement des fichiers")
     imp.add_argument("--quiet", action="store_true", help="sans barre de progression")
     add_admin_commands(sub, command)
     add_offline_commands(sub)
