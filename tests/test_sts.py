@@ -161,6 +161,7 @@ def test_a_principal_of_an_unknown_class_is_refused(loaded, tmp_path):
         tmp_path, ("<CODE_STRUCTURE>6A</CODE_STRUCTURE>", "<CODE_STRUCTURE>6Z</CODE_STRUCTURE>")
     )
     (bad,) = refused(loaded, [broken])
+    assert bad.line == 112  # the line of its CODE_STRUCTURE
     assert '<INDIVIDU ID="70004"' in bad.message
     assert "PROF_PRINC : la classe 6Z n'est pas dans les divisions" in bad.message
 

@@ -106,12 +106,12 @@ def _export(records: dict[str, list[Element]], source: str) -> StsExport:
     teachers, terms = _individus(records.get("INDIVIDU", []), problems)
     divisions = _divisions(records.get("DIVISION", []), subjects, teachers, problems)
     _groups(records.get("GROUPE", []), subjects, teachers, divisions, problems)
-    for term, element in terms:
+    for term, element, line in terms:
         if term.division not in divisions:
             problems.add(
                 element,
                 f"PROF_PRINC : la classe {term.division} n'est pas dans les divisions de l'export",
-                element.find("PROFS_PRINC").line,
+                line,
             )
     problems.check()
     return StsExport(
@@ -121,7 +121,7 @@ def _export(records: dict[str, list[Element]], source: str) -> StsExport:
         year=(year.attrib.get("ANNEE", "") or year.text) if year is not None else "",
         teachers=teachers,
         divisions=divisions,
-        terms=[term for term, _element in terms],
+        terms=[term for term, _element, _line in terms],
     )
 
 
@@ -141,9 +141,10 @@ def _subjects(elements: list[Element], problems: Problems) -> dict[str, str]:
 
 def _individus(
     elements: list[Element], problems: Problems
-) -> tuple[dict[str, Teacher], list[tuple[PrincipalTerm, Element]]]:
+) -> tuple[dict[str, Teacher], list[tuple[PrincipalTerm, Element, int]]]:
+    """The individus, and each ``PROF_PRINC`` with its individu and its class's line."""
     teachers: dict[str, Teacher] = {}
-    terms: list[tuple[PrincipalTerm, Element]] = []
+    terms: list[tuple[PrincipalTerm, Element, int]] = []
     for element in elements:
         individu_id = problems.attribute(element, "ID")
         if individu_id in teachers:
@@ -164,7 +165,8 @@ def _individus(
             start = problems.day(term, "DATE_DEBUT", required=False)
             end = problems.day(term, "DATE_FIN", required=False)
             if division:
-                terms.append((PrincipalTerm(individu_id, division, start, end), element))
+                line = term.find("CODE_STRUCTURE").line
+                terms.append((PrincipalTerm(individu_id, division, start, end), element, line))
     return teachers, terms
 
 
