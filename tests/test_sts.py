@@ -96,6 +96,14 @@ def test_an_import_gives_each_class_its_team_and_todays_professeur_principal(box
         assert "sts_emp_0545432L_2026.xml" in structure.source
 
 
+def test_an_import_is_audited(box, caplog):
+    with caplog.at_level("INFO", logger="ts_host.audit"):
+        load(box, [STS_ZIP])
+    (record,) = [r for r in caplog.records if "sts.imported" in r.getMessage()]
+    assert f'"uai": "{NEW_UAI}"' in record.getMessage()
+    assert '"principals": 3' in record.getMessage()
+
+
 def test_the_principal_follows_the_day_of_the_import(box):
     load(box, [STS_XML], today=date(2026, 10, 1))
     assert team(box, "4A")[1] == ["M. LAURENT"]
