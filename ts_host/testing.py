@@ -64,7 +64,17 @@ import webtest
 from .activation import issue
 from .api import Contact, EstablishmentConfig, Period, ServiceDescription
 from .mail import OUTBOX
-from .models import Account, CodeKind, Pupil, Site, Teacher, appmaker
+from .models import (
+    Account,
+    CodeKind,
+    Division,
+    Establishment,
+    Pupil,
+    Site,
+    Teacher,
+    TeachingService,
+    appmaker,
+)
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
 from .storage import get_database
@@ -125,7 +135,6 @@ def structured_site(
     ``levels`` (division → level): what a service's ``ts_demo_data`` reads of
     the teaching teams, for unit tests that need no database."""
     from .demo.structure import build_structure
-    from .models import Establishment
 
     site = Site()
     record = Establishment(establishment.uai, establishment.name)
@@ -144,8 +153,6 @@ def set_teaching_team(
     """Give ``division`` the teaching ``team`` (subject → names such as
     « Mme DURAND ») and ``principal`` (one of those names, or none), in the
     establishment's structure; its other divisions are kept."""
-    from .models import Division, TeachingService
-
     structure = site.establishments[uai].structure
     teachers = dict(structure.teachers.items())
     for name in {name for names in team.values() for name in names}:
