@@ -541,7 +541,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="sans barre de progression")
     command("evolve", cmd_evolve, "met à jour les données enregistrées vers cette version")
     imp = command("import", cmd_import, "importe un fichier dans un service")
-    imp.add_argument("format", help="format du fichier (ex. notes)")
+    imp.add_argument("format", help="format du fichier (ex. notes, siecle, sts)")
     imp.add_argument("file", help="fichier à importer")
     imp.add_argument("more", nargs="*", help="import siecle : les autres fichiers (.xml ou .zip)")
     imp.add_argument("--uai", help="import siecle ou sts : l'établissement des fichiers")
