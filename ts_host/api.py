@@ -58,6 +58,15 @@ from .importing import (
     write_csv,
 )
 from .models import Container, Pupil, Responsable, Site
+from .models.structure import (
+    Division,
+    SubjectTeam,
+    Teacher,
+    TeachingService,
+    divisions,
+    principals,
+    teaching_team,
+)
 from .root import service_data, site_data
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
@@ -122,6 +131,14 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "Pupil",
     "Responsable",
     "Site",
+    # models.structure: the establishment's classes and teaching teams
+    "Division",
+    "SubjectTeam",
+    "Teacher",
+    "TeachingService",
+    "divisions",
+    "principals",
+    "teaching_team",
     # root
     "service_data",
     "site_data",

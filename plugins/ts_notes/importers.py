@@ -1,8 +1,9 @@
 """``ts-admin import notes FILE``: grades from a CSV file (see the host's importer toolkit).
 
-One line per grade of a pupil; the evaluation, its subject's teachers and
-the division's professeur principal are read from the same lines (see
-``IMPORT.md``).  Every line is checked before anything is written.
+One line per grade of a pupil; the evaluation and its subject's teachers
+are read from the same lines (see ``IMPORT.md``).  The professeur principal
+is the establishment's (``ts-admin import sts``): a ``*`` after a name, which
+older files carry, is read and ignored.  Every line is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .models import (
 )
 
 MAX_COEFFICIENT = Decimal(20)
+#: How older files marked the professeur principal, now named by the structure.
 PRINCIPAL_MARK = "*"
 NUMBER_RE = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
 
@@ -48,7 +50,6 @@ class GradeLine:
     division: str
     subject: str
     teachers: tuple[str, ...]
-    principal: str
     label: str
     day: date
     coefficient: Decimal
@@ -89,20 +90,16 @@ def parse_coefficient(text: str) -> Decimal:
     return value
 
 
-def parse_teachers(text: str) -> tuple[tuple[str, ...], str]:
-    """The subject's teachers, and the one marked ``*`` as professeur principal."""
+def parse_teachers(text: str) -> tuple[str, ...]:
+    """The subject's teachers (a name's ``*`` mark dropped)."""
     teachers = []
-    principal = ""
     for part in text.split(","):
-        name = " ".join(part.split())
-        if name.endswith(PRINCIPAL_MARK):
-            name = name[:-1].strip()
-            principal = name
+        name = " ".join(part.split()).removesuffix(PRINCIPAL_MARK).strip()
         if name:
             teachers.append(name)
     if not teachers:
         raise ValueError("professeur manquant")
-    return tuple(teachers), principal
+    return tuple(teachers)
 
 
 class NotesImporter(Importer):
@@ -116,8 +113,8 @@ class NotesImporter(Importer):
         Column(
             "professeur",
             "le ou les professeurs de la matière dans la classe, séparés par des\n"
-            "virgules (ex. « MME DURAND ») ; un « * » après un nom désigne le\n"
-            "professeur principal",
+            "virgules (ex. « MME DURAND ») ; le professeur principal est celui de\n"
+            "l'import STS-web (un « * » après un nom est ignoré)",
             parse=parse_teachers,
         ),
         Column("controle", "libellé du contrôle"),
@@ -145,7 +142,6 @@ Un contrôle ou une note déjà présents sont mis à jour."""
         super().__init__(site, academy)
         self.evaluations: dict[tuple, tuple[int, Decimal, date | None]] = {}
         self.seen: dict[tuple, int] = {}
-        self.principals: dict[tuple[str, str], tuple[int, str]] = {}
 
     def check(self, line: Line) -> GradeLine | None:
         """One line's values, then what it must agree on with the lines before it."""
@@ -154,14 +150,13 @@ Un contrôle ou une note déjà présents sont mis à jour."""
         day, published_on = line["date"], line["publie_le"]
         if published_on and published_on < day:
             line.problem("date de publication antérieure à la date du contrôle")
-        teachers, principal = line["professeur"]
+        teachers = line["professeur"]
         grade = GradeLine(
             line.number,
             uai,
             division,
             " ".join(line["matiere"].split()),
             teachers,
-            principal,
             line["controle"],
             day,
             line["coefficient"],
@@ -181,13 +176,6 @@ Un contrôle ou une note déjà présents sont mis à jour."""
         earlier = self.seen.setdefault((key, grade.pupil_id), line.number)
         if earlier != line.number:
             raise ValueError(f"note de cet élève pour ce contrôle déjà donnée ligne {earlier}")
-        if principal:
-            known = self.principals.setdefault((uai, division), (line.number, principal))
-            if known[1] != principal:
-                raise ValueError(
-                    f"deux professeurs principaux pour la classe : "
-                    f"{known[1]} (ligne {known[0]}) et {principal}"
-                )
         return grade
 
     def _pupil_of(self, uai: str, ine: str, division: str) -> Pupil:
@@ -247,8 +235,6 @@ def write(site, pupils: PupilFinder, lines: list[GradeLine]) -> ImportSummary:
         for line in group:
             names = teams.setdefault(line.subject, [])
             names += [t for t in line.teachers if t not in names]
-            if line.principal:
-                book.principal = line.principal
         for subject, names in teams.items():
             book.teams[subject] = tuple(names)
         existing = {e.key: e for e in book}

@@ -20,7 +20,7 @@ from ts_fiche.exports import export_pending
 from ts_fiche.models import current_values, fiche_store
 
 from ts_host.admin import codes as code_lists
-from ts_host.admin import siecle
+from ts_host.admin import siecle, xmlexports
 from ts_host.api import ImportRejected
 from ts_host.models import ActivationCode, CodeKind, Pupil, Responsable
 from ts_host.testing import ESTABLISHMENT_A, pupils_of
@@ -89,7 +89,7 @@ def test_truncated_or_wrongly_encoded_files_are_refused_in_french(tmp_path, cont
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
-    monkeypatch.setattr(siecle, "MAX_XML_BYTES", 1024 * 1024)
+    monkeypatch.setattr(xmlexports, "MAX_XML_BYTES", 1024 * 1024)
     path = tmp_path / "ElevesSansAdresses.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("ElevesSansAdresses.xml", HEAD + BODY.format(" " * 2 * 1024 * 1024))

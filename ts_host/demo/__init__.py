@@ -12,7 +12,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from .. import hookspecs
@@ -22,6 +22,7 @@ from ..establishments import Academy, EstablishmentConfig
 from ..importing import write_csv
 from ..models import Pupil, Responsable, Site
 from . import names
+from .structure import build_structure
 
 CLASS_SIZE = 28
 BATCH = 2000
@@ -83,6 +84,7 @@ class DemoBuilder:
         self.site = site
         self.academy = academy
         self.plugins = plugins
+        self.seed = seed
         self.rng = random.Random(seed)
         self.code_rows: list[list[str]] = []
 
@@ -163,6 +165,7 @@ class DemoBuilder:
         site, rng = self.site, self.rng
         for uai, config in self.academy.establishments.items():
             site.ensure_establishment(uai, config.name)
+        self._write_structures(families)
         for index, family in enumerate(families, start=1):
             self._write_responsables(family)
             if index % BATCH == 0:
@@ -206,6 +209,21 @@ class DemoBuilder:
         for family in families:
             self._issue_codes(family, index)
         commit()
+
+    def _write_structures(self, families: list[PlannedFamily]) -> None:
+        """Each establishment's classes and teaching teams, before any service's data."""
+        levels: dict[str, dict[str, str]] = defaultdict(dict)
+        for family in families:
+            for child in family.children:
+                levels[child.uai][child.division] = child.level
+        for uai, divisions in levels.items():
+            build_structure(
+                self.site.establishments[uai],
+                self.academy.establishments[uai].kind,
+                divisions,
+                self.seed,
+                datetime.now(),
+            )
 
     def _write_responsables(self, family: PlannedFamily) -> None:
         rng = self.rng

@@ -1,5 +1,5 @@
-"""The persistent model: the site root, establishments, pupils, responsables,
-accounts and activation codes.
+"""The persistent model: the site root, establishments and their structure,
+pupils, responsables, accounts and activation codes.
 
 Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
 ``Length`` counter), never in a list held by one record.
@@ -17,6 +17,16 @@ from .site import (
     email_key,
     login_key,
 )
+from .structure import (
+    Division,
+    Structure,
+    SubjectTeam,
+    Teacher,
+    TeachingService,
+    divisions,
+    principals,
+    teaching_team,
+)
 
 __all__ = [
     "Account",
@@ -24,6 +34,7 @@ __all__ = [
     "CodeKind",
     "CodeState",
     "Container",
+    "Division",
     "Establishment",
     "Forgotten",
     "Link",
@@ -32,6 +43,13 @@ __all__ = [
     "Responsable",
     "ResponsableLink",
     "Site",
+    "Structure",
+    "SubjectTeam",
+    "Teacher",
+    "TeachingService",
+    "divisions",
     "email_key",
     "login_key",
+    "principals",
+    "teaching_team",
 ]

@@ -10,6 +10,7 @@ from .accounts import Account, Link
 from .codes import ActivationCode, CodeState
 from .containers import Container
 from .people import Pupil, Responsable
+from .structure import Structure
 
 ROOT_KEY = "teleservices"
 
@@ -42,7 +43,8 @@ class Establishment(Persistent):
     - ``by_eleve_id[pupil.siecle_id] == pupil.id`` for each of them that has
       a SIECLE id;
     - ``by_personne_id[responsable.siecle_id] == responsable.id`` for every
-      responsable of the establishment that has a SIECLE id.
+      responsable of the establishment that has a SIECLE id.  ``structure`` is its
+    classes and teaching teams (see :mod:`ts_host.models.structure`).
     """
 
     def __init__(self, uai: str, name: str = "") -> None:
@@ -51,6 +53,7 @@ class Establishment(Persistent):
         self.pupil_ids = Container()  # public pupil id -> division
         self.by_eleve_id = Container()  # SIECLE ELEVE_ID -> public pupil id
         self.by_personne_id = Container()  # SIECLE PERSONNE_ID -> responsable id
+        self.structure = Structure()
 
     def index_pupil(self, pupil: Pupil) -> None:
         """Index a new pupil, or follow a known one's change of class.
