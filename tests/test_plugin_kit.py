@@ -60,7 +60,7 @@ def test_every_hook_has_a_section_in_the_reference(hook):
 def kit_fixtures() -> list[str]:
     return [
         name
-        for name, value in vars(testing).items()
+        for name, value in vars(testing.plugin).items()
         if type(value).__name__ == "FixtureFunctionDefinition" and not name.startswith("_")
     ]
 
@@ -261,7 +261,7 @@ def meteo_app(generated, monkeypatch, tmp_path):
     toml = tmp_path / "establishments.toml"
     toml.write_text(establishments_toml({ESTABLISHMENT_A: ["meteo"], ESTABLISHMENT_B: []}))
     database = testing.build_demo_storage(tmp_path / "Data.fs", toml)
-    app = main({}, **testing.test_settings(tmp_path, toml, f"file://{database}"))
+    app = main({}, **testing.app_settings(tmp_path, toml, f"file://{database}"))
     with open_site(app) as site:
         pupils = [pupils_of(site, ESTABLISHMENT_A)[0].id, pupils_of(site, ESTABLISHMENT_B)[0].id]
         make_account(site, app.registry.ts_hasher, pupils, "famille.meteo")

@@ -28,8 +28,8 @@ from typing import Any
 from BTrees.Length import Length
 from persistent import Persistent
 
-from .admin.gdpr import pupil_part
-from .models import Site
+from ..admin.gdpr import pupil_part
+from ..models import Site
 
 
 def stored_values(value: Any) -> Iterator[Any]:
