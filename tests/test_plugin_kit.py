@@ -10,7 +10,7 @@ plugin says why, in French.
 
 from __future__ import annotations
 
-import ast
+import json
 import logging
 import os
 import re
@@ -31,12 +31,15 @@ from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
     PASSWORD,
+    assert_public_api_only,
     establishments_toml,
     login,
     make_account,
     open_site,
     pupils_of,
 )
+from ts_host.testing.admin import command_length
+from ts_host.testing.imports import non_public_imports
 
 from . import fake_services, sample_service
 
@@ -76,35 +79,9 @@ def test_every_public_name_and_kit_fixture_is_documented(name):
 
 # -- plugins use the public API only -----------------------------------------
 
-#: What a plugin may import from the host: ``ts_host`` and ``ts_host.api``,
-#: plus ``ts_host.testing`` in its tests; and of each, the names of ``__all__``.
-PUBLIC = {"ts_host": set(ts_host.__all__), "ts_host.api": set(api.__all__)}
-PUBLIC_IN_TESTS = {**PUBLIC, "ts_host.testing": set(testing.__all__)}
 PLUGIN_PACKAGES = sorted(
     [*ROOT.glob("plugins/ts_*/__init__.py"), *ROOT.glob("examples/*/ts_*/__init__.py")]
 )
-
-
-def non_public_imports(package: Path) -> list[str]:
-    problems = []
-    for path in sorted(package.rglob("*.py")):
-        allowed = PUBLIC_IN_TESTS if "tests" in path.relative_to(package).parts else PUBLIC
-        where = path.relative_to(package.parent)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                imported = [(alias.name, None) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported = [(node.module, alias.name) for alias in node.names]
-            else:
-                continue
-            for module, name in imported:
-                if module.split(".")[0] != "ts_host":
-                    continue
-                if module not in allowed:
-                    problems.append(f"{where}:{node.lineno}: module non public {module}")
-                elif name is not None and name not in allowed[module]:
-                    problems.append(f"{where}:{node.lineno}: {module}.{name} n'est pas public")
-    return problems
 
 
 def test_the_bundled_plugins_and_the_example_are_all_checked():
@@ -116,7 +93,7 @@ def test_the_bundled_plugins_and_the_example_are_all_checked():
     "package", [path.parent for path in PLUGIN_PACKAGES], ids=lambda path: path.name
 )
 def test_a_plugin_imports_only_the_public_api_of_the_host(package):
-    assert non_public_imports(package) == []
+    assert_public_api_only(package)
 
 
 def test_the_import_check_finds_a_host_internal(tmp_path):
@@ -133,6 +110,22 @@ def test_the_import_check_finds_a_host_internal(tmp_path):
         "ts_host.testing.site n'est pas public",
         "module non public ts_host.testing",
     ]
+    with pytest.raises(AssertionError, match=r"ts_sneaky/__init__.py:2: module non public"):
+        assert_public_api_only(package)
+
+
+def test_the_import_check_takes_an_imported_package(monkeypatch, tmp_path):
+    (tmp_path / "ts_tidy").mkdir()
+    (tmp_path / "ts_tidy" / "__init__.py").write_text("from ts_host.api import hookimpl\n")
+    (tmp_path / "ts_messy").mkdir()
+    (tmp_path / "ts_messy" / "__init__.py").write_text("from ts_host import models\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import ts_messy
+    import ts_tidy
+
+    assert_public_api_only(ts_tidy)
+    with pytest.raises(AssertionError, match=r"ts_host\.models n'est pas public"):
+        assert_public_api_only(ts_messy)
 
 
 def test_the_example_is_installed_as_a_distribution_of_its_own():
@@ -355,3 +348,51 @@ def test_the_gdpr_check_passes_once_the_plugin_exports_what_it_stores(
     browser = register_plugin(sample_service, "exemple")
     with tm:
         testing.assert_gdpr_export_covers(site, browser.app.registry.ts_plugins, "exemple")
+
+
+# -- the kit's ts_admin: a command and its action --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "length"),
+    [
+        (["plugins"], 1),
+        (["gdpr", "export", "--uai", ESTABLISHMENT_A], 2),
+        (["codes", "list", "--csv"], 2),
+        (["import", "siecle", "eleves.xml"], 1),
+        (["evolve", "plugins"], 1),
+    ],
+)
+def test_the_ini_file_comes_after_the_command_and_its_action(words, length):
+    assert command_length(cli.parser(), words) == length
+
+
+def exported(out: str) -> dict:
+    """A GDPR export, without the time it was made at."""
+    document = json.loads(out)
+    del document["exporte_le"]
+    return document
+
+
+def test_ts_admin_runs_a_command_and_its_action_given_apart(ts_admin):
+    with ts_admin.site() as site:
+        pupil = pupils_of(site, ESTABLISHMENT_A)[0]
+        pupil_id, last_name = pupil.id, pupil.last_name
+    apart = ts_admin("gdpr", "export", "--uai", ESTABLISHMENT_A, "--pupil", pupil_id)
+    assert apart.status == 0, apart.err
+    assert last_name in apart.out
+    together = ts_admin("gdpr export", "--uai", ESTABLISHMENT_A, "--pupil", pupil_id)
+    assert exported(together.out) == exported(apart.out)
+    refused = ts_admin("gdpr", "--uai", ESTABLISHMENT_A)
+    assert refused.status == 2 and "ACTION" in refused.err
+
+
+# -- test_settings: renamed app_settings ----------------------------------------
+
+
+def test_the_former_test_settings_warns_and_is_not_collected(tmp_path):
+    with pytest.warns(DeprecationWarning, match="renommé app_settings"):
+        from ts_host.testing import test_settings as former
+    assert former.__test__ is False  # pytest collects no test from a module importing it
+    toml = tmp_path / "establishments.toml"
+    assert former(tmp_path, toml, "memory://") == testing.app_settings(tmp_path, toml, "memory://")
