@@ -31,6 +31,7 @@ from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
     PASSWORD,
+    ServiceAccessTests,
     assert_public_api_only,
     establishments_toml,
     login,
@@ -41,7 +42,7 @@ from ts_host.testing import (
 from ts_host.testing.admin import command_length
 from ts_host.testing.imports import non_public_imports
 
-from . import fake_services, sample_service
+from . import fake_services, leaky_service, sample_service
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs" / "plugins.md"
@@ -396,3 +397,29 @@ def test_the_former_test_settings_warns_and_is_not_collected(tmp_path):
     assert former.__test__ is False  # pytest collects no test from a module importing it
     toml = tmp_path / "establishments.toml"
     assert former(tmp_path, toml, "memory://") == testing.app_settings(tmp_path, toml, "memory://")
+
+
+# -- the kit's access tests fail a page the host does not guard -------------------
+
+
+def test_the_kits_access_tests_fail_on_a_page_left_unguarded(
+    register_plugin, ts_app, site, tm, family, pupil_enabled
+):
+    def urls(pupil_id):
+        return [f"/eleve/{pupil_id}/fuite"]
+
+    checks = ServiceAccessTests()
+    family_app = register_plugin(leaky_service, "fuite")
+    assert login(family_app, family.login, family.password).status_int == 303
+    with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
+        checks.test_the_family_sees_its_child_in_a_and_gets_404_where_the_service_is_disabled(
+            family_app, family, urls
+        )
+    other_app = register_plugin(leaky_service, "fuite")
+    with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
+        checks.test_another_familys_pupil_answers_404(
+            other_app, ts_app, site, tm, pupil_enabled, urls
+        )
+    anonymous = register_plugin(leaky_service, "fuite")
+    with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
+        checks.test_an_anonymous_visitor_is_sent_to_the_login_page(anonymous, pupil_enabled, urls)
