@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,21 +26,39 @@ class AdminRun:
     err: str
 
 
-def command_length(parser: argparse.ArgumentParser, words: list[str]) -> int:
-    """How many of ``words`` name a command and its actions (``gdpr export``).
+def command_tree(parser: argparse.ArgumentParser) -> dict[str, dict]:
+    """The names of ``parser``'s commands, each with the tree of its actions.
 
-    The ini file comes right after them: ``ts-admin gdpr export INI --pupil …``.
     argparse offers no public view of its subcommands, hence ``_actions``.
     """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return {name: command_tree(sub) for name, sub in action.choices.items()}
+    return {}
+
+
+_TREES: dict[tuple[str, ...], dict[str, dict]] = {}
+
+
+def installed_commands() -> dict[str, dict]:
+    """``ts-admin``'s command tree, services' commands included, for the current ``sys.path``.
+
+    Built once per ``sys.path``: building the parser loads every plugin.
+    """
+    from ..cli import parser
+
+    key = tuple(sys.path)
+    if key not in _TREES:
+        _TREES[key] = command_tree(parser())
+    return _TREES[key]
+
+
+def command_length(tree: dict[str, dict], words: list[str]) -> int:
+    """How many of ``words`` name a command and its actions (``gdpr export``):
+    the ini file comes right after them, ``ts-admin gdpr export INI --pupil …``."""
     length = 0
-    while length < len(words):
-        choices = next(
-            (a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)),
-            {},
-        )
-        if words[length] not in choices:
-            break
-        parser = choices[words[length]]
+    while length < len(words) and words[length] in tree:
+        tree = tree[words[length]]
         length += 1
     return length
 
@@ -62,11 +81,11 @@ class Admin:
         ini file, whether apart (``ts_admin("gdpr", "export", "--pupil", id)``)
         or in one string (``ts_admin("gdpr export", ...)``).
         """
-        from ..cli import main, parser
+        from ..cli import main
 
         first, *rest = (str(word) for word in words)
         words = [*first.split(), *rest]
-        length = command_length(parser(), words)
+        length = command_length(installed_commands(), words)
         self.capsys.readouterr()
         try:
             status = main([*words[:length], str(self.ini), *words[length:]])
