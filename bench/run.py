@@ -175,7 +175,7 @@ def bench_scale(pupils: int, args) -> ScaleResult:
         for suffix in ("", ".index"):
             shutil.copyfile(f"{cached}{suffix}", folder / f"Data.fs{suffix}")
         ini = write_ini(folder, folder / "Data.fs", args.establishments)
-        server = Server.start(ini)
+        server = Server(ini).start()
         try:
             bare_url = server.url + BARE_PATH
 

@@ -19,10 +19,11 @@ from ts_host.root import appmaker
 from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
-    TEST_SECRETS,
     TODAY,
+    app_settings,
     establishments_toml,
 )
+from ts_host.testing.servers import write_ini as write_ini_file
 
 DATA = Path(__file__).parent / "data" / "siecle"
 PUPILS_XML = DATA / "ElevesSansAdresses.xml"
@@ -58,18 +59,8 @@ def write_academy(folder: Path) -> Path:
 
 def write_ini(folder: Path) -> Path:
     """An ini file like etc/development.ini, on a fresh FileStorage in ``folder``."""
-    settings = {
-        **TEST_SECRETS,
-        "ts.development": "true",
-        "ts.establishments": str(write_academy(folder)),
-        "ts.today": TODAY,
-        "zodbconn.uri": f"file://{folder / 'Data.fs'}",
-        "mail.directory": str(folder / "mail"),
-    }
-    lines = ["[app:main]", "use = egg:teleservices", *(f"{k} = {v}" for k, v in settings.items())]
-    path = folder / "admin.ini"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    settings = app_settings(folder, write_academy(folder), f"file://{folder / 'Data.fs'}")
+    return write_ini_file(folder / "admin.ini", settings)
 
 
 class Sandbox:

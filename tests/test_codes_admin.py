@@ -379,7 +379,7 @@ def test_bad_arguments_are_a_french_message_and_status_2(siecle_ini, capsys, arg
 @pytest.fixture
 def ts_settings(tmp_path, ts_zodb_uri):
     """The kit's application, with the new establishment declared."""
-    return kit.test_settings(tmp_path, write_academy(tmp_path), ts_zodb_uri)
+    return kit.app_settings(tmp_path, write_academy(tmp_path), ts_zodb_uri)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ plugin says why, in French.
 
 from __future__ import annotations
 
-import ast
+import json
 import logging
 import os
 import re
@@ -31,14 +31,18 @@ from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
     PASSWORD,
+    ServiceAccessTests,
+    assert_public_api_only,
     establishments_toml,
     login,
     make_account,
     open_site,
     pupils_of,
 )
+from ts_host.testing.admin import command_length, command_tree
+from ts_host.testing.imports import non_public_imports
 
-from . import fake_services, sample_service
+from . import fake_services, leaky_service, sample_service
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs" / "plugins.md"
@@ -60,7 +64,7 @@ def test_every_hook_has_a_section_in_the_reference(hook):
 def kit_fixtures() -> list[str]:
     return [
         name
-        for name, value in vars(testing).items()
+        for name, value in vars(testing.plugin).items()
         if type(value).__name__ == "FixtureFunctionDefinition" and not name.startswith("_")
     ]
 
@@ -76,35 +80,9 @@ def test_every_public_name_and_kit_fixture_is_documented(name):
 
 # -- plugins use the public API only -----------------------------------------
 
-#: What a plugin may import from the host: ``ts_host`` and ``ts_host.api``,
-#: plus ``ts_host.testing`` in its tests; and of each, the names of ``__all__``.
-PUBLIC = {"ts_host": set(ts_host.__all__), "ts_host.api": set(api.__all__)}
-PUBLIC_IN_TESTS = {**PUBLIC, "ts_host.testing": set(testing.__all__)}
 PLUGIN_PACKAGES = sorted(
     [*ROOT.glob("plugins/ts_*/__init__.py"), *ROOT.glob("examples/*/ts_*/__init__.py")]
 )
-
-
-def non_public_imports(package: Path) -> list[str]:
-    problems = []
-    for path in sorted(package.rglob("*.py")):
-        allowed = PUBLIC_IN_TESTS if "tests" in path.relative_to(package).parts else PUBLIC
-        where = path.relative_to(package.parent)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                imported = [(alias.name, None) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported = [(node.module, alias.name) for alias in node.names]
-            else:
-                continue
-            for module, name in imported:
-                if module.split(".")[0] != "ts_host":
-                    continue
-                if module not in allowed:
-                    problems.append(f"{where}:{node.lineno}: module non public {module}")
-                elif name is not None and name not in allowed[module]:
-                    problems.append(f"{where}:{node.lineno}: {module}.{name} n'est pas public")
-    return problems
 
 
 def test_the_bundled_plugins_and_the_example_are_all_checked():
@@ -116,7 +94,7 @@ def test_the_bundled_plugins_and_the_example_are_all_checked():
     "package", [path.parent for path in PLUGIN_PACKAGES], ids=lambda path: path.name
 )
 def test_a_plugin_imports_only_the_public_api_of_the_host(package):
-    assert non_public_imports(package) == []
+    assert_public_api_only(package)
 
 
 def test_the_import_check_finds_a_host_internal(tmp_path):
@@ -133,6 +111,22 @@ def test_the_import_check_finds_a_host_internal(tmp_path):
         "ts_host.testing.site n'est pas public",
         "module non public ts_host.testing",
     ]
+    with pytest.raises(AssertionError, match=r"ts_sneaky/__init__.py:2: module non public"):
+        assert_public_api_only(package)
+
+
+def test_the_import_check_takes_an_imported_package(monkeypatch, tmp_path):
+    (tmp_path / "ts_tidy").mkdir()
+    (tmp_path / "ts_tidy" / "__init__.py").write_text("from ts_host.api import hookimpl\n")
+    (tmp_path / "ts_messy").mkdir()
+    (tmp_path / "ts_messy" / "__init__.py").write_text("from ts_host import models\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import ts_messy
+    import ts_tidy
+
+    assert_public_api_only(ts_tidy)
+    with pytest.raises(AssertionError, match=r"ts_host\.models n'est pas public"):
+        assert_public_api_only(ts_messy)
 
 
 def test_the_example_is_installed_as_a_distribution_of_its_own():
@@ -253,7 +247,7 @@ def test_the_generated_distribution_passes_its_own_tests(generated):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\b8 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b10 passed\b", result.stdout), result.stdout
 
 
 @pytest.fixture
@@ -263,7 +257,7 @@ def meteo_app(generated, monkeypatch, tmp_path):
     toml = tmp_path / "establishments.toml"
     toml.write_text(establishments_toml({ESTABLISHMENT_A: ["meteo"], ESTABLISHMENT_B: []}))
     database = testing.build_demo_storage(tmp_path / "Data.fs", toml)
-    app = main({}, **testing.test_settings(tmp_path, toml, f"file://{database}"))
+    app = main({}, **testing.app_settings(tmp_path, toml, f"file://{database}"))
     with open_site(app) as site:
         pupils = [pupils_of(site, ESTABLISHMENT_A)[0].id, pupils_of(site, ESTABLISHMENT_B)[0].id]
         make_account(site, app.registry.ts_hasher, pupils, "famille.meteo")
@@ -357,3 +351,77 @@ def test_the_gdpr_check_passes_once_the_plugin_exports_what_it_stores(
     browser = register_plugin(sample_service, "exemple")
     with tm:
         testing.assert_gdpr_export_covers(site, browser.app.registry.ts_plugins, "exemple")
+
+
+# -- the kit's ts_admin: a command and its action --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "length"),
+    [
+        (["plugins"], 1),
+        (["gdpr", "export", "--uai", ESTABLISHMENT_A], 2),
+        (["codes", "list", "--csv"], 2),
+        (["import", "siecle", "eleves.xml"], 1),
+        (["evolve", "plugins"], 1),
+    ],
+)
+def test_the_ini_file_comes_after_the_command_and_its_action(words, length):
+    assert command_length(command_tree(cli.parser()), words) == length
+
+
+def exported(out: str) -> dict:
+    """A GDPR export, without the time it was made at."""
+    document = json.loads(out)
+    del document["exporte_le"]
+    return document
+
+
+def test_ts_admin_runs_a_command_and_its_action_given_apart(ts_admin):
+    with ts_admin.site() as site:
+        pupil = pupils_of(site, ESTABLISHMENT_A)[0]
+        pupil_id, last_name = pupil.id, pupil.last_name
+    apart = ts_admin("gdpr", "export", "--uai", ESTABLISHMENT_A, "--pupil", pupil_id)
+    assert apart.status == 0, apart.err
+    assert last_name in apart.out
+    together = ts_admin("gdpr export", "--uai", ESTABLISHMENT_A, "--pupil", pupil_id)
+    assert exported(together.out) == exported(apart.out)
+    refused = ts_admin("gdpr", "--uai", ESTABLISHMENT_A)
+    assert refused.status == 2 and "ACTION" in refused.err
+
+
+# -- test_settings: renamed app_settings ----------------------------------------
+
+
+def test_the_former_test_settings_warns_and_is_not_collected(tmp_path):
+    with pytest.warns(DeprecationWarning, match="renommé app_settings"):
+        from ts_host.testing import test_settings as former
+    assert former.__test__ is False  # pytest collects no test from a module importing it
+    toml = tmp_path / "establishments.toml"
+    assert former(tmp_path, toml, "memory://") == testing.app_settings(tmp_path, toml, "memory://")
+
+
+# -- the kit's access tests fail a page the host does not guard -------------------
+
+
+def test_the_kits_access_tests_fail_on_a_page_left_unguarded(
+    register_plugin, ts_app, site, tm, family, pupil_enabled
+):
+    def urls(pupil_id):
+        return [f"/eleve/{pupil_id}/fuite"]
+
+    checks = ServiceAccessTests()
+    family_app = register_plugin(leaky_service, "fuite")
+    assert login(family_app, family.login, family.password).status_int == 303
+    with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
+        checks.test_the_family_sees_its_child_in_a_and_gets_404_where_the_service_is_disabled(
+            family_app, family, urls
+        )
+    other_app = register_plugin(leaky_service, "fuite")
+    with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
+        checks.test_another_familys_pupil_answers_404(
+            other_app, ts_app, site, tm, pupil_enabled, urls
+        )
+    anonymous = register_plugin(leaky_service, "fuite")
+    with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
+        checks.test_an_anonymous_visitor_is_sent_to_the_login_page(anonymous, pupil_enabled, urls)

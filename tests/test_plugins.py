@@ -102,9 +102,9 @@ def fake_app(installed_distribution, tmp_path, ts_zodb_uri):
             {ESTABLISHMENT_A: {"fake": {"colour": "vert"}}},
         )
     )
-    from ts_host.testing import test_settings
+    from ts_host.testing import app_settings
 
-    app = main({}, **test_settings(tmp_path, toml, ts_zodb_uri))
+    app = main({}, **app_settings(tmp_path, toml, ts_zodb_uri))
     return webtest.TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
 
 

@@ -43,7 +43,7 @@ import ts_host
 from ts_host import main
 from ts_host import testing as kit
 from ts_host.storage import get_database
-from ts_host.testing_storages import PostgreSQL, free_port
+from ts_host.testing.storages import PostgreSQL, free_port
 
 from .live_client import LiveClient
 
@@ -140,7 +140,7 @@ class Accounts:
 @pytest.fixture(scope="module")
 def accounts(deployment, establishments, database_uri) -> Accounts:
     """A family's account and one account per writer, written by the test."""
-    app = main({}, **kit.test_settings(deployment, establishments, database_uri))
+    app = main({}, **kit.app_settings(deployment, establishments, database_uri))
     try:
         with kit.open_site(app) as site:
             pupil = kit.pupils_of(site, kit.ESTABLISHMENT_A)[0]

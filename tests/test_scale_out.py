@@ -12,8 +12,8 @@ import pytest
 
 from ts_host.accounts.lockout import is_locked
 from ts_host.testing import keypad_positions, login
+from ts_host.testing.servers import AppServer, write_ini
 
-from . import app_processes
 from .accounts_helpers import create_responsable, unused_codes
 
 pytestmark = pytest.mark.shared_storage
@@ -22,12 +22,30 @@ FAILED = "Identifiant ou mot de passe incorrect"
 CONCURRENT_FAILURES = 50
 
 
+#: The processes trust ``X-Forwarded-For`` from 127.0.0.1, like etc/production.ini
+#: behind its proxy, so that a test can speak for many clients.
+BEHIND_A_PROXY = {
+    "trusted_proxy": "127.0.0.1",
+    "trusted_proxy_headers": "x-forwarded-for",
+    "clear_untrusted_proxy_headers": "yes",
+}
+
+
 @pytest.fixture
 def processes(tmp_path, ts_settings, ts_app):
-    """Two application processes on the test's database (``ts_app`` opened it first)."""
-    apps = app_processes.start(tmp_path / "processes", ts_settings, 2)
-    yield apps
-    app_processes.stop(apps)
+    """Two application processes on the test's database (``ts_app`` opened it first),
+    started at once."""
+    apps = [
+        AppServer(write_ini(tmp_path / f"app{n}.ini", ts_settings, server=BEHIND_A_PROXY))
+        for n in range(2)
+    ]
+    for app in apps:
+        app.launch()
+    try:
+        yield [app.wait() for app in apps]
+    finally:
+        for app in apps:
+            app.stop()
 
 
 def server_errors(apps) -> list[str]:

@@ -424,7 +424,7 @@ def test_a_service_format_still_takes_one_file_and_no_uai(tmp_path, capsys):
 @pytest.fixture
 def ts_settings(tmp_path, ts_zodb_uri):
     """The kit's application, with the new establishment declared."""
-    return kit.test_settings(tmp_path, write_academy(tmp_path), ts_zodb_uri)
+    return kit.app_settings(tmp_path, write_academy(tmp_path), ts_zodb_uri)
 
 
 def test_a_family_creates_its_account_on_the_web_from_the_imported_codes(testapp, site, tm):

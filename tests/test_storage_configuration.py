@@ -18,7 +18,7 @@ from ZEO.runzeo import ZEOOptions
 
 from ts_host.root import appmaker
 from ts_host.testing import DEMO_PUPILS
-from ts_host.testing_storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer, selected_storage
+from ts_host.testing.storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer, selected_storage
 
 ETC = Path(__file__).resolve().parents[1] / "etc"
 STORAGE_SETTING = "zodbconn.uri = "

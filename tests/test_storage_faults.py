@@ -35,8 +35,8 @@ from ts_host.testing import (
     make_account,
     open_site,
 )
-from ts_host.testing import test_settings as settings_for_app
-from ts_host.testing_storages import PostgreSQL, ZEOServer
+from ts_host.testing import app_settings as settings_for_app
+from ts_host.testing.storages import PostgreSQL, ZEOServer
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,6 @@ listens on port 0 and the port it got is read from its log: no race for a
 
 from __future__ import annotations
 
-import configparser
 import csv
 import email
 import email.policy
@@ -29,6 +28,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ts_host.plugins import PluginRegistry
+from ts_host.testing.servers import AppServer
+from ts_host.testing.servers import write_ini as write_ini_file
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEVELOPMENT_INI = REPOSITORY / "etc" / "development.ini"
@@ -38,8 +39,6 @@ ESTABLISHMENTS = Path(
     os.environ.get("TS_BROWSER_ESTABLISHMENTS", REPOSITORY / "etc" / "establishments.toml")
 )
 DEMO_PUPILS = 160
-START_TIMEOUT = 60
-SERVING = re.compile(r"Serving on (http://127\.0\.0\.1:\d+)")
 #: What the server logs when something went wrong on its side.
 SERVER_ERROR = re.compile(r"^\S+ \S+ (ERROR|CRITI)|^Traceback ", re.MULTILINE)
 
@@ -62,19 +61,13 @@ class Family:
 
 def write_ini(folder: Path, establishments: Path) -> Path:
     """``etc/development.ini`` with its database, mail and codes in ``folder``."""
-    ini = configparser.ConfigParser(interpolation=None)
-    ini.optionxform = str
-    ini.read(DEVELOPMENT_INI, encoding="utf-8")
-    app = ini["app:main"]
-    app["ts.establishments"] = str(establishments)
-    app["zodbconn.uri"] = f"file://{folder / 'Data.fs'}"
-    app["mail.directory"] = str(folder / "mail")
-    app["ts.demo_codes"] = str(folder / "demo-codes.csv")
-    ini["server:main"]["listen"] = "127.0.0.1:0"
-    path = folder / "browser.ini"
-    with path.open("w", encoding="utf-8") as stream:
-        ini.write(stream)
-    return path
+    settings = {
+        "ts.establishments": establishments,
+        "zodbconn.uri": f"file://{folder / 'Data.fs'}",
+        "mail.directory": folder / "mail",
+        "ts.demo_codes": folder / "demo-codes.csv",
+    }
+    return write_ini_file(folder / "browser.ini", settings, base=DEVELOPMENT_INI, server={})
 
 
 def two_child_families(codes_csv: Path) -> list[Family]:
@@ -123,7 +116,7 @@ class LiveServer:
             uai: set(entry.get("services", ()))
             for uai, entry in configuration["establishments"].items()
         }
-        self.process: subprocess.Popen | None = None
+        self.server = AppServer(self.ini, log=self.log_path, cwd=folder)
         self.base_url = ""
         self._families: list[Family] = []
 
@@ -146,38 +139,13 @@ class LiveServer:
         if demo.returncode:
             raise RuntimeError(f"ts-admin demo failed:\n{demo.stdout}{demo.stderr}")
         self._families = two_child_families(self.folder / "demo-codes.csv")
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "pyramid.scripts.pserve", str(self.ini)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.folder,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        self.base_url = self._wait_until_serving()
-
-    def _wait_until_serving(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server stopped at start:\n{self.log()}")
-            found = SERVING.search(self.log())
-            if found:
-                # S310: the URL is the http:// one waitress announced.
-                with urllib.request.urlopen(f"{found[1]}/connexion", timeout=10) as response:  # noqa: S310
-                    assert response.status == 200
-                return found[1]
-            time.sleep(0.1)
-        raise RuntimeError(f"the server did not start in {START_TIMEOUT} s:\n{self.log()}")
+        self.base_url = self.server.start().url
+        # S310: the URL is the http:// one waitress announced.
+        with urllib.request.urlopen(f"{self.base_url}/connexion", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.server.stop(timeout=10)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -1,17 +1,16 @@
 """Real processes for the durability tests: waitress (pserve), runzeo, ts-admin,
-and a small HTTP client that fills the real forms."""
+and a small HTTP client that fills the real forms.
+
+The servers are the kit's (:mod:`ts_host.testing.servers`,
+:mod:`ts_host.testing.storages`), on an ini file of the test's settings.
+"""
 
 from __future__ import annotations
 
 import csv
 import http.cookiejar
-import os
-import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,38 +19,17 @@ from pathlib import Path
 
 import webtest
 
-from ts_host.testing import PASSWORD, TEST_SECRETS, TODAY, keypad_positions
-
-START_TIMEOUT = 60
-SERVING = re.compile(r"Serving on (http://127\.0\.0\.1:\d+)")
-ZEO_LISTENING = re.compile(r"listening on \('127\.0\.0\.1', ([1-9]\d*)\)")
+from ts_host.testing import PASSWORD, app_settings, keypad_positions
+from ts_host.testing.servers import AppServer
+from ts_host.testing.servers import write_ini as write_ini_file
+from ts_host.testing.storages import ZEOServer
 
 
 def write_ini(folder: Path, uri: str, establishments: Path) -> Path:
-    """An ini file as an academy writes one, with the test secrets."""
-    settings = {
-        **TEST_SECRETS,
-        "ts.development": "true",  # cookies without Secure: the test speaks plain HTTP
-        "ts.allowed_hosts": "127.0.0.1:*",  # reached on the port it listens on
-        "ts.establishments": establishments,
-        "zodbconn.uri": uri,
-        "mail.directory": folder / "mail",
-        "ts.today": TODAY,
-        "ts.argon2.memory_cost": 19456,
-        "ts.argon2.time_cost": 2,
-    }
-    lines = "\n".join(f"{key} = {value}" for key, value in settings.items())
-    path = folder / "teleservices.ini"
-    path.write_text(
-        f"[app:main]\nuse = egg:teleservices\n{lines}\n\n"
-        "[server:main]\nuse = egg:waitress#main\nlisten = 127.0.0.1:0\nident =\nthreads = 4\n\n"
-        "[loggers]\nkeys = root\n[handlers]\nkeys = console\n[formatters]\nkeys = generic\n"
-        "[logger_root]\nlevel = INFO\nhandlers = console\n"
-        "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nformatter = generic\n"
-        "[formatter_generic]\nformat = %(levelname)s [%(name)s] %(message)s\n",
-        encoding="utf-8",
+    """An ini file as an academy writes one, with the test settings, served by waitress."""
+    return write_ini_file(
+        folder / "teleservices.ini", app_settings(folder, establishments, uri), server={}
     )
-    return path
 
 
 def run(*command: str | Path) -> str:
@@ -81,55 +59,14 @@ def demo(ini: Path, pupils: int) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
-class Process:
-    """A subprocess whose log is read until it says where it listens."""
-
-    def __init__(self, command: list, log: Path, pattern: re.Pattern) -> None:
-        self.log = log
-        start = log.stat().st_size if log.exists() else 0  # a restart appends to the log
-        with log.open("a") as stream:
-            self.popen = subprocess.Popen(
-                [str(part) for part in command], stdout=stream, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            found = pattern.findall(log.read_text()[start:])
-            if found:
-                self.address = found[-1]
-                return
-            if self.popen.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.kill()
-        raise RuntimeError(f"{command} did not start:\n{log.read_text()}")
-
-    def kill(self) -> None:
-        """``kill -9``: no clean-up of any kind."""
-        if self.popen.poll() is None:
-            os.kill(self.popen.pid, signal.SIGKILL)
-        self.popen.wait()
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def serve(ini: Path) -> AppServer:
+    """``pserve`` on ``ini``, logging to ``server.log`` beside it (appended to on a restart)."""
+    return AppServer(ini, log=ini.parent / "server.log").start()
 
 
-def serve(ini: Path) -> Process:
-    command = [sys.executable, "-m", "pyramid.scripts.pserve", ini]
-    return Process(command, ini.parent / "server.log", SERVING)
-
-
-def runzeo(path: Path) -> Process:
-    """A ZEO server for ``path`` (it logs port 0 when given it: so a free port is probed)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "ZEO.runzeo", "-a", f"127.0.0.1:{port}", "-f", path]
-    return Process(command, path.parent / "zeo.log", ZEO_LISTENING)
+def runzeo(path: Path) -> ZEOServer:
+    """A ZEO server for ``path`` (a ``Data.fs``), the file kept when it stops."""
+    return ZEOServer(path.parent, None).start()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -23,7 +23,7 @@ from ts_host.testing import (
     open_site,
     pupils_of,
 )
-from ts_host.testing import test_settings as settings_for
+from ts_host.testing import app_settings as settings_for
 
 from .compare import body_text, normalised
 from .routes import all_routes, pupil_routes

@@ -68,10 +68,10 @@ def test_a_backup_taken_while_serving_restores_the_same_base(tmp_path):
     backups = tmp_path / "sauvegardes"
     server = serve(ini)
     try:
-        assert Browser(server.address).create_pupil_account(codes[0], "avant").status == 303
+        assert Browser(server.url).create_pupil_account(codes[0], "avant").status == 303
         full = ts_admin("backup", ini, backups)
         assert full.returncode == 0, full.stderr
-        assert Browser(server.address).create_pupil_account(codes[1], "apres").status == 303
+        assert Browser(server.url).create_pupil_account(codes[1], "apres").status == 303
         incremental = ts_admin("backup", ini, backups)
         assert incremental.returncode == 0, incremental.stderr
     finally:
@@ -92,7 +92,7 @@ def test_a_backup_taken_while_serving_restores_the_same_base(tmp_path):
     assert again.returncode == 2 and "--force" in again.stderr
     server = serve(restored_ini)
     try:
-        assert Browser(server.address).log_in("apres").status == 303
+        assert Browser(server.url).log_in("apres").status == 303
         locked = ts_admin("restore", restored_ini, backups, "--force")
         assert locked.returncode == 2 and "ouverte par un autre processus" in locked.stderr
     finally:

@@ -109,15 +109,13 @@ def scenario(tmp_path: Path, uri: str, path: Path, start_app, stop_storage) -> N
     codes = [row for row in demo(ini, CREATIONS + 40) if row["kind"] == "CAE"][:CREATIONS]
     assert len(codes) == CREATIONS
     server = start_app(ini)
-    acknowledged = create_all(server.address, codes, server.kill)
-    assert server.popen.returncode == -9
+    acknowledged = create_all(server.url, codes, server.kill)
+    assert server.process.returncode == -9
     assert KILL_AFTER <= len(acknowledged) < CREATIONS
     server = start_app(ini)
     try:
         with ThreadPoolExecutor(8) as pool:
-            logins = list(
-                pool.map(lambda login: Browser(server.address).log_in(login), acknowledged)
-            )
+            logins = list(pool.map(lambda login: Browser(server.url).log_in(login), acknowledged))
         assert all(answer.status == 303 and answer.location.endswith("/") for answer in logins)
     finally:
         server.stop()
@@ -136,7 +134,7 @@ def test_kill_9_of_a_zeo_client_loses_nothing_acknowledged(tmp_path):
     config = tmp_path / "zeo-client.conf"
     config.write_text(
         "%import ZEO\n<zodb main>\n  <clientstorage>\n"
-        f"    server 127.0.0.1:{zeo.address}\n    server-sync true\n"
+        f"    server 127.0.0.1:{zeo.port}\n    server-sync true\n"
         "  </clientstorage>\n</zodb>\n"
     )
     try:

@@ -6,7 +6,7 @@ import pytest
 
 from ts_absences.models import PROCESSED, REPORTED, SERVICE_ID, Absence, PupilAbsences
 from ts_host.api import service_data
-from ts_host.testing import ESTABLISHMENT_A, login, make_account, pupils_of, set_today
+from ts_host.testing import ESTABLISHMENT_A, ServiceAccessTests, set_today
 
 TITLE = "Le nombre par semaine des demi-journées où au moins une absence a été signalée et traitée"
 
@@ -176,22 +176,8 @@ def test_tile_for_the_establishment_that_enables_the_service(family_app, site, t
     assert "Les absences" in page.text
 
 
-def test_no_tile_nor_page_where_the_service_is_disabled(family_app, family):
-    page = family_app.get("/", params={"eleve": family.pupil_ids[1]})
-    assert "Consultez les absences" not in page.text
-    family_app.get(url(family.pupil_ids[1]), status=404)
+class TestAccess(ServiceAccessTests):
+    """The host's access promises on the page (the kit's test set)."""
 
-
-def test_another_familys_pupil_answers_404(testapp, ts_app, site, tm, pupil_enabled):
-    with tm:
-        other = next(p.id for p in pupils_of(site, ESTABLISHMENT_A) if p.id != pupil_enabled)
-        make_account(site, ts_app.registry.ts_hasher, [other], "autre.famille")
-    assert login(testapp, "autre.famille", "860357").status_int == 303
-    testapp.get(url(other), status=200)
-    testapp.get(url(pupil_enabled), status=404)
-
-
-def test_anonymous_visitor_does_not_see_the_page(testapp, pupil_enabled):
-    response = testapp.get(url(pupil_enabled), expect_errors=True)
-    assert response.status_int in (302, 303, 403)
-    assert "Numéro semaine" not in response.text
+    page_text = "Numéro semaine"
+    tile_text = "Consultez les absences"

@@ -4,7 +4,7 @@ import re
 
 from ts_fiche.models import APPLIED, PENDING, find_store
 from ts_host.api import of_name
-from ts_host.testing import ESTABLISHMENT_A, pupils_of
+from ts_host.testing import ServiceAccessTests
 
 from .conftest import MESSAGE
 
@@ -200,19 +200,11 @@ def test_tile_links_to_the_fiche_where_the_service_is_enabled_only(family_app, f
     assert "/fiche" not in other.text
 
 
-def test_disabled_service_answers_404(family_app, family):
-    disabled = family.pupil_ids[1]
-    family_app.get(fiche_url(disabled), status=404)
+class TestAccess(ServiceAccessTests):
+    """The host's access promises on the fiche and its form (the kit's test set)."""
 
-
-def test_another_familys_pupil_answers_404(family_app, site, tm, family):
-    with tm:
-        stranger = next(
-            p.id for p in pupils_of(site, ESTABLISHMENT_A) if p.id not in family.pupil_ids
-        )
-        responsable_id = site.pupils[stranger].responsables[0].responsable_id
-    family_app.get(fiche_url(stranger), status=404)
-    family_app.get(edit_url(stranger, responsable_id), status=404)
+    pupil_paths = ("", "/responsable/{responsable}")
+    page_text = "Fiche de renseignements"
 
 
 # --- the change request -----------------------------------------------------------------

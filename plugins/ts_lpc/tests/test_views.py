@@ -9,7 +9,12 @@ import pytest
 from pyramid import testing
 from pyramid.httpexceptions import HTTPNotFound
 
-from ts_host.testing import ESTABLISHMENT_A, TODAY, login, make_account, pupils_of
+from ts_host.testing import (
+    TODAY,
+    ServiceAccessTests,
+    login,
+    make_account,
+)
 from ts_lpc import views
 from ts_lpc.models import SERVICE_ID
 from ts_lpc.referential import note_aux_parents
@@ -270,19 +275,11 @@ def test_no_tile_where_the_establishment_does_not_offer_the_service(family_app, 
     assert "Consultez le livret de compétences" not in home.text
 
 
-@pytest.mark.parametrize("path", ["", "/competence/1", "/livret.pdf"])
-def test_the_child_of_an_establishment_without_the_service_gets_404(
-    family_app, pupil_disabled, path
-):
-    family_app.get(f"/eleve/{pupil_disabled}/competences{path}", status=404)
+class TestAccess(ServiceAccessTests):
+    """The host's access promises on the livret, a skill and the PDF (the kit's test set)."""
 
-
-@pytest.mark.parametrize("path", ["", "/competence/1", "/livret.pdf"])
-def test_another_familys_child_gets_404(family_app, ts_app, site, tm, family, path):
-    with tm:
-        other = next(p.id for p in pupils_of(site, ESTABLISHMENT_A) if p.id not in family.pupil_ids)
-        make_account(site, ts_app.registry.ts_hasher, [other], "autre.famille")
-    family_app.get(f"/eleve/{other}/competences{path}", status=404)
+    pupil_paths = ("", "/competence/1", "/livret.pdf")
+    page_text = "Le livret de compétences"
 
 
 def test_a_pupil_reads_their_own_livret(testapp, ts_app, site, tm, livret):

@@ -4,14 +4,7 @@ import re
 from datetime import date
 
 from ts_host.api import of_name
-from ts_host.testing import (
-    ESTABLISHMENT_A,
-    PASSWORD,
-    login,
-    make_account,
-    pupils_of,
-    set_today,
-)
+from ts_host.testing import ServiceAccessTests, set_today
 from ts_notes.models import SERVICE_ID
 
 
@@ -333,21 +326,11 @@ def test_tile_for_the_child_whose_establishment_offers_grades(family_app, family
     assert home_b.html.find("a", href=re.compile("/notes$")) is None
 
 
-def test_not_found_where_the_service_is_disabled(family_app, family):
-    family_app.get(f"/eleve/{family.pupil_ids[1]}/notes", status=404)
+class TestAccess(ServiceAccessTests):
+    """The host's access promises on the page (the kit's test set): 404 where
+    the service is disabled, for another family's or an unknown pupil."""
 
-
-def test_not_found_for_another_familys_pupil(testapp, ts_app, site, tm, pupil_enabled):
-    with tm:
-        other = next(p.id for p in pupils_of(site, ESTABLISHMENT_A) if p.id != pupil_enabled)
-        make_account(site, ts_app.registry.ts_hasher, [other], "autre.famille")
-    login(testapp, "autre.famille", PASSWORD)
-    testapp.get(f"/eleve/{other}/notes", status=200)
-    testapp.get(f"/eleve/{pupil_enabled}/notes", status=404)
-
-
-def test_not_found_for_an_unknown_pupil(family_app):
-    family_app.get("/eleve/0000000000000000/notes", status=404)
+    page_text = "Les notes : liste des notes"
 
 
 def test_page_is_translated_with_the_services_catalogue(notes_page):

@@ -220,11 +220,8 @@ class ZEOServer:
             self.process.terminate()
 
     def stopped(self) -> bool:
-        """Whether the server has exited; then its folder is removed."""
-        if self.process is not None and self.process.poll() is None:
-            return False
-        shutil.rmtree(self.folder, ignore_errors=True)
-        return True
+        """Whether the server has exited (its folder, and the file, are kept)."""
+        return self.process is None or self.process.poll() is not None
 
     def stop(self) -> None:
         self.terminate()
@@ -234,7 +231,6 @@ class ZEOServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.stopped()
 
 
 class ZEOServers:
@@ -250,7 +246,7 @@ class ZEOServers:
         self.stopping: list[ZEOServer] = []
 
     def take(self, base: Path) -> ZEOServer:
-        self.stopping = [server for server in self.stopping if not server.stopped()]
+        self.stopping = [server for server in self.stopping if not self._removed(server)]
         server, self.spare = self.spare, None
         if server is not None and server.base != base:
             self.release(server)
@@ -268,6 +264,15 @@ class ZEOServers:
             self.release(self.spare)
         for server in self.stopping:
             server.stop()
+            self._removed(server)
+
+    @staticmethod
+    def _removed(server: ZEOServer) -> bool:
+        """Remove a stopped server's temporary folder; whether it had stopped."""
+        if not server.stopped():
+            return False
+        shutil.rmtree(server.folder, ignore_errors=True)
+        return True
 
     @staticmethod
     def _launch(base: Path) -> ZEOServer:

@@ -28,9 +28,9 @@ from typing import Any
 from BTrees.Length import Length
 from persistent import Persistent
 
-from . import hookspecs
-from .admin.gdpr import pupil_part
-from .models import Site
+from .. import hookspecs
+from ..admin.gdpr import pupil_part
+from ..models import Site
 
 
 def stored_values(value: Any) -> Iterator[Any]:
