@@ -16,7 +16,7 @@ from pyramid.events import ApplicationCreated
 
 from .api import EvolveStep
 from .models import Container, Site
-from .models.site import ROOT_KEY
+from .models.site import ROOT_KEY, token_decoys
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,15 @@ def add_services_namespace(site: Site) -> None:
         site.services = Container()
 
 
+def add_token_decoys(site: Site) -> None:
+    if "token_decoys" not in site.__dict__:
+        site.token_decoys = token_decoys()
+
+
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
+    EvolveStep(2, "comptes leurres des demandes de réinitialisation", add_token_decoys),
 )
 
 
