@@ -24,6 +24,7 @@ import webtest
 import ZODB.config
 import ZODB.Connection
 from persistent.mapping import PersistentMapping
+from psycopg2.extensions import parse_dsn
 
 from ts_host import main
 from ts_host.storage import get_database
@@ -36,7 +37,7 @@ from ts_host.testing import (
     open_site,
 )
 from ts_host.testing import test_settings as settings_for_app
-from ts_host.testing_storages import PostgreSQL, ZEOServer
+from ts_host.testing_storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -234,10 +235,16 @@ def on_postgresql(postgresql_server, ts_base_storage, tmp_path):
     return server.uri(database, tmp_path), lambda: run("crash"), lambda: run("start-again")
 
 
+#: The deadline of a request's PostgreSQL connections in these tests
+#: (ts.storage_deadline: 25 s by default).
+STORAGE_DEADLINE = 1.5
+
+
 @pytest.fixture
 def pg_app(on_postgresql, ts_establishments_file, tmp_path):
     """A logged-in family on an application whose storage is the private PostgreSQL."""
-    app = main({}, **settings_for_app(tmp_path, ts_establishments_file, on_postgresql[0]))
+    settings = settings_for_app(tmp_path, ts_establishments_file, on_postgresql[0])
+    app = main({}, **settings, **{"ts.storage_deadline": str(STORAGE_DEADLINE)})
     with open_site(app) as site:
         first_pupil = next(iter(site.pupils.keys()))
         account = make_account(site, app.registry.ts_hasher, [first_pupil], "famille.pg")
@@ -271,6 +278,51 @@ def test_the_first_request_after_a_postgresql_restart_is_served(pg_app, on_postg
     pg_app.get("/", status=200)
     crash()
     start_again()
+    assert "Bienvenue" in pg_app.get("/", status=200)
+
+
+@contextmanager
+def postgresql_frozen(postgresql_server, seconds: float = 8):
+    """Every process of the private server stopped (SIGSTOP), its connections
+    open, for ``seconds`` at most (a timer lets it go: see :func:`frozen`)."""
+    folder = parse_dsn(postgresql_server[0].dsn)["host"]
+    postmaster = int((Path(folder) / "data" / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(
+        ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    processes = [postmaster, *map(int, children)]
+
+    def let_go() -> None:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+
+    for pid in processes:
+        os.kill(pid, signal.SIGSTOP)
+    timer = threading.Timer(seconds, let_go)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        let_go()
+
+
+def test_a_frozen_postgresql_is_answered_503_at_the_deadline_then_served_again(
+    pg_app, postgresql_server, caplog
+):
+    """Its connections open, the server answers nothing and enforces nothing:
+    the request's own connection is cut at its deadline, and the request is
+    not tried again.  RelStorage's one attempt to reconnect, within the same
+    call, waits for its connect_timeout: that is the bound beyond the deadline."""
+    connect_timeout = float(POSTGRESQL_LIMITS["connect_timeout"])
+    pg_app.get("/", status=200)
+    with postgresql_frozen(postgresql_server, seconds=STORAGE_DEADLINE + connect_timeout + 4):
+        response, elapsed = timed_get(pg_app, "/", 503)
+        assert_unavailable_page(response)
+        assert STORAGE_DEADLINE <= elapsed < STORAGE_DEADLINE + connect_timeout + MARGIN
+    cuts = [r for r in caplog.records if r.name == "ts_host.storage_deadline"]
+    assert len(cuts) == 1 and "GET / held over 1.5 s" in cuts[0].getMessage()
+    wait_until_healthy(pg_app)
     assert "Bienvenue" in pg_app.get("/", status=200)
 
 
