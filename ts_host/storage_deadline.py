@@ -85,65 +85,89 @@ def shut_down(connection: PgConnection) -> bool:
 class Watchdog:
     """The requests under way, by thread, and one thread that cuts the late ones.
 
-    A request past its deadline is cut, then looked at again every
-    ``interval``: a connection RelStorage opens to try again is cut too.
+    One for the process (every application of a test run shares it); its
+    thread sleeps until the earliest deadline.  A request past its deadline
+    is cut, then looked at again every ``interval``: a connection RelStorage
+    opens to try again is cut too.
     """
 
-    def __init__(self, deadline: float, interval: float = 0.25) -> None:
-        self.deadline = deadline
+    def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
-        self.lock = threading.Lock()
-        self.requests: dict[int, tuple[float, dict]] = {}
+        self.condition = threading.Condition()
+        #: thread id -> (when it is due, its deadline in seconds, its environ)
+        self.requests: dict[int, tuple[float, float, dict]] = {}
         self.thread: threading.Thread | None = None
 
-    def start(self, environ: dict) -> None:
-        with self.lock:
-            self.requests[threading.get_ident()] = (time.monotonic() + self.deadline, environ)
+    def start(self, environ: dict, deadline: float) -> None:
+        due = time.monotonic() + deadline
+        with self.condition:
+            earliest = min((d for d, _s, _e in self.requests.values()), default=None)
+            self.requests[threading.get_ident()] = (due, deadline, environ)
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(
                     target=self.run, name="ts-storage-deadline", daemon=True
                 )
                 self.thread.start()
+            elif earliest is None or due < earliest:
+                self.condition.notify()
 
     def end(self) -> None:
-        with self.lock:
+        with self.condition:
             self.requests.pop(threading.get_ident(), None)
+
+    def late(self) -> list[tuple[int, float, dict]]:
+        """Wait for the earliest deadline; the requests past theirs, looked at
+        again after ``interval``."""
+        with self.condition:
+            while True:
+                now = time.monotonic()
+                earliest = min((d for d, _s, _e in self.requests.values()), default=None)
+                if earliest is not None and earliest <= now:
+                    break
+                self.condition.wait(None if earliest is None else earliest - now)
+            late = [(t, s, e) for t, (d, s, e) in self.requests.items() if d <= now]
+            for thread_id, seconds, environ in late:
+                self.requests[thread_id] = (now + self.interval, seconds, environ)
+            return late
 
     def run(self) -> None:
         while True:
-            time.sleep(self.interval)
-            now = time.monotonic()
-            with self.lock:
-                late = [(t, e) for t, (due, e) in self.requests.items() if due <= now]
-            frames = sys._current_frames() if late else {}
-            for thread_id, environ in late:
+            late = self.late()
+            frames = sys._current_frames()
+            for thread_id, seconds, environ in late:
                 try:
-                    self.cut(frames.get(thread_id), environ)
+                    cut(frames.get(thread_id), seconds, environ)
                 except Exception:  # the watchdog must outlive any one request
                     logger.exception("storage deadline: request not cut")
 
-    def cut(self, frame: FrameType | None, environ: dict) -> None:
-        cut = sum(shut_down(connection) for connection in blocked_connections(frame))
-        if cut:
-            environ[CUT] = True
-            logger.error(
-                "storage deadline: %s %s held over %g s, %d database connection(s) cut",
-                environ.get("REQUEST_METHOD"),
-                environ.get("PATH_INFO"),
-                self.deadline,
-                cut,
-            )
+
+def cut(frame: FrameType | None, seconds: float, environ: dict) -> None:
+    """Cut the connections a request's thread is blocked in (``frame``: its own)."""
+    count = sum(shut_down(connection) for connection in blocked_connections(frame))
+    if count:
+        environ[CUT] = True
+        logger.error(
+            "storage deadline: %s %s held over %g s, %d database connection(s) cut",
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            seconds,
+            count,
+        )
+
+
+#: The process's watchdog.
+WATCHDOG = Watchdog()
 
 
 def storage_deadline_tween_factory(handler, registry):
-    watchdog: Watchdog = registry.ts_storage_watchdog
+    deadline: float = registry.ts_storage_deadline
 
     def tween(request):
-        watchdog.start(request.environ)
+        WATCHDOG.start(request.environ, deadline)
         try:
             return handler(request)
         finally:
-            watchdog.end()
+            WATCHDOG.end()
 
     return tween
 
@@ -153,7 +177,7 @@ def includeme(config) -> None:
     deadline = float(settings.get("ts.storage_deadline", DEFAULT_DEADLINE))
     if deadline <= 0:
         return
-    config.registry.ts_storage_watchdog = Watchdog(deadline)
+    config.registry.ts_storage_deadline = deadline
     # Over pyramid_tm: the commit is bounded too.
     config.add_tween(
         "ts_host.storage_deadline.storage_deadline_tween_factory",
