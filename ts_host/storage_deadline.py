@@ -17,6 +17,11 @@ libpq then returns « server closed the connection », which
 :mod:`ts_host.storage_faults` answers with its 503 page; the request is not
 tried again (the server would hold the new attempt as long), and RelStorage
 opens new connections for the next requests once the server answers.
+The deadline bounds a request's time on the storage, whatever the cause: a
+request still reading the database past it is cut too (the command line,
+``ts-admin``, goes through no tween and has none).  Reading the locals of
+another thread's frames is what debuggers do; nothing here traces or
+changes them.
 
 The socket is shut down through a duplicate of its descriptor, taken while
 the connection is still open (checked after the duplicate is made): if the
