@@ -11,6 +11,7 @@ import logging
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -26,7 +27,7 @@ import ZODB.Connection
 from persistent.mapping import PersistentMapping
 from psycopg2.extensions import parse_dsn
 
-from ts_host import main
+from ts_host import main, storage_deadline
 from ts_host.storage import get_database
 from ts_host.testing import (
     PASSWORD,
@@ -350,3 +351,27 @@ def test_a_full_disk_at_commit_is_answered_503_other_os_errors_are_not(
     refused = form.submit("submit", status=500)
     assert "Retry-After" not in refused.headers
     assert UNAVAILABLE not in refused.text
+
+
+class FakeConnection:
+    """What :func:`ts_host.storage_deadline.shut_down` reads of a psycopg2 connection."""
+
+    def __init__(self, sock: socket.socket, closed: int) -> None:
+        self.sock, self.closed = sock, closed
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+
+def test_the_deadline_shuts_down_an_open_connection_s_socket_never_a_closed_one_s():
+    """A closed connection's number may be another socket's by then: untouched."""
+    for closed, woken in ((0, True), (1, False)):
+        mine, server = socket.socketpair()
+        with mine, server:
+            assert storage_deadline.shut_down(FakeConnection(mine, closed)) is woken
+            mine.setblocking(False)
+            if woken:
+                assert mine.recv(1) == b""  # what wakes libpq's poll(): end of stream
+            else:
+                server.sendall(b"x")
+                assert mine.recv(1) == b"x"
