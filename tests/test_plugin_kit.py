@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import webtest
+from persistent import Persistent
 
 import ts_host
 from ts_host import api, cli, main, testing
@@ -425,3 +426,98 @@ def test_the_kits_access_tests_fail_on_a_page_left_unguarded(
     anonymous = register_plugin(leaky_service, "fuite")
     with pytest.raises(webtest.AppError, match="Bad response: 200 OK"):
         checks.test_an_anonymous_visitor_is_sent_to_the_login_page(anonymous, pupil_enabled, urls)
+
+
+# -- the GDPR check's contract: the family's data, the establishment's, codes ----
+
+
+class Marks(Persistent):
+    """A service's record: a grade, a state code, the teacher, packed days."""
+
+    def __init__(self, grade: str, state: str, teacher: str, days: bytes) -> None:
+        self.grade, self.state, self.teacher, self.days = grade, state, teacher, days
+
+
+class DeclaredMarks(Marks):
+    gdpr_contract = {
+        "establishment": ("teacher",),
+        "labels": {"state": {"signalee": "signalée"}},
+        "encoded": {"days": lambda marks: [f"jour {day}" for day in marks.days]},
+    }
+
+
+class ExportsOf:
+    """A plugin registry whose service ``essai`` exports ``exports[pupil id]``."""
+
+    def __init__(self, exports: dict) -> None:
+        self.exports = exports
+
+    def call_service(self, service_id, hook, site, pupil=None, responsable=None):
+        return self.exports.get(pupil.id) if hook == "ts_pupil_data" else None
+
+
+@pytest.fixture
+def two_pupils(site, tm):
+    """Two pupils of A; what a test stores for them is thrown away."""
+    tm.begin()
+    yield site, pupils_of(site, ESTABLISHMENT_A)[:2]
+    tm.abort()
+
+
+FULL_EXPORT = {"note": "12,5", "etat": "signalée", "jours": ["jour 3", "jour 4"]}
+
+
+def test_the_contract_leaves_out_establishment_data_and_reads_labels_and_encodings(two_pupils):
+    site, (pupil, _other) = two_pupils
+    pupil.services.add("essai", DeclaredMarks("12,5", "signalee", "M. MARTIN", bytes([3, 4])))
+    testing.assert_gdpr_export_covers(site, ExportsOf({pupil.id: FULL_EXPORT}), "essai")
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [("note", "'12,5'"), ("etat", "'signalee'"), ("jours", "'jour 3'")],
+)
+def test_the_contract_still_fails_what_the_export_omits(two_pupils, missing, named):
+    site, (pupil, _other) = two_pupils
+    pupil.services.add("essai", DeclaredMarks("12,5", "signalee", "M. MARTIN", bytes([3, 4])))
+    export = {key: value for key, value in FULL_EXPORT.items() if key != missing}
+    with pytest.raises(AssertionError, match=named):
+        testing.assert_gdpr_export_covers(site, ExportsOf({pupil.id: export}), "essai")
+
+
+def test_without_a_contract_teachers_codes_and_bytes_count_as_the_family_s(two_pupils):
+    site, (pupil, _other) = two_pupils
+    pupil.services.add("essai", Marks("12,5", "signalee", "M. MARTIN", bytes([3, 4])))
+    with pytest.raises(AssertionError) as failed:
+        testing.assert_gdpr_export_covers(site, ExportsOf({pupil.id: FULL_EXPORT}), "essai")
+    for named in ("'M. MARTIN'", "'signalee'", "octets encodés"):
+        assert named in str(failed.value)
+
+
+def test_a_pupil_s_data_must_be_in_its_own_export_not_another_s(two_pupils):
+    site, (pupil, other) = two_pupils
+    pupil.services.add("essai", DeclaredMarks("12,5", "signalee", "M. MARTIN", bytes([3, 4])))
+    with pytest.raises(AssertionError, match=f"élève {pupil.id}"):
+        testing.assert_gdpr_export_covers(site, ExportsOf({other.id: FULL_EXPORT}), "essai")
+
+
+def test_a_contract_naming_a_missing_attribute_or_an_unknown_key_fails(two_pupils, monkeypatch):
+    site, (pupil, _other) = two_pupils
+    pupil.services.add("essai", DeclaredMarks("12,5", "signalee", "M. MARTIN", b""))
+    exports = ExportsOf({pupil.id: FULL_EXPORT})
+    contract = {**DeclaredMarks.gdpr_contract, "establishment": ("teachers",)}
+    monkeypatch.setattr(DeclaredMarks, "gdpr_contract", contract)
+    with pytest.raises(AssertionError, match=r"attributs absents : \['teachers'\]"):
+        testing.assert_gdpr_export_covers(site, exports, "essai")
+    monkeypatch.setattr(DeclaredMarks, "gdpr_contract", {"etablissement": ("teacher",)})
+    with pytest.raises(AssertionError, match="clés inconnues"):
+        testing.assert_gdpr_export_covers(site, exports, "essai")
+
+
+def test_a_service_that_says_it_stores_nothing_fails_when_it_stores_something(two_pupils):
+    site, (pupil, _other) = two_pupils
+    exports = ExportsOf({})
+    testing.assert_gdpr_export_covers(site, exports, "essai", stores_data=False)
+    pupil.services.add("essai", DeclaredMarks("12,5", "signalee", "M. MARTIN", b""))
+    with pytest.raises(AssertionError, match="essai enregistre des données"):
+        testing.assert_gdpr_export_covers(site, exports, "essai", stores_data=False)

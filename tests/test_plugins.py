@@ -194,10 +194,10 @@ def test_two_services_sharing_a_route_name_or_an_address_stop_the_start(
     )
     toml = tmp_path / "establishments.toml"
     toml.write_text(establishments_toml({ESTABLISHMENT_A: ["fake", other], ESTABLISHMENT_B: []}))
-    from ts_host.testing import test_settings
+    from ts_host.testing import app_settings
 
     with pytest.raises(ConfigurationError) as refused:
-        main({}, **test_settings(tmp_path, toml, ts_zodb_uri))
+        main({}, **app_settings(tmp_path, toml, ts_zodb_uri))
     first, second = sorted(["fake", other], key=lambda s: (100, s))
     assert f"les services « {first} » et « {second} » déclarent tous deux {clash}" in str(
         refused.value

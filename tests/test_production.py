@@ -42,6 +42,7 @@ from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
 import ts_host
 from ts_host import main
 from ts_host import testing as kit
+from ts_host.headers import CSP
 from ts_host.storage import get_database
 from ts_host.testing.storages import PostgreSQL, free_port
 
@@ -561,8 +562,20 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
     for client in acknowledged:
         assert client.get("/").status_code == 200
 
-    restarted = topology.start_app(0)
-    wait_until_serving(topology.app_url(0), restarted, topology, path="/health")
+    # Every process down: nginx answers with the portal's French page, not its own.
+    topology.apps[1].terminate()
+    topology.apps[1].wait(timeout=10)
+    for method in ("GET", "POST"):
+        down = topology.client().session.request(method, f"{topology.url}/connexion", timeout=10)
+        assert down.status_code == 502, down.text
+        assert "<h1>Service momentanément indisponible</h1>" in down.text
+        assert "<center>nginx" not in down.text and down.headers["Cache-Control"] == "no-store"
+        assert down.headers["Content-Security-Policy"] == CSP
+    assert topology.client().get("/static/dsfr/dsfr.main.min.css").status_code == 200
+
+    restarted = [topology.start_app(number) for number in (0, 1)]
+    for number, process in enumerate(restarted):
+        wait_until_serving(topology.app_url(number), process, topology, path="/health")
     assert acknowledged[0].get("/").status_code == 200
 
 
@@ -578,3 +591,28 @@ def test_the_site_serves_every_static_view_of_the_application(ts_app):
     site = (SHIPPED / "nginx-teleservices.conf").read_text(encoding="utf-8")
     locations = set(re.findall(r"location (/[^ ]*/) \{\s*alias ", site))
     assert prefixes == locations
+
+
+def test_nginx_answers_its_gateway_errors_with_a_french_page_of_the_application():
+    """The shipped site's error_page names a file of ts_host/static that exists,
+    needs nothing but the static files nginx serves, and is sent with the
+    application's own security headers."""
+    site = (SHIPPED / "nginx-teleservices.conf").read_text(encoding="utf-8")
+    codes, uri = re.search(r"\n    error_page ((?:\d{3} )+)(\S+);", site).groups()
+    assert codes.split() == ["502", "503", "504"]
+    location = re.search(rf"location = {re.escape(uri)} \{{(.*?)\n    \}}", site, re.S).group(1)
+    assert "internal;" in location
+    alias = re.search(r"alias /srv/teleservices/static/(\S+);", location).group(1)
+    page = (Path(ts_host.__file__).parent / "static" / alias).read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "<h1>Service momentanément indisponible</h1>" in page
+    # Only the static files nginx serves itself; nothing the policy would block.
+    resources = re.findall(r'(?:href|src)="([^"]+)"', page)
+    assert {r for r in resources if not r.startswith("/static/")} == {"/"}
+    for resource in resources:
+        if resource.startswith("/static/"):
+            assert (Path(ts_host.__file__).parent / resource.lstrip("/")).is_file(), resource
+    assert not re.search(r"<script|<style| style=| on\w+=", page)
+    headers = dict(re.findall(r'add_header ([\w-]+) "?(.*?)"? always;', location))
+    assert headers["Content-Security-Policy"] == CSP
+    assert headers["Cache-Control"] == "no-store"
+    assert "proxy_intercept_errors on" not in site  # a process's own 503 page passes

@@ -11,6 +11,7 @@ import logging
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -24,8 +25,9 @@ import webtest
 import ZODB.config
 import ZODB.Connection
 from persistent.mapping import PersistentMapping
+from psycopg2.extensions import parse_dsn
 
-from ts_host import main
+from ts_host import main, storage_deadline
 from ts_host.storage import get_database
 from ts_host.testing import (
     PASSWORD,
@@ -36,7 +38,7 @@ from ts_host.testing import (
     open_site,
 )
 from ts_host.testing import app_settings as settings_for_app
-from ts_host.testing.storages import PostgreSQL, ZEOServer
+from ts_host.testing.storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -234,10 +236,16 @@ def on_postgresql(postgresql_server, ts_base_storage, tmp_path):
     return server.uri(database, tmp_path), lambda: run("crash"), lambda: run("start-again")
 
 
+#: The deadline of a request's PostgreSQL connections in these tests
+#: (ts.storage_deadline: 25 s by default).
+STORAGE_DEADLINE = 1.5
+
+
 @pytest.fixture
 def pg_app(on_postgresql, ts_establishments_file, tmp_path):
     """A logged-in family on an application whose storage is the private PostgreSQL."""
-    app = main({}, **settings_for_app(tmp_path, ts_establishments_file, on_postgresql[0]))
+    settings = settings_for_app(tmp_path, ts_establishments_file, on_postgresql[0])
+    app = main({}, **settings, **{"ts.storage_deadline": str(STORAGE_DEADLINE)})
     with open_site(app) as site:
         first_pupil = next(iter(site.pupils.keys()))
         account = make_account(site, app.registry.ts_hasher, [first_pupil], "famille.pg")
@@ -274,6 +282,51 @@ def test_the_first_request_after_a_postgresql_restart_is_served(pg_app, on_postg
     assert "Bienvenue" in pg_app.get("/", status=200)
 
 
+@contextmanager
+def postgresql_frozen(postgresql_server, seconds: float = 8):
+    """Every process of the private server stopped (SIGSTOP), its connections
+    open, for ``seconds`` at most (a timer lets it go: see :func:`frozen`)."""
+    folder = parse_dsn(postgresql_server[0].dsn)["host"]
+    postmaster = int((Path(folder) / "data" / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(
+        ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    processes = [postmaster, *map(int, children)]
+
+    def let_go() -> None:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+
+    for pid in processes:
+        os.kill(pid, signal.SIGSTOP)
+    timer = threading.Timer(seconds, let_go)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        let_go()
+
+
+def test_a_frozen_postgresql_is_answered_503_at_the_deadline_then_served_again(
+    pg_app, postgresql_server, caplog
+):
+    """Its connections open, the server answers nothing and enforces nothing:
+    the request's own connection is cut at its deadline, and the request is
+    not tried again.  RelStorage's one attempt to reconnect, within the same
+    call, waits for its connect_timeout: that is the bound beyond the deadline."""
+    connect_timeout = float(POSTGRESQL_LIMITS["connect_timeout"])
+    pg_app.get("/", status=200)
+    with postgresql_frozen(postgresql_server, seconds=STORAGE_DEADLINE + connect_timeout + 4):
+        response, elapsed = timed_get(pg_app, "/", 503)
+        assert_unavailable_page(response)
+        assert STORAGE_DEADLINE <= elapsed < STORAGE_DEADLINE + connect_timeout + MARGIN
+    cuts = [r for r in caplog.records if r.name == "ts_host.storage_deadline"]
+    assert len(cuts) == 1 and "GET / held over 1.5 s" in cuts[0].getMessage()
+    wait_until_healthy(pg_app)
+    assert "Bienvenue" in pg_app.get("/", status=200)
+
+
 def test_a_full_disk_at_commit_is_answered_503_other_os_errors_are_not(
     testapp, family, monkeypatch
 ):
@@ -298,3 +351,27 @@ def test_a_full_disk_at_commit_is_answered_503_other_os_errors_are_not(
     refused = form.submit("submit", status=500)
     assert "Retry-After" not in refused.headers
     assert UNAVAILABLE not in refused.text
+
+
+class FakeConnection:
+    """What :func:`ts_host.storage_deadline.shut_down` reads of a psycopg2 connection."""
+
+    def __init__(self, sock: socket.socket, closed: int) -> None:
+        self.sock, self.closed = sock, closed
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+
+def test_the_deadline_shuts_down_an_open_connection_s_socket_never_a_closed_one_s():
+    """A closed connection's number may be another socket's by then: untouched."""
+    for closed, woken in ((0, True), (1, False)):
+        mine, server = socket.socketpair()
+        with mine, server:
+            assert storage_deadline.shut_down(FakeConnection(mine, closed)) is woken
+            mine.setblocking(False)
+            if woken:
+                assert mine.recv(1) == b""  # what wakes libpq's poll(): end of stream
+            else:
+                server.sendall(b"x")
+                assert mine.recv(1) == b"x"

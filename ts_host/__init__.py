@@ -38,6 +38,7 @@ def main(global_config, **settings):
         config.include(".pages")
         config.include(".errors")
         config.include(".storage_faults")
+        config.include(".storage_deadline")
         config.include(".evolve")
         return Guard(config.make_wsgi_app(), config.registry)
 

@@ -17,7 +17,7 @@ from pyramid.events import ApplicationCreated
 from . import hookspecs
 from .contract import EvolveStep
 from .models import Container, Site, Structure
-from .models.site import ROOT_KEY
+from .models.site import ROOT_KEY, token_decoys
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +35,16 @@ def add_establishment_structures(site: Site) -> None:
             establishment.structure = Structure()
 
 
+def add_token_decoys(site: Site) -> None:
+    if "token_decoys" not in site.__dict__:
+        site.token_decoys = token_decoys()
+
+
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
     EvolveStep(2, "structure des établissements (classes, équipes)", add_establishment_structures),
+    EvolveStep(3, "comptes leurres des demandes de réinitialisation", add_token_decoys),
 )
 
 

@@ -9,7 +9,8 @@ traceback.
 
 What a reconnection can fix is tried once more: psycopg2's
 ``OperationalError`` and ``InterfaceError`` after PostgreSQL restarted
-(RelStorage reconnects on the next attempt), and ZEO's
+(RelStorage reconnects on the next attempt, unless the request's
+connections were cut at its deadline: :mod:`ts_host.storage_deadline`), and ZEO's
 ``ClientDisconnected`` (a transient error, which pyramid_tm has pyramid_retry
 try again; ``ts_host.zeo`` makes the retries of a server still gone fail at
 once).  A timeout is not tried again: the server that did not answer would
@@ -37,6 +38,7 @@ from ZEO.Exceptions import ClientDisconnected
 
 from .i18n import _
 from .storage import get_database
+from .storage_deadline import CUT
 from .zeo import StorageTimeout
 
 logger = logging.getLogger(__name__)
@@ -151,7 +153,9 @@ def storage_unavailable_view(exc, request):
     """The 503 page; one log line for the request, whatever its attempts."""
     release_failed_connection(request)
     reconnectable = isinstance(exc, psycopg2.DatabaseError)
-    if reconnectable and request.environ.get("retry.attempt") == 0:
+    # Cut at its deadline (ts_host.storage_deadline): the frozen server
+    # would hold a new attempt as long.
+    if reconnectable and request.environ.get("retry.attempt") == 0 and not request.environ.get(CUT):
         mark_error_retryable(exc)
     logger.log(
         logging.DEBUG if is_error_retryable(request, exc) else logging.ERROR,

@@ -30,6 +30,13 @@ def issue(site: Site, hasher, account: Account, purpose: str, ttl: timedelta) ->
     return token
 
 
+def decoy(site: Site) -> Account:
+    """One of the site's decoy accounts (:func:`ts_host.models.site.token_decoys`),
+    to :func:`issue` a token to when no account may have one: the same work
+    and the same writes as for an account, and a token that finds nothing."""
+    return site.token_decoys[secrets.randbelow(len(site.token_decoys))]
+
+
 def find(site: Site, hasher, purpose: str, token: str) -> Account | None:
     record = site.tokens.get(hasher.token_digest(token))
     if record is None or record.purpose != purpose or record.expires < datetime.now():

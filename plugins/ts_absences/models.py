@@ -31,6 +31,9 @@ class Absence(NamedTuple):
     state: str
     legitimate: bool
 
+    #: For the kit's GDPR check: the export gives the state's label.
+    gdpr_contract = {"labels": {"state": STATE_LABELS}}
+
     @property
     def counted(self) -> bool:
         """Whether the guide's page counts it (see :mod:`ts_absences.counting`)."""

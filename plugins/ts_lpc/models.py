@@ -59,6 +59,10 @@ class PalierRecord(Persistent):
     day) with ``disciplines``, the names the entries refer to.
     """
 
+    #: For the kit's GDPR check: ``packed`` and ``disciplines`` hold the
+    #: renseignements (the items' codes are the referential's numbers).
+    gdpr_contract = {"encoded": {("packed", "disciplines"): lambda record: record.renseignements}}
+
     def __init__(
         self,
         number: int,

@@ -133,7 +133,22 @@ class ClassBook(Persistent):
     only for a division the establishment's structure does not know.
     ``members`` maps the id of each pupil whose grades make the class
     figures to their record.
+    All of it is the class's data: a pupil's export gives, with each of
+    their grades, its evaluation's subject, label, date and coefficient.
     """
+
+    #: For the kit's GDPR check (docs/plugins.md § GDPR).
+    gdpr_contract = {
+        "establishment": (
+            "uai",
+            "division",
+            "level",
+            "evaluations",
+            "teams",
+            "members",
+            "next_id",
+        )
+    }
 
     def __init__(self, uai: str, division: str, level: str = "") -> None:
         self.uai = uai
@@ -205,6 +220,13 @@ class PupilNotes(Persistent):
     import, and a byte string is pickled in one go where a tree of integers
     costs the pickler a callback per number (the 100,000-pupil demo).
     """
+
+    #: For the kit's GDPR check: the class book is the class's; the pupil's
+    #: data is their grades, packed.
+    gdpr_contract = {
+        "establishment": ("book",),
+        "encoded": {"_packed": lambda notes: [decode_grade(v) for v in notes.grades.values()]},
+    }
 
     def __init__(self, book: ClassBook) -> None:
         self.book = book

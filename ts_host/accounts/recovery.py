@@ -4,7 +4,9 @@ Both pages answer the same whether or not the address or identifiant is
 known, so they reveal nothing.  Each request is counted under its
 address and its client (:func:`mail_allowed`), known or not, and its mail
 leaves after the response (:func:`ts_host.mail.send_after_commit`), so
-neither the answer nor its time tells a known address from another.  The
+neither the answer nor its time tells a known address from another; a
+reset request that matches no account writes its token to a decoy account
+(:func:`ts_host.tokens.decoy`), so its work and its writes are the same too.  The
 reset link is single-use, valid 30 minutes, built from the configured
 public URL; it asks the three security questions (throttled) and only
 then a new password.  It works while the account is locked, and unlocks it.
@@ -13,7 +15,6 @@ then a new password.  It works while the account is locked, and unlocks it.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import timedelta
 
 from pyramid.httpexceptions import HTTPSeeOther
@@ -116,11 +117,11 @@ class ForgotPasswordView(FormView):
         allowed = mail_allowed(request, appstruct["email"])
         account = site.account_by_login(appstruct["login"])
         matches = account is not None and email_key(account.email) == email_key(appstruct["email"])
-        if matches and allowed:
-            token = tokens.issue(site, request.hasher, account, "reset", RESET_TTL)
-            account.answer_failures = 0
-        else:
-            token = secrets.token_urlsafe(32)  # the same message, built and dropped
+        # No account to send it to: a decoy gets the token, so that the work
+        # and the transaction's writes are those of a known account.
+        holder = account if matches and allowed else tokens.decoy(site)
+        token = tokens.issue(site, request.hasher, holder, "reset", RESET_TTL)
+        holder.answer_failures = 0
         send_after_commit(
             request,
             appstruct["email"],

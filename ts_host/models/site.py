@@ -13,6 +13,21 @@ from .people import Pupil, Responsable
 from .structure import Structure
 
 ROOT_KEY = "teleservices"
+#: How many decoy accounts a site keeps (see :func:`token_decoys`).
+TOKEN_DECOYS = 8
+
+
+def token_decoys() -> tuple[Account, ...]:
+    """Accounts that hold the tokens of recovery requests matching no account.
+
+    « Mot de passe oublié » writes a token for every request, known
+    identifiant or not, so that the work and the transaction (a token in
+    ``site.tokens``, an account and its ``tokens`` written) tell nothing:
+    an unknown one writes it to one of these, picked at random so that
+    concurrent requests seldom conflict (:func:`ts_host.tokens.decoy`).
+    They are in no index; a token they hold finds no account.
+    """
+    return tuple(Account(f"leurre-{n}", "leurre", "", "") for n in range(TOKEN_DECOYS))
 
 
 class LoginTaken(ValueError):
@@ -134,6 +149,7 @@ class Site(Persistent):
         self.tokens = Container()  # digest of an e-mailed token -> TokenRecord
         self.generations = PersistentMapping()  # "ts_host" or service id -> int
         self.services = Container()  # service id -> the service's site-wide data
+        self.token_decoys = token_decoys()
 
     # Establishments, pupils and responsables ---------------------------------
 

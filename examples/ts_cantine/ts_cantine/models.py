@@ -59,6 +59,9 @@ class EstablishmentMenus(Persistent):
 class CantineSite(Persistent):
     """The service's site-wide data: the menus of each establishment."""
 
+    #: For the kit's GDPR check: menus are the establishment's, not a family's.
+    gdpr_contract = {"establishment": ("menus",)}
+
     def __init__(self) -> None:
         self.menus = OOBTree()
 
@@ -68,6 +71,10 @@ class CantineSite(Persistent):
         if menus is None:
             menus = self.menus[uai] = EstablishmentMenus()
         return menus
+
+
+def _by_day(tree: IIBTree) -> list[tuple[date, int]]:
+    return [(date.fromordinal(day), cents) for day, cents in tree.items()]
 
 
 class PupilAccount(Persistent):
@@ -81,6 +88,14 @@ class PupilAccount(Persistent):
     Version 1.0 of the service called ``meals`` ``repas``: evolve step 1
     (:mod:`ts_cantine.evolve`) renames it in stored accounts.
     """
+
+    #: For the kit's GDPR check: the trees' keys are days as ordinals.
+    gdpr_contract = {
+        "encoded": {
+            "meals": lambda account: _by_day(account.meals),
+            "payments": lambda account: _by_day(account.payments),
+        }
+    }
 
     def __init__(self) -> None:
         self.meals = IIBTree()

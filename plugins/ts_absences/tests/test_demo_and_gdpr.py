@@ -10,7 +10,7 @@ from ts_absences.counting import half_days, parse_split
 from ts_absences.demo import fill
 from ts_absences.models import PROCESSED, REPORTED, SERVICE_ID
 from ts_host.api import Pupil
-from ts_host.testing import ESTABLISHMENT_A, college_config, pupils_of
+from ts_host.testing import ESTABLISHMENT_A, assert_gdpr_export_covers, college_config, pupils_of
 
 COLLEGE = college_config(SERVICE_ID, half_day_split="11:55")
 
@@ -89,6 +89,13 @@ def test_pupil_data_lists_the_absences_for_an_access_request():
     assert set(first) == {"debut", "fin", "etat", "motif_legitime"}
     assert first["etat"] in ("signalée", "traitée")
     assert first["debut"] == absences(pupil)[0].start.isoformat(timespec="minutes")
+
+
+def test_every_demo_absence_is_in_its_pupil_s_gdpr_export(ts_app, site, tm):
+    with tm:
+        states = {a.state for p in pupils_of(site, ESTABLISHMENT_A) for a in absences(p)}
+        assert states == {REPORTED, PROCESSED}  # both codes, exported as their labels
+        assert_gdpr_export_covers(site, ts_app.registry.ts_plugins, SERVICE_ID)
 
 
 def test_pupil_without_absences_has_no_data():

@@ -7,6 +7,7 @@ import ts_external_link
 from ts_external_link.schemas import settings_schema
 from ts_external_link.views import dashboard_tile
 from ts_host.api import TileLink
+from ts_host.testing import assert_gdpr_export_covers
 
 from .conftest import LINKS_A
 
@@ -106,3 +107,13 @@ def test_the_service_holds_no_pupil_data():
     assert ts_external_link.ts_pupil_data(pupil=None) is None
     assert ts_external_link.ts_erase_pupil_data(pupil=None) is None
     assert ts_external_link.ts_import_formats() == []
+
+
+def test_the_service_stores_nothing_after_its_demo_and_a_visit(
+    ts_app, site, tm, family_app, family
+):
+    family_app.get("/", params={"eleve": family.pupil_ids[0]})
+    with tm:
+        assert_gdpr_export_covers(
+            site, ts_app.registry.ts_plugins, "external_link", stores_data=False
+        )

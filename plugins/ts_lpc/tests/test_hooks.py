@@ -9,6 +9,7 @@ import pytest
 
 import ts_lpc
 from ts_host.api import API_VERSION, ServiceDescription
+from ts_host.testing import assert_gdpr_export_covers
 from ts_lpc.models import SERVICE_ID
 
 
@@ -39,6 +40,11 @@ def test_a_gdpr_request_gets_the_whole_livret(site, tm, livret):
         "discipline": "Français",
         "date": "2026-10-05",
     }
+
+
+def test_every_demo_livret_is_in_its_pupil_s_gdpr_export(ts_app, site, tm):
+    with tm:
+        assert_gdpr_export_covers(site, ts_app.registry.ts_plugins, SERVICE_ID)
 
 
 def test_erasure_leaves_nothing(site, tm, livret, family_app):

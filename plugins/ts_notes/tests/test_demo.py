@@ -11,6 +11,7 @@ from ts_host.api import Pupil, teaching_team
 from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
+    assert_gdpr_export_covers,
     college_config,
     pupils_of,
     structured_site,
@@ -165,6 +166,12 @@ def test_gdpr_export_lists_every_grade(site, tm, pupil_enabled):
         first = data["notes"][0]
         assert set(first) == {"matiere", "controle", "date", "coefficient", "publie_le", "note"}
         assert ts_notes.ts_pupil_data(pupil=pupils_of(site, ESTABLISHMENT_B)[0]) is None
+
+
+def test_every_demo_grade_is_in_its_pupil_s_gdpr_export(ts_app, site, tm):
+    """The class books (teachers, class figures) are the class's: see ClassBook."""
+    with tm:
+        assert_gdpr_export_covers(site, ts_app.registry.ts_plugins, SERVICE_ID)
 
 
 def test_gdpr_erasure_forgets_the_grades_and_recomputes_the_class_figures(site, tm, pupil_enabled):

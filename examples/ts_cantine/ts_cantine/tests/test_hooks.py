@@ -3,7 +3,7 @@
 from importlib.metadata import entry_points
 
 from ts_host.api import API_VERSION, ServiceDescription
-from ts_host.testing import ESTABLISHMENT_A, pupils_of
+from ts_host.testing import ESTABLISHMENT_A, assert_gdpr_export_covers, pupils_of
 
 import ts_cantine
 from ts_cantine.models import SERVICE_ID
@@ -35,3 +35,9 @@ def test_the_pupils_data_is_exported_then_erased(site, tm):
         ts_cantine.ts_erase_pupil_data(pupil=pupil)
         assert pupil.services.get(SERVICE_ID) is None
         assert ts_cantine.ts_pupil_data(pupil=pupil) is None
+
+
+def test_every_account_is_in_its_pupil_s_gdpr_export(ts_app, site, tm):
+    """The menus are the establishment's: see CantineSite."""
+    with tm:
+        assert_gdpr_export_covers(site, ts_app.registry.ts_plugins, SERVICE_ID)
