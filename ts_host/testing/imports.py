@@ -15,23 +15,33 @@ the host's inside, which changes without notice.  A third party calls
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 from types import ModuleType
+
+#: The host's faces: what a plugin may import, and what its tests may import too.
+PUBLIC_MODULES = ("ts_host", "ts_host.api")
+TEST_MODULES = ("ts_host.testing",)
+
+
+def exported_names(modules) -> dict[str, set[str]]:
+    """Module -> the names of its ``__all__``.
+
+    The modules are read by name, as data to check against, like a linter
+    reads them: the kit does not depend on the public face it inspects (no
+    import of ``ts_host.api`` in the host, no circle through this package).
+    """
+    return {name: set(importlib.import_module(name).__all__) for name in modules}
 
 
 def public_names() -> dict[str, set[str]]:
     """What a plugin may import from the host: module -> the names of its ``__all__``."""
-    import ts_host
-    from ts_host import api
-
-    return {"ts_host": set(ts_host.__all__), "ts_host.api": set(api.__all__)}
+    return exported_names(PUBLIC_MODULES)
 
 
 def public_names_in_tests() -> dict[str, set[str]]:
     """What a plugin's tests may import: the public API and the test kit."""
-    from ts_host import testing
-
-    return {**public_names(), "ts_host.testing": set(testing.__all__)}
+    return exported_names(PUBLIC_MODULES + TEST_MODULES)
 
 
 def non_public_imports(package: ModuleType | Path) -> list[str]:
