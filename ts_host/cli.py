@@ -403,6 +403,32 @@ def cmd_gdpr_export(env: Environment, args) -> int:
     return 0
 
 
+def cmd_staff(env: Environment, args) -> int:
+    from .staff import commands
+
+    with env.tm:
+        if args.action == "add":
+            link = commands.add_staff(
+                env.site,
+                env.registry.ts_hasher,
+                env.academy,
+                args.login,
+                args.name,
+                args.email,
+                args.role,
+                args.uai or [],
+            )
+            print(f"Compte {args.login} créé. Lien d'activation (7 jours, une seule fois) :")
+            print(link)
+        elif args.action == "list":
+            for line in commands.list_staff(env.site):
+                print(line)
+        else:
+            commands.disable_staff(env.site, args.login)
+            print(f"Compte {args.login} désactivé.")
+    return 0
+
+
 def add_admin_commands(sub, command) -> None:
     """The subcommands of ``ts_host.admin`` (see docs/admin.md)."""
 
@@ -465,6 +491,29 @@ def add_admin_commands(sub, command) -> None:
         "efface un élève sorti et tout ce qui le concerne (sans --yes : ce qui partirait)",
     )
     erase.add_argument("--yes", action="store_true", help="effacer pour de bon")
+
+    staff_help = "comptes du personnel de l'espace de gestion (/gestion/)"
+    staff = sub.add_parser("staff", help=staff_help, description=staff_help)
+    staff_actions = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, help_text in (
+        ("add", "ouvre un compte et affiche son lien d'activation"),
+        ("list", "liste les comptes du personnel"),
+        ("disable", "désactive un compte et met fin à ses sessions"),
+    ):
+        p = staff_actions.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("ini", help="fichier de configuration (ex. etc/development.ini)")
+        p.set_defaults(handler=cmd_staff)
+        if name in ("add", "disable"):
+            p.add_argument("--login", required=True, help="identifiant du compte")
+        if name == "add":
+            p.add_argument("--name", required=True, help="nom et prénom")
+            p.add_argument("--email", required=True, help="adresse e-mail professionnelle")
+            p.add_argument(
+                "--role",
+                default="academie",
+                help="academie (défaut), etablissement ou vie_scolaire",
+            )
+            p.add_argument("--uai", action="append", help="établissement (répéter pour plusieurs)")
 
 
 def service_command(command):

@@ -15,7 +15,7 @@ import transaction
 from pyramid.events import ApplicationCreated
 
 from .api import EvolveStep
-from .models import Container, Site
+from .models import Container, Site, StaffDirectory
 from .models.site import ROOT_KEY
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,15 @@ def add_services_namespace(site: Site) -> None:
         site.services = Container()
 
 
+def add_staff_directory(site: Site) -> None:
+    if "staff" not in site.__dict__:
+        site.staff = StaffDirectory()
+
+
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
+    EvolveStep(2, "annuaire des comptes du personnel (/gestion/)", add_staff_directory),
 )
 
 

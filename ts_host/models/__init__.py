@@ -1,5 +1,5 @@
 """The persistent model: the site root, establishments, pupils, responsables,
-accounts and activation codes.
+accounts, activation codes and the staff directory.
 
 Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
 ``Length`` counter), never in a list held by one record.
@@ -10,6 +10,7 @@ from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
 from .people import Pupil, Responsable, ResponsableLink
 from .site import Establishment, Site, appmaker, get_site
+from .staff import Role, StaffAccount, StaffDirectory
 
 __all__ = [
     "Account",
@@ -22,7 +23,10 @@ __all__ = [
     "Pupil",
     "Responsable",
     "ResponsableLink",
+    "Role",
     "Site",
+    "StaffAccount",
+    "StaffDirectory",
     "appmaker",
     "get_site",
 ]

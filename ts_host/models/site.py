@@ -4,6 +4,7 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from .containers import Container
+from .staff import StaffDirectory
 
 ROOT_KEY = "teleservices"
 
@@ -44,6 +45,7 @@ class Site(Persistent):
         self.tokens = Container()  # digest of an e-mailed token -> TokenRecord
         self.generations = PersistentMapping()  # "ts_host" or service id -> int
         self.services = Container()  # service id -> the service's site-wide data
+        self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
 
 
 def appmaker(zodb_root) -> Site:

@@ -1,0 +1,29 @@
+"""The establishment office: staff accounts with a second factor, under ``/gestion/``.
+
+Staff are not families: their own accounts (``site.staff``), their own
+cookie, sessions of 15 minutes idle, a typed password and TOTP.
+"""
+
+from pyramid.httpexceptions import HTTPSeeOther
+
+from ..security import STAFF_PREFIX
+from .signin import ACTIVATION_PATH
+
+
+def includeme(config) -> None:
+    root = "ts_host.staff.office.StaffRoot"
+    config.add_route("staff_bare", STAFF_PREFIX)
+    config.add_route("staff_home", f"{STAFF_PREFIX}/", factory=root)
+    config.add_route("staff_login", f"{STAFF_PREFIX}/connexion")
+    config.add_route("staff_second_factor", f"{STAFF_PREFIX}/verification")
+    config.add_route("staff_enrol", f"{STAFF_PREFIX}/double-authentification")
+    config.add_route("staff_logout", f"{STAFF_PREFIX}/deconnexion")
+    config.add_route("staff_activate", f"{ACTIVATION_PATH}/{{token}}")
+    config.add_route("staff_accounts", f"{STAFF_PREFIX}/personnel", factory=root)
+    config.add_route(
+        "staff_account_disable", f"{STAFF_PREFIX}/personnel/{{id}}/desactiver", factory=root
+    )
+    config.add_view(
+        lambda request: HTTPSeeOther(request.route_url("staff_home")), route_name="staff_bare"
+    )
+    config.scan(".")
