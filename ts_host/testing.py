@@ -69,6 +69,7 @@ from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
 from .storage import get_database
 from .testing_gdpr import assert_gdpr_export_covers
+from .testing_staff import StaffMember, make_staff, staff_login
 from .testing_storages import (
     PostgreSQL,
     PostgreSQLCopies,
@@ -727,6 +728,7 @@ __all__ = [
     "AdminRun",
     "Family",
     "ServiceDescription",
+    "StaffMember",
     "assert_gdpr_export_covers",
     "attach_responsable",
     "college_config",
@@ -735,7 +737,9 @@ __all__ = [
     "keypad_positions",
     "login",
     "make_account",
+    "make_staff",
     "open_site",
     "pupils_of",
     "set_today",
+    "staff_login",
 ]
