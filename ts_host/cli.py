@@ -307,14 +307,8 @@ def cmd_letters(env: Environment, args) -> int:
     scope = _scope(env, args)
     if len(scope.kinds) != 1:
         scope = replace(scope, kinds=(CodeKind.CAR,))
-    establishment = env.academy.establishment(scope.uai)
-    services = [
-        env.plugins.statuses[service_id].description.title
-        for service_id in establishment.services
-        if service_id in env.plugins.statuses and env.plugins.statuses[service_id].description
-    ]
-    letterhead = letters.Letterhead.build(
-        env.academy, establishment, reference_day(env.settings), services
+    letterhead = letters.Letterhead.for_establishment(
+        env.academy, env.plugins, scope.uai, reference_day(env.settings)
     )
     with env.tm:
         selection = admin_codes.select(env.site, scope)

@@ -12,12 +12,21 @@ import pytest
 import webtest
 
 from ts_host.models import Role
-from ts_host.testing import ESTABLISHMENT_A, login, make_staff, open_site, staff_login
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    ESTABLISHMENT_B,
+    login,
+    make_staff,
+    open_site,
+    staff_login,
+)
 
 from .routes import all_routes, requests
 
 #: Who may use each staff route: before sign-in (``public``), any staff
-#: member (``staff``) or the académie only (``academie``).
+#: member (``staff``), those who change codes (``codes``: not the vie
+#: scolaire) or the académie only (``academie``).  Routes under
+#: ``/gestion/{uai}/`` are also closed (404) to staff of other establishments.
 DECLARED = {
     "staff_bare": "public",
     "staff_login": "public",
@@ -28,6 +37,11 @@ DECLARED = {
     "staff_home": "staff",
     "staff_accounts": "academie",
     "staff_account_disable": "academie",
+    "office": "staff",
+    "office_codes": "staff",
+    "office_regenerate": "codes",
+    "office_refusal": "codes",
+    "office_letters": "codes",
 }
 LOGIN_PAGE = "/gestion/connexion"
 numbers = itertools.count()
@@ -54,10 +68,21 @@ def test_every_staff_route_is_declared(ts_app):
     assert names == set(DECLARED)
 
 
-def protected(registry, method):
+def protected(registry, method, uai=ESTABLISHMENT_A):
     for route, match in requests(registry, method):
         if route.for_staff and DECLARED[route.name] != "public":
-            yield route, route.path(id="g0", **match)
+            yield route, route.path(id="g0", uai=uai, **match)
+
+
+def expected(route, role) -> set[int]:
+    """What ``role`` gets on ``route`` of its own establishment (a GET, or a POST
+    with a valid token but nothing named: 404 for an unknown code)."""
+    needed = DECLARED[route.name]
+    if needed == "academie" and role != Role.ACADEMIE:
+        return {403}
+    if needed == "codes" and role == Role.VIE_SCOLAIRE:
+        return {403}
+    return {200, 303, 404} if needed == "codes" else {200}
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -74,15 +99,27 @@ def test_anonymous_visitors_and_families_are_sent_to_the_staff_sign_in(
 
 
 @pytest.mark.parametrize("role", [Role.ETABLISSEMENT, Role.VIE_SCOLAIRE])
-def test_establishment_staff_reach_staff_pages_and_not_the_academie_s(ts_app, testapp, role):
+def test_establishment_staff_reach_what_their_role_allows(ts_app, testapp, role):
     app = signed_in(testapp, role, [ESTABLISHMENT_A])
+    token = app.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
     for route, path in protected(ts_app.registry, "GET"):
-        expected = 403 if DECLARED[route.name] == "academie" else 200
-        assert app.get(path, status="*").status_int == expected, route.name
+        assert app.get(path, status="*").status_int in expected(route, role), route.name
     for route, path in protected(ts_app.registry, "POST"):
-        if DECLARED[route.name] == "academie":
-            token = app.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
-            assert app.post(path, {"csrf_token": token}, status="*").status_int == 403
+        status = app.post(path, {"csrf_token": token}, status="*").status_int
+        assert status in expected(route, role), route.name
+
+
+@pytest.mark.parametrize("role", [Role.ETABLISSEMENT, Role.VIE_SCOLAIRE])
+def test_another_establishment_s_office_answers_like_a_missing_one(ts_app, testapp, role):
+    app = signed_in(testapp, role, [ESTABLISHMENT_A])
+    token = app.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
+    for uai in (ESTABLISHMENT_B, "0999999Z"):
+        for route, path in protected(ts_app.registry, "GET", uai):
+            if "{uai" in route.pattern:
+                assert app.get(path, status="*").status_int == 404, route.name
+        for route, path in protected(ts_app.registry, "POST", uai):
+            if "{uai" in route.pattern:
+                assert app.post(path, {"csrf_token": token}, status="*").status_int == 404
 
 
 def test_the_academie_reaches_every_staff_page(ts_app, testapp):
@@ -97,7 +134,7 @@ def test_every_staff_post_refuses_a_missing_or_wrong_token(ts_app, testapp):
     for route, match in requests(ts_app.registry, "POST"):
         if not route.for_staff:
             continue
-        path = route.path(id="g0", token="x" * 43, **match)
+        path = route.path(id="g0", token="x" * 43, uai=ESTABLISHMENT_A, **match)
         for how in ({}, {"params": {"csrf_token": "0" * 32}}):
             if app.post(path, status="*", **how).status_int != 400:
                 refused.append(f"{route.name} {how}")

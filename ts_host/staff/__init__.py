@@ -23,6 +23,13 @@ def includeme(config) -> None:
     config.add_route(
         "staff_account_disable", f"{STAFF_PREFIX}/personnel/{{id}}/desactiver", factory=root
     )
+    office = "ts_host.staff.establishment.EstablishmentOffice"
+    uai = f"{STAFF_PREFIX}/{{uai:[0-9]{{7}}[A-Z]}}"
+    config.add_route("office", f"{uai}/", factory=office)
+    config.add_route("office_codes", f"{uai}/codes", factory=office)
+    config.add_route("office_regenerate", f"{uai}/codes/regenerer", factory=office)
+    config.add_route("office_refusal", f"{uai}/codes/refus", factory=office)
+    config.add_route("office_letters", f"{uai}/lettres.pdf", factory=office)
     config.add_view(
         lambda request: HTTPSeeOther(request.route_url("staff_home")), route_name="staff_bare"
     )

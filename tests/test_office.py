@@ -1,0 +1,104 @@
+"""An establishment's office on the web: dashboard, codes, refusals, letters (issue 17)."""
+
+import io
+import re
+
+import pytest
+import webtest
+from pypdf import PdfReader
+
+from ts_host.activation import normalise
+from ts_host.models import CodeState, Role
+from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
+
+
+def signed_in(testapp, role, login_name):
+    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    with open_site(testapp.app) as site:
+        member = make_staff(
+            site, testapp.app.registry.ts_hasher, login_name, role, [ESTABLISHMENT_A]
+        )
+    staff_login(app, member)
+    return app
+
+
+@pytest.fixture
+def office(testapp):
+    return signed_in(testapp, Role.ETABLISSEMENT, "secretariat")
+
+
+def first_unused(app):
+    page = app.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    row = next(
+        tr for tr in page.html.select("tbody tr") if tr.select_one("form[action$='/regenerer']")
+    )
+    return page, row
+
+
+def form_for(page, action, code):
+    return next(
+        f for f in page.forms.values() if f.action.endswith(action) and f["code"].value == code
+    )
+
+
+def test_the_dashboard_counts_codes_per_class(office):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/")
+    rows = page.html.select("tbody tr")
+    assert rows and all(row.select_one("progress") for row in rows)
+    issued = [int(row.select("td")[0].text) for row in rows]
+    assert sum(issued) > 0
+
+
+def test_a_lost_letter_gets_a_new_code_and_the_old_one_dies(office, testapp):
+    page, row = first_unused(office)
+    old = row.select_one("form[action$='/regenerer'] input[name=code]")["value"]
+    form = next(
+        f for f in page.forms.values() if f.action.endswith("/regenerer") and f["code"].value == old
+    )
+    done = form.submit().follow()
+    new = re.search(r"Nouveau code \w+ : ([\w-]+)", done.text).group(1)
+    with open_site(testapp.app) as site:
+        assert site.codes[old].state is CodeState.REVOKED
+        assert site.codes[normalise(new)].state is CodeState.UNUSED
+
+
+def test_a_returned_coupon_revokes_the_code(office, testapp):
+    page, row = first_unused(office)
+    code = row.select_one("form[action$='/refus'] input[name=code]")["value"]
+    form = next(
+        f for f in page.forms.values() if f.action.endswith("/refus") and f["code"].value == code
+    )
+    assert "Refus enregistré" in form.submit().follow()
+    with open_site(testapp.app) as site:
+        assert site.codes[code].state is CodeState.REVOKED
+
+
+def test_a_search_finds_a_pupil_by_name(office, testapp):
+    with open_site(testapp.app) as site:
+        pupil = site.pupils[next(iter(site.establishments[ESTABLISHMENT_A].pupil_ids))]
+        name = pupil.last_name
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes", {"classe": "", "recherche": name})
+    assert page.html.select("tbody tr")
+    assert all(name in row.text for row in page.html.select("tbody tr th"))
+
+
+def test_a_class_s_letters_print_as_one_pdf(office):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    response = page.click(href=r"/lettres\.pdf")
+    assert response.content_type == "application/pdf"
+    assert len(PdfReader(io.BytesIO(response.body)).pages) >= 1
+
+
+def test_the_vie_scolaire_reads_codes_but_does_not_change_them(testapp):
+    app = signed_in(testapp, Role.VIE_SCOLAIRE, "cpe")
+    page = app.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    assert page.html.select("tbody tr")
+    assert not page.html.select("form[action$='/regenerer'], form[action$='/refus']")
+    assert "lettres.pdf" not in page.text
+
+
+def test_an_unknown_code_is_not_found(office):
+    token = office.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
+    office.post(
+        f"/gestion/{ESTABLISHMENT_A}/codes/refus", {"csrf_token": token, "code": "NOPE"}, status=404
+    )
