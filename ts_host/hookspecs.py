@@ -136,7 +136,9 @@ def ts_import_formats() -> Sequence[ImportFormat]:
     :class:`ts_host.api.ImportFormat`; each one's ``run(site, academy, path)``
     either writes every line of the file or raises
     :class:`ts_host.api.ImportRejected` listing the bad lines, in which case
-    the host aborts the transaction and nothing is written.
+    the host aborts the transaction and nothing is written.  ``help`` is
+    printed by ``ts-admin import --help`` and when a format is unknown.  The
+    host's own formats (``siecle``) come first and keep their names.
     """
 
 
@@ -150,7 +152,9 @@ def ts_admin_commands() -> Sequence[AdminCommand]:
     ``run(site, academy, args)`` does the work inside one transaction,
     prints its summary and returns the exit status.  Raise
     :class:`ts_host.api.CommandError` for a user mistake: the host prints it
-    and exits with status 2, and nothing is written.
+    and exits with status 2, and nothing is written.  The host's own
+    commands come through this hook too, first: a service's command named
+    like one of them is left out.
     """
 
 

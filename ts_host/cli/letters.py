@@ -1,0 +1,63 @@
+"""``ts-admin letters``: the information letters carrying the activation codes (PDF)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..admin import codes as admin_codes
+from ..admin import reference_day
+from ..api import CommandError, hookimpl
+from ..models import CodeKind, CodeState
+from .codes import scope, scope_options
+from .core import Environment, HostCommand, progress
+
+
+def cmd_letters(env: Environment, args) -> int:
+    # reportlab is imported only by the command that needs it.
+    from ..admin import letters
+
+    if not args.output:
+        raise CommandError("précisez le fichier PDF à écrire : -o lettres.pdf")
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise CommandError(f"dossier introuvable : {output.parent}")
+    selected = scope(env, args)
+    if len(selected.kinds) != 1:
+        selected = replace(selected, kinds=(CodeKind.CAR,))
+    establishment = env.academy.establishment(selected.uai)
+    letterhead = letters.Letterhead.for_establishment(
+        env.academy, env.plugins, establishment.uai, reference_day(env.settings)
+    )
+    with env.tm:
+        selection = admin_codes.select(env.site, selected)
+        found = letters.letters_for(
+            env.site, admin_codes.rows(env.site, selection, [CodeState.UNUSED])
+        )
+        if not found:
+            raise CommandError(
+                "aucun code inutilisé dans cette sélection : rien à imprimer "
+                "(ts-admin codes list pour voir les codes)"
+            )
+        with progress(len(found), "lettre", "Lettres", args.quiet) as bar:
+            pages = letters.write_letters(output, found, letterhead, bar.update)
+    print(f"{len(found)} lettres {selected.kinds[0]} écrites dans {output} ({pages} pages A4).")
+    return 0
+
+
+def configure(parser) -> None:
+    scope_options(parser, "CAR (défaut, une lettre par responsable et enfant) ou CAE")
+    parser.add_argument("-o", "--output", help="fichier PDF à écrire, ex. lettres.pdf")
+    parser.add_argument("--quiet", action="store_true", help="sans barre de progression")
+
+
+@hookimpl(tryfirst=True)
+def ts_admin_commands():
+    return [
+        HostCommand(
+            "letters",
+            "imprime les lettres d'information (PDF, une page par lettre)",
+            configure,
+            cmd_letters,
+        )
+    ]
