@@ -25,9 +25,8 @@ def cmd_letters(env: Environment, args) -> int:
     selected = scope(env, args)
     if len(selected.kinds) != 1:
         selected = replace(selected, kinds=(CodeKind.CAR,))
-    establishment = env.academy.establishment(selected.uai)
     letterhead = letters.Letterhead.for_establishment(
-        env.academy, env.plugins, establishment.uai, reference_day(env.settings)
+        env.academy, env.plugins, selected.uai, reference_day(env.settings)
     )
     with env.tm:
         selection = admin_codes.select(env.site, selected)
