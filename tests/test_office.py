@@ -102,3 +102,23 @@ def test_an_unknown_code_is_not_found(office):
     office.post(
         f"/gestion/{ESTABLISHMENT_A}/codes/refus", {"csrf_token": token, "code": "NOPE"}, status=404
     )
+
+
+def test_the_journal_shows_who_did_what_filtered(office, testapp):
+    page, row = first_unused(office)
+    code = row.select_one("form[action$='/refus'] input[name=code]")["value"]
+    form_for(page, "/refus", code).submit()
+    with open_site(testapp.app) as site:
+        member = make_staff(site, testapp.app.registry.ts_hasher, "support", Role.ACADEMIE)
+    academie = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    staff_login(academie, member)
+    journal = academie.get("/gestion/journal", {"compte": "secretariat", "action": "refused"})
+    rows = journal.html.select("tbody tr")
+    assert len(rows) == 1
+    assert "staff.code.refused" in rows[0].text and ESTABLISHMENT_A in rows[0].text
+    assert not academie.get(
+        "/gestion/journal", {"uai": "0542345F", "action": "refused"}
+    ).html.select("tbody tr")
+    assert "Date invalide" in academie.get("/gestion/journal", {"du": "demain"})
+    signed = academie.get("/gestion/journal", {"action": "login.succeeded", "compte": "support"})
+    assert signed.html.select("tbody tr")

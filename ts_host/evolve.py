@@ -15,7 +15,7 @@ import transaction
 from pyramid.events import ApplicationCreated
 
 from .api import EvolveStep
-from .models import Container, Site, StaffDirectory
+from .models import Container, Journal, Site, StaffDirectory
 from .models.site import ROOT_KEY
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,14 @@ def add_services_namespace(site: Site) -> None:
 def add_staff_directory(site: Site) -> None:
     if "staff" not in site.__dict__:
         site.staff = StaffDirectory()
+    if "journal" not in site.__dict__:
+        site.journal = Journal()
 
 
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
-    EvolveStep(2, "annuaire des comptes du personnel (/gestion/)", add_staff_directory),
+    EvolveStep(2, "comptes du personnel et journal (/gestion/)", add_staff_directory),
 )
 
 

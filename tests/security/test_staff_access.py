@@ -37,6 +37,7 @@ DECLARED = {
     "staff_home": "staff",
     "staff_accounts": "academie",
     "staff_account_disable": "academie",
+    "staff_journal": "academie",
     "office": "staff",
     "office_codes": "staff",
     "office_regenerate": "codes",

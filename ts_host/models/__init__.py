@@ -8,6 +8,7 @@ Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
 from .accounts import Account, Link
 from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
+from .journal import Journal, JournalEntry
 from .people import Pupil, Responsable, ResponsableLink
 from .site import Establishment, Site, appmaker, get_site
 from .staff import Role, StaffAccount, StaffDirectory
@@ -19,6 +20,8 @@ __all__ = [
     "CodeState",
     "Container",
     "Establishment",
+    "Journal",
+    "JournalEntry",
     "Link",
     "Pupil",
     "Responsable",

@@ -4,6 +4,7 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
 from .containers import Container
+from .journal import Journal
 from .staff import StaffDirectory
 
 ROOT_KEY = "teleservices"
@@ -46,6 +47,7 @@ class Site(Persistent):
         self.generations = PersistentMapping()  # "ts_host" or service id -> int
         self.services = Container()  # service id -> the service's site-wide data
         self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
+        self.journal = Journal()  # what staff and ts-admin did (ts_host.audit)
 
 
 def appmaker(zodb_root) -> Site:

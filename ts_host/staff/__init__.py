@@ -23,6 +23,7 @@ def includeme(config) -> None:
     config.add_route(
         "staff_account_disable", f"{STAFF_PREFIX}/personnel/{{id}}/desactiver", factory=root
     )
+    config.add_route("staff_journal", f"{STAFF_PREFIX}/journal", factory=root)
     office = "ts_host.staff.establishment.EstablishmentOffice"
     uai = f"{STAFF_PREFIX}/{{uai:[0-9]{{7}}[A-Z]}}"
     config.add_route("office", f"{uai}/", factory=office)

@@ -169,7 +169,13 @@ def regenerate_code(request):
         return back(request)
     if result.issued:
         new = result.issued[0]
-        audit(request, "staff.code.regenerated", target=new.pupil_id, kind=str(new.kind))
+        audit(
+            request,
+            "staff.code.regenerated",
+            uai=request.context.uai,
+            target=new.pupil_id,
+            kind=str(new.kind),
+        )
         flash(
             request,
             _(
@@ -196,7 +202,13 @@ def record_refusal(request):
     except CommandError as exc:
         flash(request, str(exc), "error")
         return back(request)
-    audit(request, "staff.code.refused", target=code.pupil_id, kind=str(code.kind))
+    audit(
+        request,
+        "staff.code.refused",
+        uai=request.context.uai,
+        target=code.pupil_id,
+        kind=str(code.kind),
+    )
     message = (
         _("Ce code était déjà révoqué.")
         if revocation.already
