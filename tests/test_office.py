@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 import webtest
@@ -122,3 +123,59 @@ def test_the_journal_shows_who_did_what_filtered(office, testapp):
     assert "Date invalide" in academie.get("/gestion/journal", {"du": "demain"})
     signed = academie.get("/gestion/journal", {"action": "login.succeeded", "compte": "support"})
     assert signed.html.select("tbody tr")
+
+
+SAMPLES = Path(__file__).parent / "data" / "siecle"
+
+
+def export_for(uai, name):
+    """A sample SIECLE export, as if ``uai`` had produced it (the files are ISO-8859-15)."""
+    text = (SAMPLES / name).read_bytes().decode("iso-8859-15")
+    return text.replace("0545432L", uai).encode("iso-8859-15")
+
+
+def upload(app, **files):
+    page = app.get(f"/gestion/{ESTABLISHMENT_A}/import-siecle")
+    form = next(f for f in page.forms.values() if f.enctype == "multipart/form-data")
+    for field, (name, content) in files.items():
+        form[field] = webtest.Upload(name, content)
+    return form.submit()
+
+
+def test_a_siecle_import_is_previewed_then_confirmed(office, testapp):
+    with open_site(testapp.app) as site:
+        before = len(site.establishments[ESTABLISHMENT_A].pupil_ids)
+    preview = upload(
+        office,
+        eleves=("ElevesSansAdresses.xml", export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")),
+        responsables=(
+            "ResponsablesAvecAdresses.xml",
+            export_for(ESTABLISHMENT_A, "ResponsablesAvecAdresses.xml"),
+        ),
+    )
+    created = int(preview.html.select("tbody tr")[0].select("td")[0].text)
+    assert created > 0
+    with open_site(testapp.app) as site:  # the preview wrote nothing
+        assert len(site.establishments[ESTABLISHMENT_A].pupil_ids) == before
+    confirmation = next(f for f in preview.forms.values() if "envoi" in f.fields)
+    done = confirmation.submit("confirmer").follow()
+    assert "Import SIECLE enregistré" in done
+    with open_site(testapp.app) as site:
+        assert len(site.establishments[ESTABLISHMENT_A].pupil_ids) > before
+        assert not len(site.staff.uploads)
+    journal = [entry.event for entry in site.journal.newest_first()]
+    assert "siecle.imported" in journal
+
+
+def test_another_establishment_s_export_is_refused_with_its_line(office, testapp):
+    refused = upload(
+        office, eleves=("ElevesSansAdresses.xml", (SAMPLES / "ElevesSansAdresses.xml").read_bytes())
+    )
+    assert "rien n'a été importé" in refused
+    assert "ElevesSansAdresses.xml, ligne" in refused
+    assert "0545432L" in refused
+
+
+def test_only_xml_or_zip_files_are_taken(office):
+    refused = upload(office, eleves=("eleves.csv", b"a;b\n"))
+    assert "un fichier .xml ou .zip" in refused

@@ -43,6 +43,7 @@ DECLARED = {
     "office_regenerate": "codes",
     "office_refusal": "codes",
     "office_letters": "codes",
+    "office_siecle": "codes",
 }
 LOGIN_PAGE = "/gestion/connexion"
 numbers = itertools.count()

@@ -111,6 +111,9 @@ class StaffDirectory(Persistent):
     def __init__(self) -> None:
         self.accounts = Container()  # id -> StaffAccount
         self.logins = Container()  # lowercased login -> id
+        self.uploads = (
+            Container()
+        )  # token -> Upload, between an import's preview and its confirmation
 
     def __len__(self) -> int:
         return len(self.accounts)
@@ -141,3 +144,14 @@ class StaffDirectory(Persistent):
 
     def __iter__(self):
         return iter(self.accounts.values())
+
+
+class Upload(Persistent):
+    """Files a staff member sent for an import, kept from the preview to the
+    confirmation (in the database, so any application process can confirm)."""
+
+    def __init__(self, staff_id: str, uai: str, files: dict[str, bytes]) -> None:
+        self.staff_id = staff_id
+        self.uai = uai
+        self.files = dict(files)  # safe file name -> content
+        self.created_at = datetime.now()

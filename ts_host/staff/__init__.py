@@ -7,6 +7,7 @@ cookie, sessions of 15 minutes idle, a typed password and TOTP.
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..security import STAFF_PREFIX
+from .imports import MAX_UPLOAD
 from .signin import ACTIVATION_PATH
 
 
@@ -31,6 +32,9 @@ def includeme(config) -> None:
     config.add_route("office_regenerate", f"{uai}/codes/regenerer", factory=office)
     config.add_route("office_refusal", f"{uai}/codes/refus", factory=office)
     config.add_route("office_letters", f"{uai}/lettres.pdf", factory=office)
+    config.add_route("office_siecle", f"{uai}/import-siecle", factory=office)
+    # Two exports and the form around them.
+    config.allow_body("office_siecle", 2 * MAX_UPLOAD + 64 * 1024)
     config.add_view(
         lambda request: HTTPSeeOther(request.route_url("staff_home")), route_name="staff_bare"
     )
