@@ -7,9 +7,13 @@ BIN := $(VENV)/bin
 INI ?= etc/development.ini
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard ts_host/locale/*/LC_MESSAGES/*.po plugins/*/locale/*/LC_MESSAGES/*.po))
+# A translation domain per package: the host's and each service's (bundled or
+# the example), named after the package, its catalogues in the package's locale/.
+DOMAIN_DIRS := ts_host $(wildcard plugins/ts_*) examples/ts_cantine/ts_cantine
+LANGUAGES := fr en
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(addsuffix /locale/*/LC_MESSAGES/*.po,$(DOMAIN_DIRS))))
 
-.PHONY: run test demo install lint format catalogues messages clean screenshots
+.PHONY: run test demo install lint format catalogues messages new-catalogues clean screenshots
 
 run: $(STAMP) catalogues var
 	$(BIN)/ts-admin demo $(INI) --if-empty
@@ -49,12 +53,23 @@ catalogues: $(MO_FILES)
 
 # Extract the messages of the templates and the code, then merge them into
 # each language's catalogue (French is the source language).
-messages: $(TEST_STAMP)
-	for package in ts_host $(notdir $(wildcard plugins/ts_*)); do \
-	    dir=$$package; [ -d $$dir ] || dir=plugins/$$package; \
-	    [ -d $$dir/locale ] || continue; \
+messages: new-catalogues
+	for dir in $(DOMAIN_DIRS); do \
+	    package=$$(basename $$dir); \
 	    $(BIN)/pot-create -d $$package -o $$dir/locale/$$package.pot $$dir && \
 	    $(BIN)/pybabel update -i $$dir/locale/$$package.pot -d $$dir/locale -D $$package --width 88; \
+	done
+
+# The first catalogues of a domain that has none yet (a new service): its
+# template and an empty catalogue per language; existing ones are left alone.
+new-catalogues: $(TEST_STAMP)
+	for dir in $(DOMAIN_DIRS); do \
+	    package=$$(basename $$dir); pot=$$dir/locale/$$package.pot; \
+	    [ -f $$pot ] || { mkdir -p $$dir/locale && $(BIN)/pot-create -d $$package -o $$pot $$dir; } || exit 1; \
+	    for language in $(LANGUAGES); do \
+	        [ -f $$dir/locale/$$language/LC_MESSAGES/$$package.po ] || \
+	        $(BIN)/pybabel init -i $$pot -d $$dir/locale -D $$package -l $$language --width 88 || exit 1; \
+	    done; \
 	done
 
 var:

@@ -24,9 +24,10 @@ from pathlib import Path
 import transaction
 from pyramid.paster import bootstrap
 
+from ts_host import hookspecs
 from ts_host.api import date_ranges
-from ts_host.models import appmaker
 from ts_host.plugins import PluginRegistry
+from ts_host.root import appmaker
 from ts_host.storage import get_database
 from ts_host.testing import PASSWORD, make_account
 
@@ -123,7 +124,9 @@ def grades_of(site, plugins, establishment, pupil_id: str) -> int | None:
     """A pupil's grades, as the notes service exports them (None without notes)."""
     if not establishment.enables("notes"):
         return None
-    export = plugins.call_service("notes", "ts_pupil_data", site=site, pupil=site.pupils[pupil_id])
+    export = plugins.call_service(
+        "notes", hookspecs.ts_pupil_data, site=site, pupil=site.pupils[pupil_id]
+    )
     return len(export["notes"]) if export else 0
 
 
@@ -159,10 +162,10 @@ def create_accounts(site, request, registry) -> Fixtures:
     grades = grades_of(site, plugins, establishment, first.id)
     year = next(r for r in date_ranges(establishment) if r.kind == "year")
     routes = {
-        "notes": ("notes", {"periode": year.key}),  # the notes page's period parameter
-        "absences": ("absences", {}),
-        "lpc": ("lpc", {}),
-        "lpc_pdf": ("lpc.pdf", {}),
+        "notes": ("ts_notes.pupil", {"periode": year.key}),  # the notes page's period parameter
+        "absences": ("ts_absences.pupil", {}),
+        "lpc": ("ts_lpc.pupil", {}),
+        "lpc_pdf": ("ts_lpc.pdf", {}),
     }
     pages = {"dashboard": request.route_path("home", _query={"eleve": first.id})}
     for name, (route, query) in routes.items():

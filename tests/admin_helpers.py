@@ -15,7 +15,7 @@ from ZODB.MappingStorage import MappingStorage
 from ts_host.admin.importer import import_siecle
 from ts_host.admin.siecle import read_exports
 from ts_host.establishments import load_academy
-from ts_host.models import appmaker
+from ts_host.root import appmaker
 from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,

@@ -69,3 +69,37 @@ from ts_host.api import hookimpl
 def ts_tile(request, pupil, settings, unknown_argument):
     return None
 """
+
+SAME_ROUTE_NAME = """
+from pyramid.response import Response
+from ts_host.api import ServiceDescription, hookimpl
+
+
+@hookimpl
+def ts_describe_service():
+    return ServiceDescription(id="twin", title="Le jumeau", description="", version="1.0")
+
+
+@hookimpl
+def ts_configure(config):
+    config.add_pupil_route("fake", "/autre")
+    config.add_view(lambda request: Response("jumeau"), route_name="fake", permission="view")
+"""
+
+SAME_PATH = """
+from pyramid.response import Response
+from ts_host.api import ServiceDescription, hookimpl
+
+
+@hookimpl
+def ts_describe_service():
+    return ServiceDescription(id="alias", title="L'alias", description="", version="1.0",
+                              url_segment="fake")
+
+
+@hookimpl
+def ts_configure(config):
+    config.add_pupil_route("fake_alias.page", "")
+    config.add_view(lambda request: Response("alias"), route_name="fake_alias.page",
+                    permission="view")
+"""

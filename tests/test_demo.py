@@ -9,8 +9,8 @@ from ZODB.MappingStorage import MappingStorage
 
 from ts_host.demo import DemoBuilder, division_name
 from ts_host.establishments import load_academy
-from ts_host.models import appmaker
 from ts_host.plugins import PluginRegistry
+from ts_host.root import appmaker
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml
 
 

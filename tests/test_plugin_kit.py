@@ -198,6 +198,8 @@ def test_new_plugin_needs_no_ini_file_and_says_what_to_do_next(tmp_path, capsys)
         "pyproject.toml",
         "README.md",
         "ts_meteo/__init__.py",
+        "ts_meteo/i18n.py",
+        "ts_meteo/locale/ts_meteo.pot",
         "ts_meteo/views.py",
         "ts_meteo/models.py",
         "ts_meteo/schemas.py",

@@ -4,8 +4,10 @@ import logging
 
 import pytest
 import webtest
+from pyramid.exceptions import ConfigurationError
 
-from ts_host import main
+from ts_host import hookspecs, main
+from ts_host.api import API_VERSION
 from ts_host.plugins import PluginRegistry
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml, login
 
@@ -36,9 +38,26 @@ def test_an_incompatible_plugin_is_skipped_with_its_reason(installed_distributio
         registry = registry_with(installed_distribution, future=fake_services.INCOMPATIBLE)
     status = registry.statuses["future"]
     assert status.status == "incompatible"
-    assert ">=7.0" in status.reason and "1.0" in status.reason
+    assert ">=7.0" in status.reason and API_VERSION in status.reason
     assert "future" not in registry.services
     assert "refused" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("requires_host", "status"),
+    [
+        (">=1.0,<2", "ok"),  # written for API 1.0: 1.1 only adds names
+        (">=1.1,<2", "ok"),
+        (">=1.2,<2", "incompatible"),
+        (">=2.0", "incompatible"),
+    ],
+)
+def test_a_plugin_written_for_an_earlier_minor_version_is_accepted(
+    installed_distribution, requires_host, status
+):
+    source = fake_services.INCOMPATIBLE.replace(">=7.0", requires_host)
+    registry = registry_with(installed_distribution, future=source)
+    assert registry.statuses["future"].status == status
 
 
 def test_a_plugin_failing_to_import_is_reported_not_fatal(installed_distribution):
@@ -64,7 +83,7 @@ def test_each_establishment_calls_only_the_services_it_enables(installed_distrib
         fake=fake_services.GOOD,
         crashy=fake_services.FAILING_TILE,
     )
-    caller = registry.caller("ts_describe_service", ["fake"])
+    caller = registry.caller(hookspecs.ts_describe_service, ["fake"])
     assert caller().id == "fake"
 
 
@@ -98,7 +117,7 @@ def fake_family(fake_app, pupil_enabled, pupil_disabled):
 
     tm = transaction.TransactionManager(explicit=True)
     connection = get_database(fake_app.app.registry).open(transaction_manager=tm)
-    from ts_host.models import appmaker
+    from ts_host.root import appmaker
 
     with tm:
         site = appmaker(connection.root())
@@ -137,3 +156,49 @@ def test_the_dashboard_of_a_child_in_another_establishment_has_no_tile_of_it(
 ):
     home = fake_family.get("/", params={"eleve": pupil_disabled})
     assert "Consultez le service factice" not in home.text
+
+
+def test_hooks_are_called_by_their_specification_not_by_a_name(installed_distribution):
+    registry = registry_with(installed_distribution, fake=fake_services.GOOD)
+    description = registry.call_service("fake", hookspecs.ts_describe_service)
+    assert description.id == "fake"
+    with pytest.raises(TypeError, match="spécification"):
+        registry.call_service("fake", "ts_describe_service")
+    with pytest.raises(TypeError, match="spécification"):
+        registry.call_service("fake", fake_services.__name__.__len__)
+
+
+def test_a_call_with_other_arguments_than_the_specification_fails(installed_distribution):
+    registry = registry_with(installed_distribution, fake=fake_services.GOOD)
+    with pytest.raises(
+        TypeError, match=r"ts_tile attend les arguments \['pupil', 'request', 'settings'\]"
+    ):
+        registry.call_service("fake", hookspecs.ts_tile, request=None, pupil=None)
+
+
+@pytest.mark.parametrize(
+    ("other", "clash"),
+    [
+        ("twin", "le nom de route « fake »"),
+        ("alias", "l'adresse « /eleve/{pupil}/fake »"),
+    ],
+)
+def test_two_services_sharing_a_route_name_or_an_address_stop_the_start(
+    installed_distribution, tmp_path, ts_zodb_uri, other, clash
+):
+    sources = {"twin": fake_services.SAME_ROUTE_NAME, "alias": fake_services.SAME_PATH}
+    installed_distribution(
+        "fake-dist",
+        {"fake_good": fake_services.GOOD, f"fake_{other}": sources[other]},
+        {"fake": "fake_good", other: f"fake_{other}"},
+    )
+    toml = tmp_path / "establishments.toml"
+    toml.write_text(establishments_toml({ESTABLISHMENT_A: ["fake", other], ESTABLISHMENT_B: []}))
+    from ts_host.testing import test_settings
+
+    with pytest.raises(ConfigurationError) as refused:
+        main({}, **test_settings(tmp_path, toml, ts_zodb_uri))
+    first, second = sorted(["fake", other], key=lambda s: (100, s))
+    assert f"les services « {first} » et « {second} » déclarent tous deux {clash}" in str(
+        refused.value
+    )

@@ -16,7 +16,7 @@ from psycopg2.extensions import make_dsn
 from pyramid.paster import get_appsettings
 from ZEO.runzeo import ZEOOptions
 
-from ts_host.models import appmaker
+from ts_host.root import appmaker
 from ts_host.testing import DEMO_PUPILS
 from ts_host.testing_storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer, selected_storage
 

@@ -5,7 +5,7 @@ Plugins import the public API from :mod:`ts_host.api`.
 
 from pyramid.config import Configurator
 
-from .api import hookimpl
+from .contract import hookimpl
 from .guard import Guard
 
 
@@ -18,6 +18,7 @@ def main(global_config, **settings):
         config.include(".settings")
         config.include(".guard")
         config.include(".storage")
+        config.include(".root")
         config.include("pyramid_tm")
         config.include("pyramid_retry")
         config.include("pyramid_zodbconn")

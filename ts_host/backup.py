@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from zc.lockfile import LockError, LockFile
 from ZODB.scripts import repozo
 
-from .api import CommandError
+from .contract import CommandError
 
 
 def filestorage_path(settings: dict) -> Path:

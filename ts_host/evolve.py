@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import transaction
 from pyramid.events import ApplicationCreated
 
-from .api import EvolveStep
+from . import hookspecs
+from .contract import EvolveStep
 from .models import Container, Journal, Site, StaffDirectory
 from .models.site import ROOT_KEY
 
@@ -53,7 +54,7 @@ def stamp_new_site(site: Site) -> None:
 
 def service_steps(plugins) -> dict[str, Sequence[EvolveStep]]:
     return {
-        service_id: list(plugins.call_service(service_id, "ts_evolve_steps") or ())
+        service_id: list(plugins.call_service(service_id, hookspecs.ts_evolve_steps) or ())
         for service_id in plugins.services
     }
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
 
-    from .api import (
+    from .contract import (
         AdminCommand,
         EvolveStep,
         HelpSection,
@@ -77,9 +77,11 @@ def ts_configure(config: Configurator) -> None:
     their context is a :class:`ts_host.api.PupilContext` resolved through
     the logged-in account's own links; another family's pupil, a pupil who
     left, or an establishment that does not enable the service all answer
-    404.  Views should use ``permission="view"``.  Static files go under
-    ``config.add_static_view(...)`` with a name namespaced by the service id.
-    Returns nothing.
+    404.  Views should use ``permission="view"``.  Route names start with
+    the package's name (``ts_notes.pupil``); two services declaring the same
+    route name or the same address stop the application's start, the error
+    naming both.  Static files go under ``config.add_static_view(...)`` with
+    a name namespaced by the service id.  Returns nothing.
     """
 
 

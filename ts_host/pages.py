@@ -10,7 +10,8 @@ from pyramid.renderers import render
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 
-from .api import HelpSection
+from . import hookspecs
+from .contract import HelpSection
 from .dashboard.views import visible_pupils
 from .establishments import EstablishmentConfig
 
@@ -52,7 +53,7 @@ def help_sections(request) -> list[RenderedHelp]:
         if service_id not in enabled:
             continue
         try:
-            section = plugins.call_service(service_id, "ts_help", request=request)
+            section = plugins.call_service(service_id, hookspecs.ts_help, request=request)
             if section is None:
                 continue
             if not isinstance(section, HelpSection):

@@ -9,8 +9,9 @@ enables, so a disabled service is never asked anything about its pupils.
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -20,8 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from . import hookspecs
-from .api import API_VERSION, ServiceDescription
-from .establishments import EstablishmentConfig
+from .contract import API_VERSION, ServiceDescription
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class PluginRegistry:
         try:
             self.pm.register(module, name=name)
             self.pm.check_pending()
-            description = self._call_one(name, "ts_describe_service")
+            description = self.call_service(name, hookspecs.ts_describe_service)
             if not isinstance(description, ServiceDescription):
                 raise TypeError("ts_describe_service doit renvoyer une ServiceDescription")
             if description.id != name:
@@ -119,27 +119,45 @@ class PluginRegistry:
     def settings_schemas(self) -> dict:
         return {sid: d.settings_schema for sid, d in self.services.items()}
 
-    def caller(self, hook_name: str, service_ids: Iterable[str]) -> pluggy.HookCaller:
-        """A caller of ``hook_name`` that reaches only the given services."""
+    def caller(self, hook: Callable, service_ids: Iterable[str]) -> pluggy.HookCaller:
+        """A caller of ``hook`` (a function of :mod:`ts_host.hookspecs`) that
+        reaches only the given services."""
+        name = hook_name(hook)
         keep = frozenset(service_ids)
-        key = (hook_name, keep)
+        key = (name, keep)
         if key not in self._subset_callers:
-            remove = [plugin for name, plugin in self.pm.list_name_plugin() if name not in keep]
-            self._subset_callers[key] = self.pm.subset_hook_caller(hook_name, remove)
+            remove = [plugin for other, plugin in self.pm.list_name_plugin() if other not in keep]
+            self._subset_callers[key] = self.pm.subset_hook_caller(name, remove)
         return self._subset_callers[key]
 
-    def for_establishment(self, hook_name: str, establishment: EstablishmentConfig):
-        """A caller of ``hook_name`` restricted to what the establishment enables."""
-        return self.caller(hook_name, establishment.services)
+    def call_service(self, service_id: str, hook: Callable, **kwargs):
+        """Call one service's implementation of ``hook`` (``None`` if it has none).
 
-    def call_service(self, service_id: str, hook_name: str, **kwargs):
-        """Call one service's implementation of a hook (``None`` if it has none)."""
-        results = self.caller(hook_name, [service_id])(**kwargs)
-        return results[0] if results else None
+        ``hook`` is the specification itself, ``hookspecs.ts_tile`` say, not
+        its name: a misspelt hook fails where it is written, and arguments
+        that are not the specification's fail at every call, not only when a
+        service happens to implement the hook.
+        """
+        check_arguments(hook, kwargs)
+        result = self.caller(hook, [service_id])(**kwargs)
+        if hook.ts_host_spec.get("firstresult"):
+            return result
+        return result[0] if result else None
 
-    def _call_one(self, name: str, hook_name: str, **kwargs):
-        remove = [plugin for other, plugin in self.pm.list_name_plugin() if other != name]
-        return self.pm.subset_hook_caller(hook_name, remove)(**kwargs)
+
+def hook_name(hook: Callable) -> str:
+    """The name of a hook of the contract, given its specification function."""
+    if getattr(hook, "ts_host_spec", None) is None or not hasattr(hookspecs, hook.__name__):
+        raise TypeError(f"{hook!r} n'est pas une spécification de ts_host.hookspecs")
+    return hook.__name__
+
+
+def check_arguments(hook: Callable, kwargs: dict) -> None:
+    """Refuse a call whose arguments differ from the specification's."""
+    name = hook_name(hook)
+    expected = set(inspect.signature(hook).parameters)
+    if set(kwargs) != expected:
+        raise TypeError(f"{name} attend les arguments {sorted(expected)}, reçu {sorted(kwargs)}")
 
 
 def incompatibility(requires_host: str) -> str:
@@ -157,7 +175,3 @@ def incompatibility(requires_host: str) -> str:
         f"demande l'API hôte en version « {requires_host} », or cet hôte fournit la version "
         f"{API_VERSION} : installez une version du service prévue pour l'API {API_VERSION}"
     )
-
-
-def get_plugins(registry) -> PluginRegistry:
-    return registry.ts_plugins

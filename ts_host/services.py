@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 
+from pyramid.exceptions import ConfigurationError
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 
-from .api import PupilContext
+from . import hookspecs
+from .contract import PupilContext
 from .establishments import Academy, load_academy
 from .plugins import PluginRegistry
 
@@ -76,8 +78,46 @@ def includeme(config) -> None:
     )
     config.add_request_method(get_academy, "academy", reify=True)
     config.add_directive("add_pupil_route", add_pupil_route)
+    owners = RouteOwners()
     for service_id in registry.services:
+        start = len(config.action_state.actions)
         mount_service(config, registry, service_id)
+        owners.claim(service_id, config.action_state.actions[start:])
+
+
+class RouteOwners:
+    """Which service added each route name and each URL pattern.
+
+    Two services must not share a route name (``route_url`` would point one
+    service's links at the other's pages) nor a pattern (the first mounted
+    would hide the other's page): the application refuses to start, naming
+    both services.  The routes are read from the configuration actions a
+    service's ``ts_configure`` queued, so ``add_pupil_route``, ``add_route``
+    and ``add_static_view`` are all seen.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.patterns: dict[str, str] = {}
+
+    def claim(self, service_id: str, actions: list[dict]) -> None:
+        for action in actions:
+            for intr in action["introspectables"]:
+                if intr.category_name != "routes":
+                    continue
+                name, pattern = intr["name"], "/" + intr["pattern"].strip("/")
+                self._take(self.names, name, service_id, f"le nom de route « {name} »")
+                self._take(self.patterns, pattern, service_id, f"l'adresse « {pattern} »")
+
+    @staticmethod
+    def _take(owners: dict[str, str], key: str, service_id: str, what: str) -> None:
+        other = owners.setdefault(key, service_id)
+        if other != service_id:
+            raise ConfigurationError(
+                f"les services « {other} » et « {service_id} » déclarent tous deux {what} : "
+                "désinstallez l'un d'eux, ou faites-le corriger (noms de route préfixés "
+                "par le paquet du service, ts_<id>.page)"
+            )
 
 
 def mount_service(config, registry: PluginRegistry, service_id: str) -> None:
@@ -91,6 +131,6 @@ def mount_service(config, registry: PluginRegistry, service_id: str) -> None:
     config.registry.ts_configuring = service_id
     try:
         with service_config.route_prefix_context(f"{PUPIL_PREFIX}/{segment}"):
-            registry.call_service(service_id, "ts_configure", config=service_config)
+            registry.call_service(service_id, hookspecs.ts_configure, config=service_config)
     finally:
         config.registry.ts_configuring = None

@@ -7,8 +7,6 @@ from urllib.parse import urlsplit
 
 from pyramid_retry import IBeforeRetry
 
-from .models import get_site
-
 #: The longest pause before a request that met a write conflict runs again.
 RETRY_PAUSE = 0.05
 
@@ -36,7 +34,6 @@ def includeme(config) -> None:
     settings.setdefault("retry.attempts", "5")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     create_storage_folder(settings["zodbconn.uri"])
-    config.add_request_method(get_site, "site", reify=True)
     config.add_subscriber(pause_before_retry, IBeforeRetry)
 
 

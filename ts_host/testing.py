@@ -61,12 +61,15 @@ import tomli_w
 import transaction
 import webtest
 
+from . import hookspecs
 from .activation import issue
-from .api import Contact, EstablishmentConfig, Period, ServiceDescription
+from .contract import ServiceDescription
+from .establishments import Contact, EstablishmentConfig, Period
 from .mail import OUTBOX
-from .models import Account, CodeKind, Pupil, Site, appmaker
+from .models import Account, CodeKind, Pupil, Site
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
+from .root import appmaker
 from .storage import get_database
 from .testing_gdpr import assert_gdpr_export_covers
 from .testing_staff import StaffMember, make_staff, staff_login
@@ -640,7 +643,7 @@ def register_plugin(ts_app, ts_settings):
             with open_site(app) as site:
                 registry.ts_plugins.call_service(
                     name,
-                    "ts_demo_data",
+                    hookspecs.ts_demo_data,
                     site=site,
                     establishment=establishment,
                     pupils=pupils_of(site, ESTABLISHMENT_A),

@@ -28,6 +28,7 @@ from typing import Any
 from BTrees.Length import Length
 from persistent import Persistent
 
+from . import hookspecs
 from .admin.gdpr import pupil_part
 from .models import Site
 
@@ -109,11 +110,13 @@ def assert_gdpr_export_covers(site: Site, plugins, service_id: str) -> None:
         stored.update(stored_values(pupil.services.get(service_id)))
         exports.append(pupil_part(pupil))
         exports.append([link.responsable_id for link in pupil.responsables])
-        exports.append(plugins.call_service(service_id, "ts_pupil_data", site=site, pupil=pupil))
+        exports.append(
+            plugins.call_service(service_id, hookspecs.ts_pupil_data, site=site, pupil=pupil)
+        )
     for responsable in site.responsables.values():
         exports.append(
             plugins.call_service(
-                service_id, "ts_responsable_data", site=site, responsable=responsable
+                service_id, hookspecs.ts_responsable_data, site=site, responsable=responsable
             )
         )
     assert stored, f"{service_id} : rien d'enregistré à comparer avec ses exports"

@@ -3,6 +3,7 @@
 from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import demo, importers, views
+from .i18n import _
 from .models import SERVICE_ID, STATE_LABELS
 
 
@@ -22,10 +23,11 @@ def ts_describe_service():
 
 @hookimpl
 def ts_configure(config):
-    config.add_pupil_route(SERVICE_ID, "")
+    config.add_translation_dirs("ts_absences:locale")
+    config.add_pupil_route(views.PAGE_ROUTE, "")
     config.add_view(
         views.absences_view,
-        route_name=SERVICE_ID,
+        route_name=views.PAGE_ROUTE,
         renderer="ts_absences:templates/absences.pt",
         permission="view",
     )
@@ -38,7 +40,7 @@ def ts_tile(request, pupil, settings):
 
 @hookimpl
 def ts_help():
-    return HelpSection(title=views._("Les absences"), template="ts_absences:templates/help.pt")
+    return HelpSection(title=_("Les absences"), template="ts_absences:templates/help.pt")
 
 
 @hookimpl

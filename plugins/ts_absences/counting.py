@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from ts_host.api import DateRange
+from ts_host.api import DateRange, monday_of
 
 from .models import Absence
 
@@ -90,7 +90,7 @@ def current_week_day(today: date, year_start: date, year_end: date) -> date:
     """
     if not year_start <= today <= year_end:
         return today
-    return week_anchor(today - timedelta(days=today.weekday()), year_start)
+    return week_anchor(monday_of(today), year_start)
 
 
 def week_mondays(date_range: DateRange, year_start: date, today: date) -> list[date]:
@@ -103,7 +103,7 @@ def week_mondays(date_range: DateRange, year_start: date, today: date) -> list[d
     begun by ``today`` are not listed.
     """
 
-    monday = date_range.start - timedelta(days=date_range.start.weekday())
+    monday = monday_of(date_range.start)
     if week_anchor(monday, year_start) < date_range.start:
         monday += WEEK
     mondays = []
@@ -131,9 +131,7 @@ def weekly_rows(
     split: time,
 ) -> list[WeekRow]:
     """The page's table for ``date_range``, weeks with no absence included."""
-    per_week = Counter(
-        day - timedelta(days=day.weekday()) for day, _half in counted_half_days(absences, split)
-    )
+    per_week = Counter(monday_of(day) for day, _half in counted_half_days(absences, split))
     return [
         WeekRow(
             monday.isocalendar().week,

@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from ts_host.api import EstablishmentConfig, Pupil, service_data
+from ts_host.api import EstablishmentConfig, Pupil, school_days_by_month, service_data
 
 from .counting import parse_split
 from .models import PROCESSED, REPORTED, SERVICE_ID, Absence, PupilAbsences
@@ -21,17 +21,6 @@ MORNING_START = time(8, 0)
 AFTERNOON_START = time(13, 30)
 DAY_END = time(17, 0)
 HOURS = (8, 9, 10, 14, 15, 16)
-
-
-def school_days_by_month(establishment: EstablishmentConfig) -> list[list[date]]:
-    """Monday to Friday of the school year, grouped by month."""
-    months: dict[tuple[int, int], list[date]] = {}
-    day = establishment.year_start
-    while day <= establishment.year_end:
-        if day.weekday() < 5:
-            months.setdefault((day.year, day.month), []).append(day)
-        day += timedelta(days=1)
-    return list(months.values())
 
 
 def fill(establishment: EstablishmentConfig, pupils: Sequence[Pupil], rng: random.Random) -> None:

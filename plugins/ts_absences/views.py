@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pyramid.i18n import TranslationStringFactory
-
 from ts_host.api import (
     Pupil,
     PupilContext,
@@ -16,9 +14,10 @@ from ts_host.api import (
 )
 
 from .counting import current_week_day, parse_split, weekly_rows
+from .i18n import _
 from .models import SERVICE_ID
 
-_ = TranslationStringFactory("ts_absences")
+PAGE_ROUTE = "ts_absences.pupil"
 
 #: The query-string key of the "Filtre par" selector.
 RANGE_PARAM = "periode"
@@ -35,7 +34,7 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
             "Consultez les absences ${of_first_name}",
             mapping={"of_first_name": of_name(request, pupil.first_name)},
         ),
-        url=request.route_url(SERVICE_ID, pupil=pupil.id),
+        url=request.route_url(PAGE_ROUTE, pupil=pupil.id),
     )
 
 

@@ -3,8 +3,8 @@
 from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import schemas, views
-
-SERVICE_ID = "external_link"
+from .i18n import _
+from .models import SERVICE_ID
 
 
 @hookimpl
@@ -22,15 +22,19 @@ def ts_describe_service():
 
 
 @hookimpl
+def ts_configure(config):
+    """No page of its own: only its translations."""
+    config.add_translation_dirs("ts_external_link:locale")
+
+
+@hookimpl
 def ts_tile(request, pupil, settings):
     return views.dashboard_tile(settings)
 
 
 @hookimpl
 def ts_help():
-    return HelpSection(
-        title=views._("Autres rubriques"), template="ts_external_link:templates/help.pt"
-    )
+    return HelpSection(title=_("Autres rubriques"), template="ts_external_link:templates/help.pt")
 
 
 @hookimpl

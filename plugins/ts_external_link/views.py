@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pyramid.i18n import TranslationStringFactory
-
 from ts_host.api import Tile, TileLink
 
-_ = TranslationStringFactory("ts_external_link")
+from .i18n import _
 
 
 def dashboard_tile(settings: Mapping[str, Any]) -> Tile | None:

@@ -1,13 +1,12 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import HelpSection, ImportFormat, ServiceDescription, Tile, hookimpl, of_name
+from ts_host.api import HelpSection, ImportFormat, ServiceDescription, hookimpl
 
+from . import schemas, views
 from .commands import COMMAND
 from .exports import APPLY_HELP, apply_accepted
-from .models import find_store
-from .schemas import _, settings_schema
-
-SERVICE_ID = "fiche"
+from .i18n import _
+from .models import SERVICE_ID, find_store
 
 
 @hookimpl
@@ -19,38 +18,40 @@ def ts_describe_service():
         version="1.0.0",
         order=40,
         requires_host=">=1.0,<2",
-        settings_schema=settings_schema(),
+        settings_schema=schemas.settings_schema(),
         translation_domain="ts_fiche",
     )
 
 
 @hookimpl
 def ts_configure(config):
-    config.add_pupil_route("fiche", "")
-    config.add_pupil_route("fiche.responsable", "/responsable/{responsable}")
-    config.add_pupil_route("fiche.withdraw", "/responsable/{responsable}/retirer")
-    config.scan("ts_fiche.views")
+    config.add_translation_dirs("ts_fiche:locale")
+    config.add_pupil_route(views.PAGE_ROUTE, "")
+    config.add_pupil_route(views.RESPONSABLE_ROUTE, "/responsable/{responsable}")
+    config.add_pupil_route(views.WITHDRAW_ROUTE, "/responsable/{responsable}/retirer")
+    config.add_view(
+        views.fiche_view,
+        route_name=views.PAGE_ROUTE,
+        renderer="ts_fiche:templates/fiche.pt",
+        permission="view",
+    )
+    config.add_view(
+        views.ChangeRequestView,
+        route_name=views.RESPONSABLE_ROUTE,
+        renderer="ts_fiche:templates/edit.pt",
+        permission="view",
+    )
+    config.add_view(
+        views.withdraw_view,
+        route_name=views.WITHDRAW_ROUTE,
+        request_method="POST",
+        permission="view",
+    )
 
 
 @hookimpl
 def ts_tile(request, pupil, settings):
-    translate = request.localizer.translate
-    return Tile(
-        title=translate(_("La fiche de renseignements")),
-        text=translate(
-            _(
-                "Les informations que l'établissement connaît de l'élève et de "
-                "ses responsables ; demandez leur mise à jour."
-            )
-        ),
-        link_label=translate(
-            _(
-                "Consultez la fiche de renseignements ${of_first_name}",
-                mapping={"of_first_name": of_name(request, pupil.first_name)},
-            )
-        ),
-        url=request.route_url("fiche", pupil=pupil.id),
-    )
+    return views.dashboard_tile(request, pupil)
 
 
 @hookimpl

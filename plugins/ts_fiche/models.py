@@ -226,15 +226,6 @@ class FicheStore(Persistent):
         change.state = APPLIED if accepted else REFUSED
         change.decided = when
 
-    def requests_from_pupil(self, pupil_id: str, responsable_ids) -> list[ChangeRequest]:
-        """The requests sent from ``pupil_id``'s page by the given responsables."""
-        return [
-            change
-            for rid in responsable_ids
-            for change in self.history(rid)
-            if change.pupil_id == pupil_id
-        ]
-
     def erase_responsable(self, responsable_id: str) -> int:
         """Remove every request about the responsable (GDPR erasure); how many."""
         changes = self.history(responsable_id)

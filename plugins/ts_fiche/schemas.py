@@ -8,13 +8,11 @@ from typing import Any
 
 import colander
 import deform
-from pyramid.i18n import TranslationStringFactory
 
 from ts_host.api import CSRFSchema
 
+from .i18n import _
 from .models import ADDRESS_FIELDS, PHONE_FIELDS
-
-_ = TranslationStringFactory("ts_fiche")
 
 #: What the pages call each field.
 LABELS = {

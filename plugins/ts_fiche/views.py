@@ -12,10 +12,10 @@ from datetime import datetime
 
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.view import view_config
 
-from ts_host.api import FormView, Responsable, format_date, today
+from ts_host.api import FormView, Pupil, Responsable, Tile, format_date, of_name, today
 
+from .i18n import _
 from .models import (
     APPLIED,
     FIELDS,
@@ -27,7 +27,7 @@ from .models import (
     fiche_store,
     find_store,
 )
-from .schemas import LABELS, FicheSchema, _, comparable, to_appstruct, to_values
+from .schemas import LABELS, FicheSchema, comparable, to_appstruct, to_values
 
 #: DSFR badge of each state of a request.
 BADGES = {PENDING: "new", TRANSMITTED: "info", APPLIED: "success", REFUSED: "error"}
@@ -77,6 +77,26 @@ def section_for(responsable: Responsable, store) -> ResponsableSection:
     )
 
 
+PAGE_ROUTE = "ts_fiche.pupil"
+RESPONSABLE_ROUTE = "ts_fiche.responsable"
+WITHDRAW_ROUTE = "ts_fiche.withdraw"
+
+
+def dashboard_tile(request, pupil: Pupil) -> Tile:
+    return Tile(
+        title=_("La fiche de renseignements"),
+        text=_(
+            "Les informations que l'établissement connaît de l'élève et de "
+            "ses responsables ; demandez leur mise à jour."
+        ),
+        link_label=_(
+            "Consultez la fiche de renseignements ${of_first_name}",
+            mapping={"of_first_name": of_name(request, pupil.first_name)},
+        ),
+        url=request.route_url(PAGE_ROUTE, pupil=pupil.id),
+    )
+
+
 def template_helpers() -> dict:
     return {
         "labels": LABELS,
@@ -87,7 +107,6 @@ def template_helpers() -> dict:
     }
 
 
-@view_config(route_name="fiche", permission="view", renderer="ts_fiche:templates/fiche.pt")
 def fiche_view(context, request):
     store = find_store(request.site)
     return {
@@ -114,9 +133,6 @@ def request_time(request) -> datetime:
     return datetime.combine(today(request), datetime.now().time().replace(microsecond=0))
 
 
-@view_config(
-    route_name="fiche.responsable", permission="view", renderer="ts_fiche:templates/edit.pt"
-)
 class ChangeRequestView(FormView):
     """The "Demander une modification" form, filled with the pending
     request if there is one, else with the establishment's data."""
@@ -129,7 +145,7 @@ class ChangeRequestView(FormView):
         self.responsable = own_responsable(context, request)
         store = find_store(request.site)
         self.pending = store.pending_for(self.responsable.id) if store is not None else None
-        self.back_url = request.route_url("fiche", pupil=context.pupil.id)
+        self.back_url = request.route_url(PAGE_ROUTE, pupil=context.pupil.id)
         self.buttons = (
             deform.Button("submit", _("Envoyer la demande")),
             deform.Button("back", _("Annuler"), type="link", value=self.back_url),
@@ -186,7 +202,6 @@ class ChangeRequestView(FormView):
         return HTTPSeeOther(self.back_url)
 
 
-@view_config(route_name="fiche.withdraw", permission="view", request_method="POST")
 def withdraw_view(context, request):
     """The "Retirer la demande" button: only while pending (not yet transmitted)."""
     responsable = own_responsable(context, request)
@@ -198,4 +213,4 @@ def withdraw_view(context, request):
             request.localizer.translate(_("Votre demande de modification a été retirée.")),
             "success",
         )
-    return HTTPSeeOther(request.route_url("fiche", pupil=context.pupil.id))
+    return HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))

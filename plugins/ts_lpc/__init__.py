@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl, of_name
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
-from . import demo, importers, views
+from . import demo, importers, schemas, views
 from .i18n import _
 from .models import SERVICE_ID, get_record
-from .schemas import settings_schema
 
 
 @hookimpl
@@ -19,7 +18,7 @@ def ts_describe_service():
         version="1.0.0",
         order=30,
         requires_host=">=1.0,<2",
-        settings_schema=settings_schema(),
+        settings_schema=schemas.settings_schema(),
         translation_domain="ts_lpc",
         url_segment="competences",
     )
@@ -27,23 +26,28 @@ def ts_describe_service():
 
 @hookimpl
 def ts_configure(config):
-    views.includeme(config)
+    config.add_translation_dirs("ts_lpc:locale")
+    config.add_pupil_route(views.LIST_ROUTE, "")
+    config.add_pupil_route(views.COMPETENCE_ROUTE, r"/competence/{number:\d}")
+    config.add_pupil_route(views.PDF_ROUTE, "/livret.pdf")
+    config.add_view(
+        views.livret_view,
+        route_name=views.LIST_ROUTE,
+        renderer="ts_lpc:templates/livret.pt",
+        permission="view",
+    )
+    config.add_view(
+        views.competence_view,
+        route_name=views.COMPETENCE_ROUTE,
+        renderer="ts_lpc:templates/competence.pt",
+        permission="view",
+    )
+    config.add_view(views.pdf_view, route_name=views.PDF_ROUTE, permission="view")
 
 
 @hookimpl
 def ts_tile(request, pupil, settings):
-    translate = request.localizer.translate
-    return Tile(
-        title=translate(_("Le livret de compétences")),
-        text=translate(_("La liste exhaustive des compétences, tout au long de la scolarité.")),
-        link_label=translate(
-            _(
-                "Consultez le livret de compétences ${of_first_name}",
-                mapping={"of_first_name": of_name(request, pupil.first_name)},
-            )
-        ),
-        url=request.route_url(SERVICE_ID, pupil=pupil.id),
-    )
+    return views.dashboard_tile(request, pupil)
 
 
 @hookimpl

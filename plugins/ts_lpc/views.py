@@ -14,37 +14,30 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import get_renderer
 from pyramid.response import Response
 
-from ts_host.api import PupilContext, format_date, today
+from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, today
 
 from .i18n import _
 from .livret import PALIER_ORDER, Livret, build_livret, selected_palier
-from .models import SERVICE_ID, get_record
+from .models import get_record
 from .pdf import render_livret
 from .referential import load_referential, note_aux_parents
 
-LIST_ROUTE = SERVICE_ID
-COMPETENCE_ROUTE = f"{SERVICE_ID}.competence"
-PDF_ROUTE = f"{SERVICE_ID}.pdf"
+LIST_ROUTE = "ts_lpc.pupil"
+COMPETENCE_ROUTE = "ts_lpc.competence"
+PDF_ROUTE = "ts_lpc.pdf"
 MACROS = "ts_lpc:templates/macros.pt"
 
 
-def includeme(config) -> None:
-    config.add_pupil_route(LIST_ROUTE, "")
-    config.add_pupil_route(COMPETENCE_ROUTE, r"/competence/{number:\d}")
-    config.add_pupil_route(PDF_ROUTE, "/livret.pdf")
-    config.add_view(
-        livret_view,
-        route_name=LIST_ROUTE,
-        renderer="ts_lpc:templates/livret.pt",
-        permission="view",
+def dashboard_tile(request, pupil: Pupil) -> Tile:
+    return Tile(
+        title=_("Le livret de compétences"),
+        text=_("La liste exhaustive des compétences, tout au long de la scolarité."),
+        link_label=_(
+            "Consultez le livret de compétences ${of_first_name}",
+            mapping={"of_first_name": of_name(request, pupil.first_name)},
+        ),
+        url=request.route_url(LIST_ROUTE, pupil=pupil.id),
     )
-    config.add_view(
-        competence_view,
-        route_name=COMPETENCE_ROUTE,
-        renderer="ts_lpc:templates/competence.pt",
-        permission="view",
-    )
-    config.add_view(pdf_view, route_name=PDF_ROUTE, permission="view")
 
 
 def _livret(context: PupilContext, request) -> Livret:

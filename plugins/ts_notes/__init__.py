@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from ts_host.api import HelpSection, ServiceDescription, Tile, hookimpl, of_name
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
-from . import demo, gdpr, importers
+from . import demo, gdpr, importers, schemas, views
 from .i18n import _
 from .models import SERVICE_ID
-from .schemas import settings_schema
-from .views import notes_view
 
 
 @hookimpl
@@ -20,7 +18,7 @@ def ts_describe_service():
         version="1.0.0",
         order=10,
         requires_host=">=1.0,<2",
-        settings_schema=settings_schema(),
+        settings_schema=schemas.settings_schema(),
         translation_domain="ts_notes",
     )
 
@@ -28,28 +26,18 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_notes:locale")
-    config.add_pupil_route("notes", "")
+    config.add_pupil_route(views.PAGE_ROUTE, "")
     config.add_view(
-        notes_view, route_name="notes", renderer="ts_notes:templates/notes.pt", permission="view"
+        views.notes_view,
+        route_name=views.PAGE_ROUTE,
+        renderer="ts_notes:templates/notes.pt",
+        permission="view",
     )
 
 
 @hookimpl
 def ts_tile(request, pupil, settings):
-    translate = request.localizer.translate
-    return Tile(
-        title=translate(_("Les notes")),
-        text=translate(
-            _("La liste exhaustive des notes pour chaque contrôle, tout au long de l'année.")
-        ),
-        link_label=translate(
-            _(
-                "Consultez la liste des notes ${of_first_name}",
-                mapping={"of_first_name": of_name(request, pupil.first_name)},
-            )
-        ),
-        url=request.route_url("notes", pupil=pupil.id),
-    )
+    return views.dashboard_tile(request, pupil)
 
 
 @hookimpl

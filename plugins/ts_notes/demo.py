@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ts_host.api import EstablishmentConfig, Pupil
+from ts_host.api import EstablishmentConfig, Pupil, school_days
 
 from .models import ABS, DIS, NNOT, SERVICE_ID, ClassBook, PupilNotes, encode_grade
 
@@ -164,14 +164,12 @@ def on_break(day: date) -> bool:
     return False
 
 
-def school_days(establishment: EstablishmentConfig) -> dict[int, list[date]]:
-    """Monday to Friday outside the breaks, by evaluated month, within the school year."""
+def evaluation_days(establishment: EstablishmentConfig) -> dict[int, list[date]]:
+    """The school days outside the breaks, by evaluated month."""
     days: dict[int, list[date]] = defaultdict(list)
-    day = establishment.year_start
-    while day <= establishment.year_end:
-        if day.weekday() < 5 and day.month in MONTHS and not on_break(day):
+    for day in school_days(establishment):
+        if day.month in MONTHS and not on_break(day):
             days[day.month].append(day)
-        day += timedelta(days=1)
     return days
 
 
@@ -180,7 +178,7 @@ def fill(establishment: EstablishmentConfig, pupils: Sequence[Pupil], rng: rando
     by_division: dict[str, list[Pupil]] = defaultdict(list)
     for pupil in pupils:
         by_division[pupil.division].append(pupil)
-    days = school_days(establishment)
+    days = evaluation_days(establishment)
     for division in sorted(by_division):
         fill_division(establishment, division, by_division[division], rng, days)
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from ts_host.api import (
     DateRange,
+    Pupil,
     PupilContext,
+    Tile,
     date_ranges,
     find_date_range,
     format_date,
     format_decimal,
+    of_name,
     today,
 )
 
@@ -20,8 +23,21 @@ from .compute import format_coefficient, grades_by_subject, visible_evaluations
 from .i18n import _
 from .models import SERVICE_ID, ClassBook, PupilNotes
 
+PAGE_ROUTE = "ts_notes.pupil"
 PERIOD_PARAM = "periode"
 SUBJECT_PARAM = "matiere"
+
+
+def dashboard_tile(request, pupil: Pupil) -> Tile:
+    return Tile(
+        title=_("Les notes"),
+        text=_("La liste exhaustive des notes pour chaque contrôle, tout au long de l'année."),
+        link_label=_(
+            "Consultez la liste des notes ${of_first_name}",
+            mapping={"of_first_name": of_name(request, pupil.first_name)},
+        ),
+        url=request.route_url(PAGE_ROUTE, pupil=pupil.id),
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +128,9 @@ def notes_view(context: PupilContext, request) -> dict:
         elif earlier is not None:
             query = {PERIOD_PARAM: earlier.key, **({SUBJECT_PARAM: subject} if subject else {})}
             page["earlier"] = earlier
-            page["earlier_url"] = request.route_url("notes", pupil=context.pupil.id, _query=query)
+            page["earlier_url"] = request.route_url(
+                PAGE_ROUTE, pupil=context.pupil.id, _query=query
+            )
     page.update(
         subjects=subjects,
         subject=subject,

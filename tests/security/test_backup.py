@@ -10,7 +10,7 @@ import pytest
 import ZODB
 from ZODB.FileStorage import FileStorage
 
-from ts_host.models import appmaker
+from ts_host.root import appmaker
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml
 
 from .server import Browser, demo, serve, write_ini

@@ -22,7 +22,8 @@ import ZODB
 from ZODB.FileStorage import FileStorage
 from ZODB.scripts import fstest
 
-from ts_host.models import CodeState, appmaker
+from ts_host.models import CodeState
+from ts_host.root import appmaker
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml
 
 from .server import Browser, demo, runzeo, serve, write_ini

@@ -6,13 +6,6 @@ transaction: nothing here reads the ini file or prints, so each rule is
 tested on a site directly.  See ``docs/admin.md``.
 """
 
-from datetime import date
+from ..calendar import reference_day
 
-
-def reference_day(settings: dict) -> date:
-    """Today, or the fixed date of the ``ts.today`` setting (demo and tests).
-
-    The command-line twin of :func:`ts_host.api.today`, which needs a request.
-    """
-    fixed = settings.get("ts.today")
-    return date.fromisoformat(fixed) if fixed else date.today()
+__all__ = ["reference_day"]

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from ..activation import display, issue, normalise
-from ..api import CommandError, format_date
 from ..audit import audit
+from ..contract import CommandError
+from ..formatting import format_date
 from ..models import ActivationCode, CodeKind, CodeState, Establishment, Pupil, Responsable, Site
 
 #: The RESP_LEGAL values that get a CAR.

@@ -15,10 +15,12 @@ the pupil is at school, the next SIECLE import would bring them back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from .. import hookspecs
 from ..accounts.registration import remove_account
 from ..models import Account, Pupil, Site
 
@@ -46,11 +48,11 @@ def pupil_part(pupil: Pupil) -> dict[str, Any]:
     }
 
 
-def services_data(plugins, hook_name: str, **kwargs) -> dict[str, Any]:
+def services_data(plugins, hook: Callable, **kwargs) -> dict[str, Any]:
     """What each installed service returns from a GDPR export hook, by service id."""
     found = {}
     for service_id in plugins.services:
-        data = plugins.call_service(service_id, hook_name, **kwargs)
+        data = plugins.call_service(service_id, hook, **kwargs)
         if data is not None:
             found[service_id] = data
     return found
@@ -76,7 +78,7 @@ def responsables_part(site: Site, plugins, pupil: Pupil) -> list[dict[str, Any]]
                 "profession": responsable.profession,
                 "accord_sms": responsable.sms_consent,
                 "services": services_data(
-                    plugins, "ts_responsable_data", site=site, responsable=responsable
+                    plugins, hookspecs.ts_responsable_data, site=site, responsable=responsable
                 ),
             }
         )
@@ -125,7 +127,7 @@ def pupil_export(site: Site, plugins, pupil: Pupil, codes) -> dict[str, Any]:
         "responsables": responsables_part(site, plugins, pupil),
         "comptes": accounts_part(site, pupil),
         "codes_activation": codes_part(codes),
-        "services": services_data(plugins, "ts_pupil_data", site=site, pupil=pupil),
+        "services": services_data(plugins, hookspecs.ts_pupil_data, site=site, pupil=pupil),
     }
 
 
@@ -172,7 +174,7 @@ def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
     """
     services = list(pupil.services)
     for service_id in plugins.services:
-        plugins.call_service(service_id, "ts_erase_pupil_data", site=site, pupil=pupil)
+        plugins.call_service(service_id, hookspecs.ts_erase_pupil_data, site=site, pupil=pupil)
     for code in codes:
         site.codes.pop(code.code)
     removed = unlinked = 0
@@ -194,7 +196,10 @@ def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
         if responsable is not None:
             for service_id in plugins.services:
                 plugins.call_service(
-                    service_id, "ts_erase_responsable_data", site=site, responsable=responsable
+                    service_id,
+                    hookspecs.ts_erase_responsable_data,
+                    site=site,
+                    responsable=responsable,
                 )
             site.responsables.pop(link.responsable_id)
             establishment.by_personne_id.pop(responsable.siecle_id)

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..api import BadLine, ImportRejected
 from ..audit import audit
+from ..contract import BadLine, ImportRejected
 from ..models import CodeKind, Establishment, Pupil, Responsable, ResponsableLink, Site
 from .codes import CodeIndex, issue_missing
 from .siecle import Exports, PupilsExport, ResponsablesExport, SieclePupil, SiecleResponsable

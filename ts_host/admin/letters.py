@@ -48,7 +48,7 @@ from reportlab.platypus import (
 )
 
 from ..activation import display
-from ..api import MONTHS
+from ..calendar import MONTHS
 from ..establishments import Academy, EstablishmentConfig
 from ..i18n import of_name
 from ..models import CodeKind, Pupil, Responsable, Site

@@ -36,7 +36,8 @@ from xml.sax.handler import ContentHandler
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
-from ..api import BadLine, ImportRejected, parse_french_date
+from ..contract import BadLine, ImportRejected
+from ..formatting import parse_french_date
 
 PUPILS, RESPONSABLES = "BEE_ELEVES", "BEE_RESPONSABLES"
 #: The elements kept, by root: everything else in an export is skipped.

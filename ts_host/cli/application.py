@@ -6,7 +6,7 @@ import argparse
 
 from tqdm import tqdm
 
-from ..api import CommandError, hookimpl
+from ..contract import CommandError, hookimpl
 from ..demo import DemoBuilder
 from ..evolve import evolve
 from .core import Environment, HostCommand, ini_only

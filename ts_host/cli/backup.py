@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import backup
-from ..api import hookimpl
 from ..audit import audit
+from ..contract import hookimpl
 from .core import Environment, HostCommand
 
 BACKUP_HELP = "sauvegarde la base (repozo : complète, puis incrémentale), serveur en marche"

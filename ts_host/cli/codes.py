@@ -6,7 +6,7 @@ import sys
 
 from ..activation import display
 from ..admin import codes as admin_codes
-from ..api import hookimpl
+from ..contract import hookimpl
 from ..i18n import of_name
 from ..models import CodeKind, CodeState
 from .core import INI_HELP, Environment, HostCommand, establishment

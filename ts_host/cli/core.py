@@ -29,7 +29,7 @@ from pyramid.paster import bootstrap, get_appsettings, setup_logging
 from tqdm import tqdm
 from zc.lockfile import LockError
 
-from ..api import AdminCommand, CommandError, ImportFormat, ImportRejected
+from ..contract import AdminCommand, CommandError, ImportFormat, ImportRejected
 from ..establishments import ConfigurationError, EstablishmentConfig
 from ..plugins import PluginRegistry
 from ..settings import MissingSecret

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..admin import codes as admin_codes
 from ..admin import gdpr as admin_gdpr
-from ..api import CommandError, hookimpl
 from ..audit import audit
+from ..contract import CommandError, hookimpl
 from ..i18n import of_name
 from .core import INI_HELP, Environment, HostCommand, establishment
 

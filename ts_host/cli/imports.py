@@ -13,8 +13,8 @@ from pathlib import Path
 from ..admin import reference_day
 from ..admin.importer import import_siecle
 from ..admin.siecle import read_exports
-from ..api import CommandError, ImportFormat, ImportRejected, hookimpl
 from ..audit import audit
+from ..contract import CommandError, ImportFormat, ImportRejected, hookimpl
 from ..plugins import PluginRegistry
 from .core import Environment, HostCommand, HostImportFormat, establishment, progress
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..admin import codes as admin_codes
 from ..admin import reference_day
-from ..api import CommandError, hookimpl
+from ..contract import CommandError, hookimpl
 from ..models import CodeKind, CodeState
 from .codes import scope, scope_options
 from .core import Environment, HostCommand, progress

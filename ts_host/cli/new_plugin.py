@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import scaffold
-from ..api import hookimpl
+from ..contract import hookimpl
 from .core import Environment, HostCommand
 
 HELP = "crée un nouveau service, distribution à part (sans fichier de configuration)"

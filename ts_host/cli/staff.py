@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..api import hookimpl
+from ..contract import hookimpl
 from ..staff import commands
 from .core import INI_HELP, Environment, HostCommand
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..admin import stats as admin_stats
-from ..api import hookimpl
+from ..contract import hookimpl
 from .core import Environment, HostCommand, establishment
 
 

@@ -14,7 +14,9 @@ from collections import Counter
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
-from ..api import Tile, format_date
+from .. import hookspecs
+from ..contract import Tile
+from ..formatting import format_date
 from ..i18n import _
 from ..models import Pupil
 
@@ -73,7 +75,7 @@ def tiles_for(request, pupil: Pupil) -> list[Tile]:
         try:
             tile = plugins.call_service(
                 service_id,
-                "ts_tile",
+                hookspecs.ts_tile,
                 request=request,
                 pupil=pupil,
                 settings=establishment.settings_for(service_id),

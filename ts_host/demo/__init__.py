@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from .. import hookspecs
 from ..activation import display, issue
 from ..establishments import Academy, EstablishmentConfig
 from ..models import CodeKind, Establishment, Pupil, Responsable, Site
@@ -239,7 +240,7 @@ class DemoBuilder:
             for service_id in config.services:
                 self.plugins.call_service(
                     service_id,
-                    "ts_demo_data",
+                    hookspecs.ts_demo_data,
                     site=self.site,
                     establishment=config,
                     pupils=pupils,

@@ -10,7 +10,7 @@ from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
 from .journal import Journal, JournalEntry
 from .people import Pupil, Responsable, ResponsableLink
-from .site import Establishment, Site, appmaker, get_site
+from .site import Establishment, Site
 from .staff import Role, StaffAccount, StaffDirectory
 
 __all__ = [
@@ -30,6 +30,4 @@ __all__ = [
     "Site",
     "StaffAccount",
     "StaffDirectory",
-    "appmaker",
-    "get_site",
 ]

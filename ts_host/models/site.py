@@ -48,20 +48,3 @@ class Site(Persistent):
         self.services = Container()  # service id -> the service's site-wide data
         self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
         self.journal = Journal()  # what staff and ts-admin did (ts_host.audit)
-
-
-def appmaker(zodb_root) -> Site:
-    """Return the site, creating it on first use (Pyramid cookiecutter style)."""
-    if ROOT_KEY not in zodb_root:
-        from ..evolve import stamp_new_site
-
-        site = Site()
-        zodb_root[ROOT_KEY] = site
-        stamp_new_site(site)
-    return zodb_root[ROOT_KEY]
-
-
-def get_site(request) -> Site:
-    from pyramid_zodbconn import get_connection
-
-    return appmaker(get_connection(request).root())

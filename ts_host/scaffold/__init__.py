@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..api import API_VERSION, CommandError
+from ..contract import API_VERSION, CommandError
 
 SERVICE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
 SUFFIX = "_tmpl"

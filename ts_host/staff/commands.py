@@ -8,7 +8,7 @@ same rules as the web: the directory's own methods, the activation link of
 
 from __future__ import annotations
 
-from ..api import CommandError
+from ..contract import CommandError
 from ..models import Role
 from ..models.staff import ROLE_LABELS
 from .signin import activation_link

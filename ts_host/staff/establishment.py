@@ -19,8 +19,8 @@ from pyramid.view import view_config
 from ..activation import display, normalise
 from ..admin import codes as admin_codes
 from ..admin import reference_day, stats
-from ..api import CommandError
 from ..audit import audit
+from ..contract import CommandError
 from ..i18n import _
 from ..layout import flash
 from ..models import CodeKind, CodeState, Role

@@ -22,7 +22,7 @@ from pyramid.view import view_config
 from ..admin import reference_day
 from ..admin.importer import import_siecle
 from ..admin.siecle import read_exports
-from ..api import ImportRejected
+from ..contract import ImportRejected
 from ..i18n import _
 from ..layout import flash
 from ..models.staff import Upload

@@ -8,6 +8,7 @@ hook implementations and nothing else.
 from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import commands, demo, evolve, importers, schemas, views
+from .i18n import _
 from .models import SERVICE_ID
 
 
@@ -27,10 +28,11 @@ def ts_describe_service():
 
 @hookimpl
 def ts_configure(config):
-    config.add_pupil_route(SERVICE_ID, "")
+    config.add_translation_dirs("ts_cantine:locale")
+    config.add_pupil_route(views.PAGE_ROUTE, "")
     config.add_view(
         views.cantine_view,
-        route_name=SERVICE_ID,
+        route_name=views.PAGE_ROUTE,
         renderer="ts_cantine:templates/cantine.pt",
         permission="view",
     )
@@ -43,7 +45,7 @@ def ts_tile(request, pupil, settings):
 
 @hookimpl
 def ts_help():
-    return HelpSection(title=views._("La cantine"), template="ts_cantine:templates/help.pt")
+    return HelpSection(title=_("La cantine"), template="ts_cantine:templates/help.pt")
 
 
 @hookimpl

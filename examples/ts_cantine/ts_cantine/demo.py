@@ -15,11 +15,18 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ts_host.api import EstablishmentConfig, Pupil, Site, service_data, site_data
+from ts_host.api import (
+    EstablishmentConfig,
+    Pupil,
+    Site,
+    school_days,
+    school_days_by_month,
+    service_data,
+    site_data,
+)
 
 from .models import SERVICE_ID, CantineSite, Menu, PupilAccount
 from .money import cents
-from .weeks import school_days
 
 STARTERS = (
     "Carottes râpées",
@@ -78,15 +85,12 @@ def fill(
     rng: random.Random,
     settings: dict[str, Any],
 ) -> None:
-    days = school_days(establishment)
+    months = school_days_by_month(establishment)
     menus = site_data(site, SERVICE_ID, CantineSite).menus_of(establishment.uai)
     if not len(menus):
-        for day in days:
+        for day in school_days(establishment):
             menus.set(day, draw_menu(rng))
     price = cents(settings["meal_price"])
-    months: dict[tuple[int, int], list[date]] = {}
-    for day in days:
-        months.setdefault((day.year, day.month), []).append(day)
     for pupil in pupils:
         weekdays = rng.choices(*REGIMES)[0]
         if weekdays is None:
@@ -94,7 +98,7 @@ def fill(
         paid_share = rng.choices(*PAID_SHARES)[0]
         meals: dict[date, int] = {}
         payments: dict[date, int] = {}
-        for month_days in months.values():
+        for month_days in months:
             eaten = [
                 d for d in month_days if d.weekday() in weekdays and rng.random() >= MISSED_MEAL
             ]

@@ -5,14 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pyramid.i18n import TranslationStringFactory
-from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, site_data, today
+from ts_host.api import (
+    Pupil,
+    PupilContext,
+    Tile,
+    day_label,
+    find_week,
+    format_date,
+    of_name,
+    school_weeks,
+    site_data,
+    today,
+)
 
+from .i18n import _
 from .models import SERVICE_ID, CantineSite, Menu
 from .money import cents, euros
-from .weeks import day_label, find_week, school_weeks
 
-_ = TranslationStringFactory("ts_cantine")
+PAGE_ROUTE = "ts_cantine.pupil"
 
 #: The query-string key of the week selector.
 WEEK_PARAM = "semaine"
@@ -24,7 +34,7 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
         title=_("La cantine"),
         text=_("Les menus de la semaine et le solde ${of_first_name}.", mapping=mapping),
         link_label=_("Consultez la cantine ${of_first_name}", mapping=mapping),
-        url=request.route_url(SERVICE_ID, pupil=pupil.id),
+        url=request.route_url(PAGE_ROUTE, pupil=pupil.id),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ts_host.testing import ESTABLISHMENT_A
+from ts_host.testing import ESTABLISHMENT_A, college_config
 
 #: What establishment A sets for the canteen in these tests (defaults: 3,90 € and 10,00 €).
 MEAL_PRICE = 410
@@ -14,6 +14,8 @@ SETTINGS = {
     ESTABLISHMENT_A: {"cantine": {"meal_price": MEAL_PRICE / 100, "low_balance": LOW_BALANCE / 100}}
 }
 NBSP = "\u00a0"
+#: Establishment A as configuration, enabling the canteen.
+COLLEGE = college_config("cantine")
 
 
 def d(text: str) -> date:

@@ -10,8 +10,7 @@ from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, pupils_of
 import ts_cantine
 from ts_cantine.models import SERVICE_ID, CantineSite
 
-from .known import MEAL_PRICE, d
-from .test_models import COLLEGE
+from .known import COLLEGE, MEAL_PRICE, d
 
 SETTINGS = {"meal_price": Decimal("3.90"), "low_balance": Decimal("10.00"), "show_allergens": True}
 

@@ -1,15 +1,11 @@
-"""The account's arithmetic, euros, and school weeks."""
+"""The account's arithmetic and euros (the school weeks are the host's)."""
 
 import pytest
-from ts_host.testing import college_config
 
 from ts_cantine.models import EstablishmentMenus, Menu, PupilAccount
 from ts_cantine.money import euros, parse_euros
-from ts_cantine.weeks import Week, find_week, school_days, school_weeks
 
 from .known import d
-
-COLLEGE = college_config("cantine")
 
 
 def account(meals: dict[str, int], payments: dict[str, int]) -> PupilAccount:
@@ -78,31 +74,3 @@ def test_a_wrong_amount_is_refused_in_french(text):
 def test_euros_are_written_the_french_way():
     assert euros(1240) == "12,40\u00a0€"
     assert euros(-50) == "-0,50\u00a0€"
-
-
-def test_school_weeks_cover_the_year_monday_to_friday():
-    weeks = school_weeks(COLLEGE)
-    assert weeks[0] == Week(d("31/08/2026")) and weeks[-1] == Week(d("28/06/2027"))
-    days = school_days(COLLEGE)
-    assert days[0] == d("01/09/2026") and days[-1] == d("02/07/2027")
-    assert all(day.weekday() < 5 for day in days)
-
-
-@pytest.mark.parametrize(
-    ("today", "key", "monday"),
-    [
-        ("15/02/2027", None, "15/02/2027"),
-        ("17/02/2027", None, "15/02/2027"),
-        ("20/02/2027", None, "22/02/2027"),  # at the weekend, the week to come
-        ("17/02/2027", "2027-01-04", "04/01/2027"),
-        ("17/02/2027", "2027-01-05", "15/02/2027"),  # not a Monday of the year
-        ("01/08/2026", None, "31/08/2026"),  # before the year: its first week
-        ("14/07/2027", None, "28/06/2027"),  # after: its last week
-    ],
-)
-def test_find_week(today, key, monday):
-    assert find_week(COLLEGE, key, d(today)).monday == d(monday)
-
-
-def test_a_week_is_labelled_from_monday_to_friday():
-    assert Week(d("15/02/2027")).label == "du 15/02/2027 au 19/02/2027"
