@@ -185,8 +185,14 @@ def regenerate_code(request):
             ),
             "success",
         )
-    else:
+    elif result.used:
         flash(request, _("Ce code a déjà servi : le compte existe, rien à régénérer."), "info")
+    else:
+        flash(
+            request,
+            _("Rien à régénérer : l'élève a quitté l'établissement, ou ce code a été refusé."),
+            "info",
+        )
     return back(request)
 
 
