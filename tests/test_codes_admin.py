@@ -9,12 +9,12 @@ import pytest
 
 import ts_host.testing as kit
 from ts_host import activation
-from ts_host.accounts.registration import attach_code
 from ts_host.admin import codes, stats
 from ts_host.admin.importer import import_siecle
 from ts_host.admin.siecle import read_exports
 from ts_host.api import CommandError
 from ts_host.cli import main
+from ts_host.importing import neutralise
 from ts_host.models import Account, CodeKind, CodeState, Pupil, ResponsableLink
 
 from .accounts_helpers import create_responsable
@@ -53,9 +53,9 @@ def pair(site, eleve_id, personne_id=None, kind=None):
 
 def an_account(site, login, *code_objects):
     account = Account(f"acct-{login}", "responsable", login, f"{login}@example.org")
-    site.accounts.add(account.id, account)
+    site.add_account(account)
     for code in code_objects:
-        attach_code(account, code)
+        site.link(account, code)
     return account
 
 
@@ -100,7 +100,8 @@ def test_a_pupil_of_another_establishment_is_not_found_by_its_public_id(box):
     stranger = Pupil(
         "0123456789abcdef", kit.ESTABLISHMENT_A, "Anne", "AUTRE", date(2013, 1, 1), "3A"
     )
-    box.site.pupils.add(stranger.id, stranger)
+    box.site.ensure_establishment(kit.ESTABLISHMENT_A)
+    box.site.enrol(stranger)
     with pytest.raises(CommandError, match="élève inconnu"):
         codes.select(box.site, scope(pupil=stranger.id))
 
@@ -293,7 +294,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(box, dangerous):
     codes.write_csv(rows, stream)
     table = list(csv.DictReader(io.StringIO(stream.getvalue()), delimiter=";"))
     assert table[0]["responsable_nom"] == "'" + dangerous
-    assert codes.neutralise("Dupont") == "Dupont"
+    assert neutralise("Dupont") == "Dupont"
 
 
 # Statistics ----------------------------------------------------------------------------

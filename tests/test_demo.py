@@ -75,3 +75,15 @@ def test_class_names_follow_the_schools_conventions():
     assert [division_name("6", n) for n in (0, 1, 25, 26)] == ["6A", "6B", "6Z", "6AA"]
     assert division_name("2NDE", 0) == "2NDE1"
     assert division_name("TG", 2) == "TG3"
+
+
+def test_the_demo_issues_codes_by_the_administrations_rule(tmp_path, monkeypatch):
+    """No CAR for a responsable the rule leaves out: here, as if only RESP_LEGAL
+    1 had parental authority, the second parents get none."""
+    _pupils, text = build(tmp_path, 5)
+    rows = list(csv.DictReader(text.splitlines()))
+    monkeypatch.setattr("ts_host.admin.codes.LEGAL", (1,))
+    _pupils, narrowed = build(tmp_path, 5)
+    kept = list(csv.DictReader(narrowed.splitlines()))
+    assert sum(r["kind"] == "CAE" for r in kept) == sum(r["kind"] == "CAE" for r in rows)
+    assert 0 < sum(r["kind"] == "CAR" for r in kept) < sum(r["kind"] == "CAR" for r in rows)

@@ -7,11 +7,15 @@ One demo database is built from ``etc/establishments.toml`` (about as long as
 the kit's own); each date then costs one page per enabled service.
 """
 
+import io
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from ts_host.api import principals
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, set_today
 
 DEMO_ESTABLISHMENTS = Path(__file__).parents[1] / "etc" / "establishments.toml"
@@ -99,3 +103,27 @@ def test_every_demo_service_shows_something_on_any_day(family_app, family):
                 if not SOMETHING[service](family_app, pupil):
                     empty.append((day.isoformat(), uai, service))
     assert empty == []
+
+
+#: A teacher marked professeur principal in the notes page's team dialog.
+MARKED = re.compile(r"([^,]+?) \*\(professeur principal\)")
+
+
+def test_the_notes_page_and_the_lpc_booklet_name_the_same_professeur_principal(
+    family_app, family, site, tm
+):
+    pupil_id = family.pupil_ids[0]
+    with tm:
+        pupil = site.pupils[pupil_id]
+        (principal,) = principals(site.establishments[pupil.uai], pupil.division)
+    name = principal.display_name
+    dialog = family_app.get(f"/eleve/{pupil_id}/notes").html.find("dialog", id="notes-equipe")
+    marked = {
+        found.strip()
+        for cell in dialog.find("tbody").find_all("td")
+        for found in MARKED.findall(" ".join(cell.get_text().split()))
+    }
+    assert marked == {name}
+    pdf = family_app.get(f"/eleve/{pupil_id}/competences/livret.pdf").body
+    first = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert f"Professeur principal : {name}" in first

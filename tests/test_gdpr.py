@@ -175,11 +175,11 @@ def test_the_erasure_forgets_the_pupil_and_what_only_it_had(gdpr, leaver, ts_adm
 
 
 def test_an_erasure_that_fails_midway_writes_nothing(gdpr, leaver, ts_admin, monkeypatch):
-    def broken(site, account):
+    def broken(self, account):
         raise RuntimeError("disque plein")
 
     # The services have erased their part and the codes are gone when it fails.
-    monkeypatch.setattr("ts_host.admin.gdpr.remove_account", broken)
+    monkeypatch.setattr("ts_host.models.site.Site.forget_account", broken)
     with pytest.raises(RuntimeError, match="disque plein"):
         gdpr("erase", "--uai", ESTABLISHMENT_A, "--pupil", leaver["id"], "--yes")
     with ts_admin.site() as site:

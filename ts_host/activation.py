@@ -51,7 +51,7 @@ def issue(
         if code not in site.codes:
             break
     activation = ActivationCode(code, kind, pupil.id, responsable_id)
-    site.codes.add(code, activation)
+    site.add_code(activation)
     return activation
 
 

@@ -35,6 +35,7 @@ from .contract import (
     ImportFormat,
     ImportRejected,
     ImportSummary,
+    Progress,
     PupilContext,
     ServiceDescription,
     Tile,
@@ -46,7 +47,26 @@ from .establishments import Contact, EstablishmentConfig, Period
 from .formatting import format_date, format_decimal, parse_french_date
 from .forms import CSRFSchema, FormView
 from .i18n import of_name
+from .importing import (
+    Column,
+    Importer,
+    Line,
+    NotFound,
+    PupilFinder,
+    neutralise,
+    read_rows,
+    write_csv,
+)
 from .models import Container, Pupil, Responsable, Site
+from .models.structure import (
+    Division,
+    SubjectTeam,
+    Teacher,
+    TeachingService,
+    divisions,
+    principals,
+    teaching_team,
+)
 from .root import service_data, site_data
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
@@ -76,6 +96,7 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportFormat",
     "ImportRejected",
     "ImportSummary",
+    "Progress",
     "PupilContext",
     "ServiceDescription",
     "Tile",
@@ -96,11 +117,28 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "FormView",
     # i18n
     "of_name",
+    # importing
+    "Column",
+    "Importer",
+    "Line",
+    "NotFound",
+    "PupilFinder",
+    "neutralise",
+    "read_rows",
+    "write_csv",
     # models
     "Container",
     "Pupil",
     "Responsable",
     "Site",
+    # models.structure: the establishment's classes and teaching teams
+    "Division",
+    "SubjectTeam",
+    "Teacher",
+    "TeachingService",
+    "divisions",
+    "principals",
+    "teaching_team",
     # root
     "service_data",
     "site_data",

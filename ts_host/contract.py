@@ -87,8 +87,14 @@ class HelpSection:
     template: str
 
 
+#: ``progress(lines checked, lines in the file)``, called after each line.
+Progress = Callable[[int, int], None]
+
+
 @dataclass(frozen=True)
 class BadLine:
+    """A line of a refused file: its number as a spreadsheet shows it, and why."""
+
     line: int
     message: str
 
@@ -114,6 +120,10 @@ class ImportSummary:
     unchanged: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
+    def count(self, outcome: str) -> None:
+        """Add one to ``created``, ``updated`` or ``unchanged``."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
     def __str__(self) -> str:
         parts = [
             f"{self.created} créés",
@@ -130,11 +140,14 @@ class ImportFormat:
 
     ``run(site, academy, path)`` returns an :class:`ImportSummary` or raises
     :class:`ImportRejected`.  ``help`` documents the format for ``--help``.
+    When ``reports_progress`` is true (the formats an :class:`Importer`
+    builds), ``run`` also takes ``progress=`` (a :data:`Progress`).
     """
 
     name: str
     help: str
-    run: Callable[[Site, Any, Path], ImportSummary]
+    run: Callable[..., ImportSummary]
+    reports_progress: bool = False
 
 
 class CommandError(Exception):

@@ -1,29 +1,24 @@
-"""Reading the ``;``-separated CSV files services import."""
+"""``read_csv``, API 1.0's CSV reader, kept for plugins written against it."""
 
 from __future__ import annotations
 
-import csv
-import io
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .contract import BadLine, ImportRejected
+from .importing import read_rows
 
 
 def read_csv(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line number, row)`` from a ``;``-separated UTF-8 CSV file.
+    """Yield ``(line number, row)`` from a CSV file whose header holds ``columns``.
 
-    The header must hold ``columns``; a wrong header raises
-    :class:`ImportRejected` at line 1.  Line numbers are those a spreadsheet
-    shows, header included.
+    Deprecated since API 1.1: an :class:`~ts_host.importing.Importer` reads
+    the file for its service (or call :func:`~ts_host.importing.read_rows`,
+    which this now is: any encoding or separator ``read_rows`` accepts).
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(path, [BadLine(1, "le fichier n'est pas encodé en UTF-8")]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportRejected(path, [BadLine(1, f"colonnes manquantes : {', '.join(missing)}")])
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    warnings.warn(
+        "ts_host.api.read_csv is deprecated: declare an Importer, or call read_rows",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    yield from read_rows(path, columns)

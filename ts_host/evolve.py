@@ -16,7 +16,7 @@ from pyramid.events import ApplicationCreated
 
 from . import hookspecs
 from .contract import EvolveStep
-from .models import Container, Journal, Site, StaffDirectory
+from .models import Container, Journal, Site, StaffDirectory, Structure
 from .models.site import ROOT_KEY
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,12 @@ def add_services_namespace(site: Site) -> None:
         site.services = Container()
 
 
+def add_establishment_structures(site: Site) -> None:
+    for establishment in site.establishments.values():
+        if "structure" not in establishment.__dict__:
+            establishment.structure = Structure()
+
+
 def add_staff_directory(site: Site) -> None:
     if "staff" not in site.__dict__:
         site.staff = StaffDirectory()
@@ -39,7 +45,8 @@ def add_staff_directory(site: Site) -> None:
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
-    EvolveStep(2, "comptes du personnel et journal (/gestion/)", add_staff_directory),
+    EvolveStep(2, "structure des établissements (classes, équipes)", add_establishment_structures),
+    EvolveStep(3, "comptes du personnel et journal (/gestion/)", add_staff_directory),
 )
 
 

@@ -126,7 +126,10 @@ def ts_demo_data(
     service, after the pupils are created, inside the same transaction.  Use
     only ``rng`` for randomness so the demo stays deterministic.  Store data
     in ``pupil.services`` under the service id (``ts_host.api.service_data``),
-    or site-wide in ``ts_host.api.site_data(site, ...)``.  Returns nothing.
+    or site-wide in ``ts_host.api.site_data(site, ...)``.  The establishment's
+    structure is built by then: read a class's teachers with
+    ``ts_host.api.teaching_team(site.establishments[uai], division)``.
+    Returns nothing.
     """
 
 

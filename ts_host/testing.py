@@ -52,7 +52,7 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,7 +66,16 @@ from .activation import issue
 from .contract import ServiceDescription
 from .establishments import Contact, EstablishmentConfig, Period
 from .mail import OUTBOX
-from .models import Account, CodeKind, Pupil, Site
+from .models import (
+    Account,
+    CodeKind,
+    Division,
+    Establishment,
+    Pupil,
+    Site,
+    Teacher,
+    TeachingService,
+)
 from .models.accounts import SecurityQuestion
 from .passwords import Hasher, normalise_answer
 from .root import appmaker
@@ -120,6 +129,52 @@ def college_config(*services: str, **changes) -> EstablishmentConfig:
         period_kind="trimestre",
     )
     return replace(college, **changes)
+
+
+def structured_site(
+    establishment: EstablishmentConfig, levels: dict[str, str], seed: int = 7
+) -> Site:
+    """An in-memory site whose ``establishment`` has the demo's structure for
+    ``levels`` (division → level): what a service's ``ts_demo_data`` reads of
+    the teaching teams, for unit tests that need no database."""
+    from .demo.structure import build_structure
+
+    site = Site()
+    record = Establishment(establishment.uai, establishment.name)
+    site.establishments.add(establishment.uai, record)
+    build_structure(record, establishment.kind, levels, seed, datetime(2026, 9, 1))
+    return site
+
+
+def set_teaching_team(
+    site: Site,
+    uai: str,
+    division: str,
+    team: dict[str, tuple[str, ...]],
+    principal: str = "",
+) -> None:
+    """Give ``division`` the teaching ``team`` (subject → names such as
+    « Mme DURAND ») and ``principal`` (one of those names, or none), in the
+    establishment's structure; its other divisions are kept."""
+    structure = site.establishments[uai].structure
+    teachers = dict(structure.teachers.items())
+    for name in {name for names in team.values() for name in names}:
+        civility, last_name = name.split(" ", 1)
+        teachers.setdefault(f"test {name}", Teacher(f"test {name}", civility, last_name))
+    services = tuple(
+        TeachingService(subject, subject, tuple(f"test {name}" for name in names))
+        for subject, names in team.items()
+    )
+    known = structure.divisions.get(division)
+    chosen = Division(
+        division,
+        division,
+        known.level if known is not None else "",
+        services,
+        (f"test {principal}",) if principal else (),
+    )
+    others = [d for code, d in structure.divisions.items() if code != division]
+    structure.replace([*others, chosen], list(teachers.values()), "tests", datetime.now())
 
 
 def establishments_toml(enabled: dict[str, list[str]], settings: dict | None = None) -> str:
@@ -483,8 +538,6 @@ def make_account(
     ``responsable_index`` (0: the first legal responsable); see
     :func:`attach_responsable` to share the account with another one.
     """
-    from .accounts.registration import attach_code, index_email
-
     account = Account(f"acct-{login}", kind, login, email_address or f"{login}@example.org")
     account.password_hash = hasher.hash(password)
     account.questions.extend(
@@ -495,9 +548,7 @@ def make_account(
             ("Ma couleur ?", "Bleu"),
         ]
     )
-    site.accounts.add(account.id, account)
-    site.logins.add(login.lower(), account.id)
-    index_email(site, account)
+    site.add_account(account)
     for pupil_id in pupil_ids:
         pupil = site.pupils[pupil_id]
         if kind == "responsable":
@@ -505,16 +556,14 @@ def make_account(
             code = issue(site, CodeKind.CAR, pupil, responsable_id)
         else:
             code = issue(site, CodeKind.CAE, pupil)
-        attach_code(account, code)
+        site.link(account, code)
     return account
 
 
 def attach_responsable(site: Site, account: Account, pupil_id: str, responsable_id: str) -> None:
     """Attach another responsable's CAR for ``pupil_id`` to ``account`` (a shared account)."""
-    from .accounts.registration import attach_code
-
     code = issue(site, CodeKind.CAR, site.pupils[pupil_id], responsable_id)
-    attach_code(account, code)
+    site.link(account, code)
 
 
 @dataclass
@@ -743,6 +792,8 @@ __all__ = [
     "make_staff",
     "open_site",
     "pupils_of",
+    "set_teaching_team",
     "set_today",
     "staff_login",
+    "structured_site",
 ]

@@ -1,10 +1,10 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import HelpSection, ImportFormat, ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import schemas, views
 from .commands import COMMAND
-from .exports import APPLY_HELP, apply_accepted
+from .exports import IMPORT_FORMAT
 from .i18n import _
 from .models import SERVICE_ID, find_store
 
@@ -61,7 +61,7 @@ def ts_help():
 
 @hookimpl
 def ts_import_formats():
-    return [ImportFormat(name=SERVICE_ID, help=APPLY_HELP, run=apply_accepted)]
+    return [IMPORT_FORMAT]
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ts_host.api import AdminCommand, CommandError
 
-from .exports import APPLY_HELP, apply_accepted, export_pending
+from .exports import IMPORT_FORMAT, apply_accepted, export_pending
 
 
 def configure(parser) -> None:
@@ -15,7 +15,7 @@ def configure(parser) -> None:
     export.add_argument("output", help="fichier CSV à écrire")
     export.add_argument("--uai", help="seulement cet établissement")
     apply = actions.add_parser(
-        "apply", help="applique les demandes acceptées", description=APPLY_HELP
+        "apply", help="applique les demandes acceptées", description=IMPORT_FORMAT.help
     )
     apply.add_argument("file", help="fichier CSV des décisions")
 

@@ -8,13 +8,20 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ts_host.api import BadLine, ImportRejected, ImportSummary, Site, read_csv
+from ts_host.api import (
+    Column,
+    Importer,
+    ImportFormat,
+    ImportSummary,
+    Line,
+    Progress,
+    Site,
+    write_csv,
+)
 
 from .models import FIELDS, TRANSMITTED, ChangeRequest, find_store, write_values
 
@@ -48,23 +55,8 @@ EXPORT_COLUMNS = [
     "auteur_compte",
     "auteur_responsable",
 ]
-#: A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ACCEPT = {"", "acceptee", "acceptée", "oui"}
 REFUSE = {"refusee", "refusée", "non"}
-
-APPLY_HELP = """\
-Applique les demandes de modification de la fiche de renseignements acceptées
-par l'établissement (fichier CSV UTF-8, séparateur « ; »).
-Colonne obligatoire : id_demande (l'identifiant donné par l'export).
-Colonne facultative : decision (« acceptée », par défaut, ou « refusée »).
-Seules des demandes transmises (exportées) sont acceptées ; un identifiant
-inconnu, en double ou déjà traité fait refuser tout le fichier."""
-
-
-def neutralise(cell: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _cell(key: str, value: Any) -> str:
@@ -91,7 +83,7 @@ def export_row(site: Site, change: ChangeRequest) -> list[str] | None:
         change.account_id,
         change.responsable_id,
     ]
-    return [neutralise(cell) for cell in row]
+    return row
 
 
 def export_pending(
@@ -120,28 +112,81 @@ def export_pending(
         if row is not None and (uai is None or row[1] == uai):
             taken.append((change, row))
     taken.sort(key=lambda item: (item[1][1], item[0].created, item[0].id))
-    _write_csv(destination, [row for _change, row in taken])
+    write_csv(destination, EXPORT_COLUMNS, [row for _change, row in taken], bom=True)
     when = now or datetime.now()
     for change, _row in taken:
         store.mark_transmitted(change, when)
     return len(taken)
 
 
-def _write_csv(destination: str | Path | IO[str], rows: Iterable[list[str]]) -> None:
-    def write(stream: IO[str]) -> None:
-        stream.write("\ufeff")
-        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
+class DecisionsImporter(Importer):
+    """The establishment's decisions about the transmitted requests."""
 
-    if hasattr(destination, "write"):
-        write(destination)
-    else:
-        with Path(destination).open("w", encoding="utf-8", newline="") as stream:
-            write(stream)
+    name = "fiche"
+    columns = (
+        Column(
+            ID_COLUMN,
+            "l'identifiant de la demande donné par l'export",
+            missing="identifiant de demande manquant",
+        ),
+        Column(
+            "decision",
+            "« acceptée » (par défaut) ou « refusée »",
+            required=False,
+            optional=True,
+        ),
+    )
+    description = """\
+Applique les demandes de modification de la fiche de renseignements acceptées
+par l'établissement ; le fichier de l'export convient (ses autres colonnes sont
+ignorées).  Seules des demandes transmises (exportées) sont acceptées ; un
+identifiant inconnu, en double ou déjà traité fait refuser tout le fichier."""
+
+    def __init__(self, site: Site, academy) -> None:
+        super().__init__(site, academy)
+        self.store = find_store(site)
+        self.seen: dict[str, int] = {}
+
+    def check(self, line: Line) -> tuple[ChangeRequest, bool]:
+        request_id = line[ID_COLUMN]
+        earlier = self.seen.setdefault(request_id, line.number)
+        if earlier != line.number:
+            raise ValueError(f"demande « {request_id} » déjà présente ligne {earlier}")
+        change = self.store.get(request_id) if self.store is not None else None
+        if change is None:
+            raise ValueError(f"demande inconnue « {request_id} »")
+        if change.state != TRANSMITTED:
+            raise ValueError(
+                f"demande « {request_id} » {change.state} : seules les "
+                f"demandes transmises (exportées) peuvent être traitées"
+            )
+        if self.site.responsables.get(change.responsable_id) is None:
+            raise ValueError(f"demande « {request_id} » : le responsable n'existe plus")
+        decision = line["decision"].lower()
+        if decision not in ACCEPT | REFUSE:
+            raise ValueError(
+                f"décision « {line['decision']} » inconnue (« acceptée » ou « refusée »)"
+            )
+        return change, decision in ACCEPT
+
+    def write(self, checked: list[tuple[ChangeRequest, bool]]) -> ImportSummary:
+        now = datetime.now()
+        updated: set[str] = set()
+        for change, accepted in checked:
+            if accepted:
+                write_values(self.site.responsables[change.responsable_id], change.changes)
+                updated.add(change.responsable_id)
+            self.store.decide(change, accepted, now)
+        applied = sum(1 for _change, accepted in checked if accepted)
+        return ImportSummary(
+            updated=len(updated),
+            extra={"demandes appliquées": applied, "demandes refusées": len(checked) - applied},
+        )
 
 
-def apply_accepted(site: Site, academy, path: str | Path) -> ImportSummary:
+def apply_accepted(
+    site: Site, academy, path: str | Path, progress: Progress | None = None
+) -> ImportSummary:
     """Apply (or refuse) the transmitted requests listed in ``path``.
 
     Every line is checked first; an unknown, repeated or already decided
@@ -149,52 +194,13 @@ def apply_accepted(site: Site, academy, path: str | Path) -> ImportSummary:
     is written.  An accepted request writes its changed fields into the
     responsable's data and becomes "appliquée"; a refused one "refusée".
     """
-    store = find_store(site)
-    decisions: list[tuple[ChangeRequest, bool]] = []
-    bad: list[BadLine] = []
-    seen: dict[str, int] = {}
-    for line, row in read_csv(path, [ID_COLUMN]):
-        request_id = row[ID_COLUMN]
-        decision = row.get("decision", "").lower()
-        change = store.get(request_id) if store is not None else None
-        if not request_id:
-            bad.append(BadLine(line, "identifiant de demande manquant"))
-        elif request_id in seen:
-            bad.append(
-                BadLine(line, f"demande « {request_id} » déjà présente ligne {seen[request_id]}")
-            )
-        elif change is None:
-            bad.append(BadLine(line, f"demande inconnue « {request_id} »"))
-        elif change.state != TRANSMITTED:
-            bad.append(
-                BadLine(
-                    line,
-                    f"demande « {request_id} » {change.state} : seules les "
-                    f"demandes transmises (exportées) peuvent être traitées",
-                )
-            )
-        elif site.responsables.get(change.responsable_id) is None:
-            bad.append(BadLine(line, f"demande « {request_id} » : le responsable n'existe plus"))
-        elif decision not in ACCEPT | REFUSE:
-            bad.append(
-                BadLine(
-                    line, f"décision « {row['decision']} » inconnue (« acceptée » ou « refusée »)"
-                )
-            )
-        else:
-            decisions.append((change, decision in ACCEPT))
-        seen.setdefault(request_id, line)
-    if bad:
-        raise ImportRejected(path, bad)
-    now = datetime.now()
-    updated: set[str] = set()
-    for change, accepted in decisions:
-        if accepted:
-            write_values(site.responsables[change.responsable_id], change.changes)
-            updated.add(change.responsable_id)
-        store.decide(change, accepted, now)
-    applied = sum(1 for _change, accepted in decisions if accepted)
-    return ImportSummary(
-        updated=len(updated),
-        extra={"demandes appliquées": applied, "demandes refusées": len(decisions) - applied},
-    )
+    return DecisionsImporter(site, academy).load(path, progress)
+
+
+#: ``ts-admin import fiche FILE`` and ``ts-admin fiche apply FILE`` read the same file.
+IMPORT_FORMAT = ImportFormat(
+    name=DecisionsImporter.name,
+    help=DecisionsImporter.help(),
+    run=apply_accepted,
+    reports_progress=True,
+)

@@ -55,12 +55,6 @@ COLLEGE_DISCIPLINES: dict[str, tuple[int, dict[int, tuple[int, ...]]]] = {
     "Éducation musicale": (0, {5: (3, 4)}),
     "Vie scolaire": (0, {6: (1, 2), 7: (1, 3)}),
 }
-TEACHERS = (
-    "M. LEFÈVRE", "Mme GARNIER", "M. ROUSSEL", "Mme FAURE", "M. MERCIER",
-    "Mme BLANC", "M. GUÉRIN", "Mme BOYER", "M. CHEVALIER", "Mme FRANÇOIS",
-    "M. LEGRAND", "Mme GAUTHIER", "M. PERRIN", "Mme MOREL", "M. CLÉMENT",
-    "Mme HENRY", "M. MASSON", "Mme NICOLAS",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,7 +124,6 @@ def fill(establishment: EstablishmentConfig, pupils: Sequence[Pupil], rng: rando
 
 
 def _fill_class(pupils: list[Pupil], year: int, lycee: bool, rng: random.Random) -> None:
-    teacher = rng.choice(TEACHERS)
     language = rng.choices(LANGUAGES, weights=(85, 12, 3))[0]
     plans: dict[tuple[int, int], Plan] = {}
 
@@ -145,7 +138,6 @@ def _fill_class(pupils: list[Pupil], year: int, lycee: bool, rng: random.Random)
 
     for pupil in pupils:
         record = record_for_update(pupil)
-        record.professeur_principal = teacher
         cp_year = pupil.birth_date.year + CP_AGE
         entered_6e = cp_year + 5
         college = plan(3, entered_6e)

@@ -1,7 +1,7 @@
 """``ts-admin import lpc FICHIER``: renseignements, validations, professeurs principaux.
 
-The format is documented in ``IMPORT.md`` (and in :data:`HELP`, which
-``ts-admin`` prints).  Every line is checked before anything is written: a
+The format is documented in ``IMPORT.md`` (and in the help the host builds
+from :class:`LpcImporter`'s columns).  Every line is checked before anything is written: a
 file with a bad line is refused whole, with the numbers of its bad lines.
 Importing the same file twice changes nothing the second time.
 """
@@ -11,39 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from ts_host.api import (
-    BadLine,
-    ImportFormat,
-    ImportRejected,
-    ImportSummary,
-    Pupil,
-    Site,
-    parse_french_date,
-    read_csv,
-)
+from ts_host.api import Column, Importer, ImportSummary, Line, Pupil, parse_french_date
 
 from .livret import validation_keys
 from .models import EPOCH, LAST_DAY, SERVICE_ID, record_for_update
 from .referential import LANGUE_PLACEHOLDER, item, load_referential
 
-COLUMNS = ("uai", "eleve_ine", "palier", "type", "code", "libelle", "date")
 ITEM, VALIDATION, PROFESSEUR = "item", "validation", "professeur_principal"
-
-HELP = """\
-Fichier CSV (UTF-8, séparateur « ; », une ligne d'en-tête) aux colonnes
-uai;eleve_ine;palier;type;code;libelle;date.  Une ligne par fait :
-  item                 un item renseigné : palier (1, 2 ou 3), code de l'item
-                       (« P.C.D.I », ex. 3.1.1.1), libelle = la discipline, date ;
-  validation           une compétence validée : palier, code = numéro de la
-                       compétence (au palier 2, 3.1 ou 3.2 pour une seule des deux
-                       parties de la compétence 3), date ; pour la compétence 2,
-                       libelle = la langue validée (ex. ANGLAIS LV1), sinon vide ;
-  professeur_principal libelle = le nom du professeur principal (ex. M. DUPONT),
-                       palier, code et date vides.
-Dates JJ/MM/AAAA.  L'élève est désigné par l'UAI de son établissement et son INE.
-Un fichier dont une ligne est fausse est refusé en entier.  Voir IMPORT.md."""
 
 
 class LineError(ValueError):
@@ -51,7 +26,9 @@ class LineError(ValueError):
 
 
 @dataclass(frozen=True)
-class Line:
+class Fact:
+    """One checked line: a fact about a pupil."""
+
     pupil: Pupil
     kind: str
     palier: int
@@ -60,60 +37,59 @@ class Line:
     day: date | None
 
 
-def run(site: Site, academy, path: Path) -> ImportSummary:
-    """Check every line, then write them all (see :data:`HELP`)."""
-    find_pupil = _pupil_finder(site)
-    lines: list[Line] = []
-    bad: list[BadLine] = []
-    for number, row in read_csv(path, COLUMNS):
-        try:
-            lines.append(_parse(row, find_pupil))
-        except LineError as exc:
-            bad.append(BadLine(number, str(exc)))
-    if bad:
-        raise ImportRejected(path, bad)
-    summary = ImportSummary()
-    for line in lines:
-        for outcome in _apply(line):
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-    summary.extra["élève(s)"] = len({line.pupil.id for line in lines})
-    return summary
+class LpcImporter(Importer):
+    """Renseignements, validations and professeurs principaux, one fact per line."""
+
+    name = SERVICE_ID
+    columns = (
+        Column("uai", "UAI de l'établissement de l'élève"),
+        Column("eleve_ine", "INE de l'élève"),
+        Column("palier", "1, 2 ou 3 ; vide pour un professeur principal", required=False),
+        Column("type", "item, validation ou professeur_principal"),
+        Column(
+            "code",
+            "item : code « P.C.D.I » (ex. 3.1.1.1) ; validation : numéro de la\n"
+            "compétence (au palier 2, 3.1 ou 3.2 pour une seule des deux parties\n"
+            "de la compétence 3) ; vide pour un professeur principal",
+            required=False,
+        ),
+        Column(
+            "libelle",
+            "item : la discipline ; validation de la compétence 2 : la langue\n"
+            "validée (ex. ANGLAIS LV1), sinon vide ; professeur_principal : son\n"
+            "nom (ex. M. DUPONT)",
+            required=False,
+        ),
+        Column("date", "JJ/MM/AAAA ; vide pour un professeur principal", required=False),
+    )
+    description = "Importer deux fois le même fichier ne change rien.  Voir IMPORT.md."
+
+    def check(self, line: Line) -> Fact:
+        uai, ine = line["uai"], line["eleve_ine"]
+        return _parse(line.raw, lambda: self.pupils.by_ine(uai, ine))
+
+    def write(self, checked: list[Fact]) -> ImportSummary:
+        summary = ImportSummary()
+        for line in checked:
+            for outcome in _apply(line):
+                summary.count(outcome)
+        summary.extra["élève(s)"] = len({line.pupil.id for line in checked})
+        return summary
 
 
-def _pupil_finder(site: Site) -> Callable[[str, str], Pupil]:
-    """Find a pupil by UAI and INE; an establishment's INE index is built on first use."""
-    by_uai: dict[str, dict[str, Pupil]] = {}
-
-    def find(uai: str, ine: str) -> Pupil:
-        if uai not in by_uai:
-            establishment = site.establishments.get(uai)
-            if establishment is None:
-                raise LineError(f"établissement inconnu : « {uai} »")
-            pupils = (site.pupils.get(pupil_id) for pupil_id in establishment.pupil_ids)
-            by_uai[uai] = {p.ine.upper(): p for p in pupils if p is not None and p.ine}
-        pupil = by_uai[uai].get(ine.upper())
-        if pupil is None:
-            raise LineError(f"aucun élève d'INE « {ine} » dans l'établissement {uai}")
-        return pupil
-
-    return find
-
-
-def _parse(row: dict[str, str], find_pupil: Callable[[str, str], Pupil]) -> Line:
+def _parse(row: dict[str, str], find_pupil: Callable[[], Pupil]) -> Fact:
     kind = row["type"].lower()
     if kind not in (ITEM, VALIDATION, PROFESSEUR):
         raise LineError(
             f"type « {row['type']} » inconnu (item, validation ou professeur_principal)"
         )
-    if not row["uai"] or not row["eleve_ine"]:
-        raise LineError("l'UAI et l'INE de l'élève sont obligatoires")
     label = row["libelle"]
     if kind == PROFESSEUR:
         if not label:
             raise LineError("le nom du professeur principal (libelle) est vide")
         if row["palier"] or row["code"] or row["date"]:
             raise LineError("palier, code et date doivent être vides pour un professeur principal")
-        return Line(find_pupil(row["uai"], row["eleve_ine"]), kind, 0, (), label, None)
+        return Fact(find_pupil(), kind, 0, (), label, None)
     palier = _palier(row["palier"])
     day = _date(row["date"])
     if kind == ITEM:
@@ -127,7 +103,7 @@ def _parse(row: dict[str, str], find_pupil: Callable[[str, str], Pupil]) -> Line
             raise LineError(
                 "libelle doit être vide : seule la compétence 2 s'accompagne d'une langue"
             )
-    return Line(find_pupil(row["uai"], row["eleve_ine"]), kind, palier, keys, label, day)
+    return Fact(find_pupil(), kind, palier, keys, label, day)
 
 
 def _palier(text: str) -> int:
@@ -168,8 +144,8 @@ def _validation_keys(code: str, palier: int) -> tuple[tuple[str, ...], bool]:
     raise LineError(f"la compétence « {code} » n'existe pas au palier {palier}")
 
 
-def _apply(line: Line) -> list[str]:
-    """Write one line; the outcomes (created, updated, unchanged) of what it holds."""
+def _apply(line: Fact) -> list[str]:
+    """Write one fact; the outcomes (created, updated, unchanged) of what it holds."""
     record = record_for_update(line.pupil)
     if line.kind == PROFESSEUR:
         previous = record.professeur_principal
@@ -187,4 +163,4 @@ def _apply(line: Line) -> list[str]:
     return outcomes
 
 
-IMPORT_FORMAT = ImportFormat(name=SERVICE_ID, help=HELP, run=run)
+IMPORT_FORMAT = LpcImporter.import_format()

@@ -8,6 +8,7 @@ the whole school year; real data is never dated in the future).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -139,8 +140,19 @@ class Livret:
         raise KeyError(number)
 
 
-def build_livret(record: LpcRecord | None, palier_number: int, as_of: date) -> Livret:
-    """The livret of ``palier_number`` on ``as_of`` (empty without a record)."""
+def build_livret(
+    record: LpcRecord | None,
+    palier_number: int,
+    as_of: date,
+    principals: Sequence[str] = (),
+) -> Livret:
+    """The livret of ``palier_number`` on ``as_of`` (empty without a record).
+
+    ``principals`` are the names of the class's professeur(s) principal(aux)
+    in the establishment's structure (``ts_host.api.principals``); the name
+    a livret file gave (``professeur_principal`` lines) is printed only for
+    a class the structure names nobody for.
+    """
     palier = load_referential()[palier_number]
     data = record.palier(palier_number) if record is not None else None
     if data is None:
@@ -150,7 +162,8 @@ def build_livret(record: LpcRecord | None, palier_number: int, as_of: date) -> L
         palier=palier,
         competences=competences,
         as_of=as_of,
-        professeur_principal=record.professeur_principal if record else "",
+        professeur_principal=", ".join(principals)
+        or (record.professeur_principal if record else ""),
         langue=data.langue,
     )
 

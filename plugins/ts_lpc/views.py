@@ -14,7 +14,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import get_renderer
 from pyramid.response import Response
 
-from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, today
+from ts_host.api import Pupil, PupilContext, Tile, format_date, of_name, principals, today
 
 from .i18n import _
 from .livret import PALIER_ORDER, Livret, build_livret, selected_palier
@@ -42,7 +42,14 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
 
 def _livret(context: PupilContext, request) -> Livret:
     palier = selected_palier(request.GET.get("palier"))
-    return build_livret(get_record(context.pupil), palier, today(request))
+    pupil = context.pupil
+    named = principals(request.site.establishments[pupil.uai], pupil.division)
+    return build_livret(
+        get_record(pupil),
+        palier,
+        today(request),
+        [teacher.display_name for teacher in named],
+    )
 
 
 def _page(context: PupilContext, request, livret: Livret, current: int | None) -> dict:

@@ -46,8 +46,8 @@ def ts_help():
 
 
 @hookimpl
-def ts_demo_data(establishment, pupils, rng, settings):
-    demo.fill(establishment, pupils, rng)
+def ts_demo_data(site, establishment, pupils, rng, settings):
+    demo.fill(site, establishment, pupils, rng)
 
 
 @hookimpl

@@ -1,6 +1,7 @@
 """Demo grades: a class book per division and a year of grades per pupil.
 
-Each division gets its subjects and teachers, two to four evaluations a
+Each division's subjects are those its teaching team teaches (the host's
+demo structure, ``ts_host.api.teaching_team``): two to four evaluations a
 month per subject from September to June, and grades drawn around each
 pupil's own level; the class figures are then computed from those grades.
 
@@ -21,61 +22,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ts_host.api import EstablishmentConfig, Pupil, school_days
+from ts_host.api import EstablishmentConfig, Pupil, Site, school_days, teaching_team
 
 from .models import ABS, DIS, NNOT, SERVICE_ID, ClassBook, PupilNotes, encode_grade
 
-COLLEGE_SUBJECTS = (
-    ("Français", "6e"),
-    ("Mathématiques", "6e"),
-    ("Histoire-Géo. Ed. Civ.", "6e"),
-    ("LV1 - Anglais", "6e"),
-    ("LV2 - Espagnol", "5e"),
-    ("Sciences Vie Terre", "6e"),
-    ("Physique-Chimie", "5e"),
-    ("Technologie", "6e"),
-    ("Educ. Phys et Sport.", "6e"),
-    ("Arts Plastiques", "6e"),
-    ("Education Musicale", "6e"),
-)
-COLLEGE_LEVELS = ("6e", "5e", "4e", "3e")
-LYCEE_SUBJECTS = {
-    "2nde": (
-        "Français",
-        "Mathématiques",
-        "Hist.-Géo.",
-        "LV1 - Anglais",
-        "LV2 - Espagnol",
-        "Phys.-Chimie",
-        "SVT",
-        "Sc. Eco. Sociales",
-        "Educ. Phys et Sport.",
-    ),
-    "1re": (
-        "Français",
-        "Mathématiques",
-        "Hist.-Géo.",
-        "LV1 - Anglais",
-        "LV2 - Espagnol",
-        "Phys.-Chimie",
-        "SVT",
-        "Sc. Eco. Sociales",
-        "Educ. Phys et Sport.",
-        "Enseignement Scientifique",
-    ),
-    "Terminale": (
-        "Philosophie",
-        "Mathématiques",
-        "Hist.-Géo.",
-        "LV1 - Anglais",
-        "LV2 - Espagnol",
-        "Phys.-Chimie",
-        "SVT",
-        "Sc. Eco. Sociales",
-        "Educ. Phys et Sport.",
-        "Enseignement Scientifique",
-    ),
-}
 GENERIC_LABELS = (
     "Interrogation écrite",
     "Devoir maison",
@@ -126,12 +76,6 @@ LABELS = {
     "Sc. Eco. Sociales": ("Marché", "Socialisation", "Étude de document"),
     "Enseignement Scientifique": ("Le Soleil", "Climat", "Projet expérimental"),
 }
-#: Surnames of the invented teachers ("M. MARTIN", "MME DURAND").
-TEACHER_NAMES = (  # noqa: SIM905 - a word list reads best as text
-    "MARTIN DURAND BERNARD PETIT ROBERT RICHARD DUBOIS MOREAU LAURENT SIMON MICHEL "
-    "LEFEBVRE LEROY ROUX DAVID BERTRAND MOREL FOURNIER GIRARD BONNET DUPONT LAMBERT "
-    "FONTAINE ROUSSEAU VINCENT MULLER LEFEVRE FAURE ANDRE MERCIER BLANC GUERIN"
-).split()
 COEFFICIENTS = (Decimal("1.0"), Decimal("1.0"), Decimal("1.0"), Decimal("0.5"), Decimal("2.0"))
 #: Months evaluated, in school-year order (September to June).
 MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6)
@@ -146,14 +90,6 @@ ABSENT_RATE = 0.03
 EXEMPT_RATE = 0.005
 EXEMPT_RATES = {"Educ. Phys et Sport.": 0.04}
 NOT_GRADED_RATE = 0.005
-
-
-def subjects_for(kind: str, level: str) -> tuple[str, ...]:
-    """The subjects of a level, as SIECLE's short labels print them."""
-    if kind == "lycee":
-        return LYCEE_SUBJECTS.get(level, LYCEE_SUBJECTS["2nde"])
-    rank = COLLEGE_LEVELS.index(level) if level in COLLEGE_LEVELS else 0
-    return tuple(name for name, since in COLLEGE_SUBJECTS if COLLEGE_LEVELS.index(since) <= rank)
 
 
 def on_break(day: date) -> bool:
@@ -173,37 +109,38 @@ def evaluation_days(establishment: EstablishmentConfig) -> dict[int, list[date]]
     return days
 
 
-def fill(establishment: EstablishmentConfig, pupils: Sequence[Pupil], rng: random.Random) -> None:
+def fill(
+    site: Site,
+    establishment: EstablishmentConfig,
+    pupils: Sequence[Pupil],
+    rng: random.Random,
+) -> None:
     """Give every division among ``pupils`` its class book and grades."""
     by_division: dict[str, list[Pupil]] = defaultdict(list)
     for pupil in pupils:
         by_division[pupil.division].append(pupil)
     days = evaluation_days(establishment)
+    record = site.establishments[establishment.uai]
     for division in sorted(by_division):
-        fill_division(establishment, division, by_division[division], rng, days)
+        subjects = [team.subject for team in teaching_team(record, division)]
+        fill_division(establishment, division, subjects, by_division[division], rng, days)
 
 
 def fill_division(
     establishment: EstablishmentConfig,
     division: str,
+    subjects: Sequence[str],
     pupils: list[Pupil],
     rng: random.Random,
     days: dict[int, list[date]],
 ) -> ClassBook:
+    """The book of ``division``: evaluations in ``subjects``, grades for ``pupils``."""
     book = ClassBook(establishment.uai, division, pupils[0].level)
-    used = set()
     first_day = min(min(month) for month in days.values() if month)
-    subjects = subjects_for(establishment.kind, pupils[0].level)
     for subject in subjects:
-        names = [n for n in TEACHER_NAMES if n not in used] or list(TEACHER_NAMES)
-        count = 2 if subject.startswith("LV") and rng.random() < 0.2 else 1
-        teachers = [f"{rng.choice(('M.', 'MME'))} {name}" for name in rng.sample(names, count)]
-        used.update(t.split(" ", 1)[1] for t in teachers)
-        book.teams[subject] = tuple(teachers)
         if subject in subjects[:DIAGNOSTIC_SUBJECTS]:
             book.add_evaluation(subject, DIAGNOSTIC_LABEL, first_day, Decimal("1.0"), first_day)
         _evaluations(book, subject, rng, days)
-    book.principal = rng.choice(sorted({t for ts in book.teams.values() for t in ts}))
 
     evaluations = list(book)
     absent, exempt, not_graded = (encode_grade(ABS), encode_grade(DIS), encode_grade(NNOT))

@@ -1,30 +1,28 @@
-"""``ts-admin import notes FILE``: grades from a ``;``-separated CSV file.
+"""``ts-admin import notes FILE``: grades from a CSV file (see the host's importer toolkit).
 
-One line per grade of a pupil; the evaluation, its subject's teachers and
-the division's professeur principal are read from the same lines (see
-``IMPORT.md``).  Every line is checked before anything is written.
+One line per grade of a pupil; the evaluation and its subject's teachers
+are read from the same lines (see ``IMPORT.md``).  The professeur principal
+is the establishment's (``ts-admin import sts``): a ``*`` after a name, which
+older files carry, is read and ignored.  Every line is checked before anything is written.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
 
 from ts_host.api import (
-    BadLine,
+    Column,
+    Importer,
     ImportFormat,
-    ImportRejected,
     ImportSummary,
+    Line,
     Pupil,
-    Site,
+    PupilFinder,
     parse_french_date,
-    read_csv,
 )
 
 from .models import (
@@ -37,36 +35,10 @@ from .models import (
     encode_grade,
 )
 
-COLUMNS = (
-    "uai",
-    "division",
-    "matiere",
-    "professeur",
-    "controle",
-    "date",
-    "coefficient",
-    "publie_le",
-    "eleve_ine",
-    "note",
-)
 MAX_COEFFICIENT = Decimal(20)
+#: How older files marked the professeur principal, now named by the structure.
 PRINCIPAL_MARK = "*"
 NUMBER_RE = re.compile(r"^\d{1,2}([.,]\d{1,2})?$")
-
-HELP = """\
-Fichier CSV UTF-8 séparé par des points-virgules, une ligne par note d'un élève, avec
-l'en-tête : uai;division;matiere;professeur;controle;date;coefficient;publie_le;eleve_ine;note
-- uai, division : l'établissement et la classe de l'élève ;
-- matiere : libellé de la matière (ex. « Mathématiques ») ;
-- professeur : le ou les professeurs de la matière dans la classe, séparés par des
-  virgules (ex. « MME DURAND ») ; un « * » après un nom désigne le professeur principal ;
-- controle, date (JJ/MM/AAAA), coefficient (ex. 1.0, 0.5, 2) : le contrôle, identifié
-  par la classe, la matière, son libellé et sa date ;
-- publie_le : date de publication par l'enseignant (JJ/MM/AAAA), vide si non publié ;
-- eleve_ine : INE de l'élève ; note : sur 20 avec deux décimales au plus (13,40 ou
-  13.40), ou ABS (absent), DIS (dispensé), N.NOT (non noté).
-Un contrôle ou une note déjà présents sont mis à jour. Le fichier est refusé en entier,
-avec les numéros de ligne, si une seule ligne est fausse."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +50,6 @@ class GradeLine:
     division: str
     subject: str
     teachers: tuple[str, ...]
-    principal: str
     label: str
     day: date
     coefficient: Decimal
@@ -119,149 +90,118 @@ def parse_coefficient(text: str) -> Decimal:
     return value
 
 
-def parse_teachers(text: str) -> tuple[tuple[str, ...], str]:
-    """The subject's teachers, and the one marked ``*`` as professeur principal."""
+def parse_teachers(text: str) -> tuple[str, ...]:
+    """The subject's teachers (a name's ``*`` mark dropped)."""
     teachers = []
-    principal = ""
     for part in text.split(","):
-        name = " ".join(part.split())
-        if name.endswith(PRINCIPAL_MARK):
-            name = name[:-1].strip()
-            principal = name
+        name = " ".join(part.split()).removesuffix(PRINCIPAL_MARK).strip()
         if name:
             teachers.append(name)
     if not teachers:
         raise ValueError("professeur manquant")
-    return tuple(teachers), principal
+    return tuple(teachers)
 
 
-class _Pupils:
-    """Pupils of an establishment by INE, indexed on first use."""
+class NotesImporter(Importer):
+    """Grades, one line per grade of a pupil; evaluations and teams from the same lines."""
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self.by_uai: dict[str, dict[str, str]] = {}
-
-    def find(self, uai: str, ine: str) -> Pupil | None:
-        if uai not in self.by_uai:
-            index = {}
-            for pupil_id in self.site.establishments[uai].pupil_ids:
-                pupil = self.site.pupils.get(pupil_id)
-                if pupil is not None and pupil.ine:
-                    index[pupil.ine.upper()] = pupil_id
-            self.by_uai[uai] = index
-        pupil_id = self.by_uai[uai].get(ine.upper())
-        return self.site.pupils.get(pupil_id) if pupil_id else None
-
-
-def check(site: Site, path: Path) -> list[GradeLine]:
-    """Read and check every line; raise :class:`ImportRejected` listing the bad ones."""
-    pupils = _Pupils(site)
-    bad: list[BadLine] = []
-    lines: list[GradeLine] = []
-    evaluations: dict[tuple, tuple[int, Decimal, date | None]] = {}
-    seen: dict[tuple, int] = {}
-    principals: dict[tuple[str, str], tuple[int, str]] = {}
-    for number, row in read_csv(path, COLUMNS):
-        try:
-            line = _check_line(site, pupils, number, row)
-            key = line.evaluation_key
-            first = evaluations.setdefault(key, (number, line.coefficient, line.published_on))
-            if first[1:] != (line.coefficient, line.published_on):
-                raise ValueError(
-                    f"même contrôle qu'à la ligne {first[0]} avec un autre "
-                    f"coefficient ou une autre date de publication"
-                )
-            earlier = seen.setdefault((key, line.pupil_id), number)
-            if earlier != number:
-                raise ValueError(f"note de cet élève pour ce contrôle déjà donnée ligne {earlier}")
-            if line.principal:
-                known = principals.setdefault((line.uai, line.division), (number, line.principal))
-                if known[1] != line.principal:
-                    raise ValueError(
-                        f"deux professeurs principaux pour la classe : "
-                        f"{known[1]} (ligne {known[0]}) et {line.principal}"
-                    )
-        except ValueError as exc:
-            bad.append(BadLine(number, str(exc)))
-            continue
-        lines.append(line)
-    if bad:
-        raise ImportRejected(path, bad)
-    return lines
-
-
-def _check_line(site: Site, pupils: _Pupils, number: int, row: dict[str, str]) -> GradeLine:
-    """One line's values; every problem of the line in one ``ValueError``."""
-    missing = [c for c in COLUMNS if c != "publie_le" and not row.get(c)]
-    if missing:
-        raise ValueError(f"valeur manquante : {', '.join(missing)}")
-    problems: list[str] = []
-
-    def read(parse, text):
-        try:
-            return parse(text)
-        except ValueError as exc:
-            problems.append(str(exc))
-            return None
-
-    teachers, principal = read(parse_teachers, row["professeur"]) or ((), "")
-    day = read(parse_french_date, row["date"])
-    published_on = read(parse_french_date, row["publie_le"]) if row.get("publie_le") else None
-    if day and published_on and published_on < day:
-        problems.append("date de publication antérieure à la date du contrôle")
-    coefficient = read(parse_coefficient, row["coefficient"])
-    grade = read(parse_grade, row["note"])
-    uai = row["uai"].upper()
-    pupil = None
-    if uai in site.establishments:
-        pupil = read(lambda ine: _pupil_of(pupils, uai, ine, row["division"]), row["eleve_ine"])
-    else:
-        problems.append(f"établissement inconnu « {row['uai']} »")
-    if problems:
-        raise ValueError(" ; ".join(problems))
-    return GradeLine(
-        number,
-        uai,
-        row["division"],
-        " ".join(row["matiere"].split()),
-        teachers,
-        principal,
-        row["controle"],
-        day,
-        coefficient,
-        published_on,
-        pupil.id,
-        grade,
+    name = SERVICE_ID
+    columns = (
+        Column("uai", "l'établissement de l'élève (UAI)"),
+        Column("division", "la classe de l'élève"),
+        Column("matiere", "libellé de la matière (ex. « Mathématiques »)"),
+        Column(
+            "professeur",
+            "le ou les professeurs de la matière dans la classe, séparés par des\n"
+            "virgules (ex. « MME DURAND ») ; le professeur principal est celui de\n"
+            "l'import STS-web (un « * » après un nom est ignoré)",
+            parse=parse_teachers,
+        ),
+        Column("controle", "libellé du contrôle"),
+        Column("date", "date du contrôle, JJ/MM/AAAA", parse=parse_french_date),
+        Column("coefficient", "ex. 1.0, 0.5, 2", parse=parse_coefficient),
+        Column(
+            "publie_le",
+            "date de publication par l'enseignant (JJ/MM/AAAA), vide si non publié",
+            required=False,
+            parse=parse_french_date,
+        ),
+        Column("eleve_ine", "INE de l'élève"),
+        Column(
+            "note",
+            "sur 20 avec deux décimales au plus (13,40 ou 13.40), ou ABS\n"
+            "(absent), DIS (dispensé), N.NOT (non noté)",
+            parse=parse_grade,
+        ),
     )
+    description = """\
+Un contrôle est identifié par la classe, la matière, son libellé et sa date.
+Un contrôle ou une note déjà présents sont mis à jour."""
 
+    def __init__(self, site, academy) -> None:
+        super().__init__(site, academy)
+        self.evaluations: dict[tuple, tuple[int, Decimal, date | None]] = {}
+        self.seen: dict[tuple, int] = {}
 
-def _pupil_of(pupils: _Pupils, uai: str, ine: str, division: str) -> Pupil:
-    pupil = pupils.find(uai, ine)
-    if pupil is None:
-        raise ValueError(f"aucun élève d'INE « {ine} » dans l'établissement {uai}")
-    if not pupil.active:
-        raise ValueError(f"l'élève d'INE « {ine} » a quitté l'établissement")
-    if pupil.division != division:
-        raise ValueError(f"l'élève d'INE « {ine} » est en {pupil.division}, pas en {division}")
-    notes = pupil.services.get(SERVICE_ID)
-    if notes is not None and notes.book.division != division:
-        raise ValueError(
-            f"l'élève d'INE « {ine} » a des notes dans la classe {notes.book.division}"
+    def check(self, line: Line) -> GradeLine | None:
+        """One line's values, then what it must agree on with the lines before it."""
+        uai, division = line["uai"].upper(), line["division"]
+        pupil = line.attempt(self._pupil_of, uai, line["eleve_ine"], division)
+        day, published_on = line["date"], line["publie_le"]
+        if published_on and published_on < day:
+            line.problem("date de publication antérieure à la date du contrôle")
+        teachers = line["professeur"]
+        grade = GradeLine(
+            line.number,
+            uai,
+            division,
+            " ".join(line["matiere"].split()),
+            teachers,
+            line["controle"],
+            day,
+            line["coefficient"],
+            published_on,
+            pupil.id if pupil else "",
+            line["note"],
         )
-    return pupil
+        if line.problems:
+            return None
+        key = grade.evaluation_key
+        first = self.evaluations.setdefault(key, (line.number, grade.coefficient, published_on))
+        if first[1:] != (grade.coefficient, published_on):
+            raise ValueError(
+                f"même contrôle qu'à la ligne {first[0]} avec un autre "
+                f"coefficient ou une autre date de publication"
+            )
+        earlier = self.seen.setdefault((key, grade.pupil_id), line.number)
+        if earlier != line.number:
+            raise ValueError(f"note de cet élève pour ce contrôle déjà donnée ligne {earlier}")
+        return grade
+
+    def _pupil_of(self, uai: str, ine: str, division: str) -> Pupil:
+        pupil = self.pupils.by_ine(uai, ine)
+        if not pupil.active:
+            raise ValueError(f"l'élève d'INE « {ine} » a quitté l'établissement")
+        if pupil.division != division:
+            raise ValueError(f"l'élève d'INE « {ine} » est en {pupil.division}, pas en {division}")
+        notes = pupil.services.get(SERVICE_ID)
+        if notes is not None and notes.book.division != division:
+            raise ValueError(
+                f"l'élève d'INE « {ine} » a des notes dans la classe {notes.book.division}"
+            )
+        return pupil
+
+    def write(self, checked: list[GradeLine]) -> ImportSummary:
+        return write(self.site, self.pupils, checked)
 
 
-def division_pupils(site: Site, uai: str, division: str) -> Iterator[Pupil]:
-    for pupil_id, pupil_division in site.establishments[uai].pupil_ids.items():
-        pupil = site.pupils.get(pupil_id)
-        if pupil_division == division and pupil is not None and pupil.active:
-            yield pupil
+#: The header of the file, as IMPORT.md documents it.
+COLUMNS = tuple(column.name for column in NotesImporter.columns)
 
 
-def class_book(site: Site, uai: str, division: str) -> ClassBook:
+def class_book(pupils: PupilFinder, uai: str, division: str) -> ClassBook:
     """The division's book, created and given to every pupil of the division if needed."""
-    members = list(division_pupils(site, uai, division))
+    members = pupils.of_class(uai, division)
     book = next(
         (
             notes.book
@@ -282,20 +222,19 @@ def class_book(site: Site, uai: str, division: str) -> ClassBook:
     return book
 
 
-def write(site: Site, lines: list[GradeLine]) -> ImportSummary:
+def write(site, pupils: PupilFinder, lines: list[GradeLine]) -> ImportSummary:
+    """Write the checked lines, division by division."""
     summary = ImportSummary()
     created_evaluations = 0
     by_division: dict[tuple[str, str], list[GradeLine]] = {}
     for line in lines:
         by_division.setdefault((line.uai, line.division), []).append(line)
     for (uai, division), group in by_division.items():
-        book = class_book(site, uai, division)
+        book = class_book(pupils, uai, division)
         teams: dict[str, list[str]] = {}
         for line in group:
             names = teams.setdefault(line.subject, [])
             names += [t for t in line.teachers if t not in names]
-            if line.principal:
-                book.principal = line.principal
         for subject, names in teams.items():
             book.teams[subject] = tuple(names)
         existing = {e.key: e for e in book}
@@ -337,10 +276,5 @@ def write(site: Site, lines: list[GradeLine]) -> ImportSummary:
     return summary
 
 
-def run(site: Site, academy: Any, path: Path) -> ImportSummary:
-    """Check the whole file, then write it (``ts-admin`` holds the transaction)."""
-    return write(site, check(site, Path(path)))
-
-
 def import_formats() -> list[ImportFormat]:
-    return [ImportFormat(name=SERVICE_ID, help=HELP, run=run)]
+    return [NotesImporter.import_format()]

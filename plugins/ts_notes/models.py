@@ -125,11 +125,14 @@ def _points(hundredths: int | None) -> Decimal | None:
 
 
 class ClassBook(Persistent):
-    """The evaluations and the teaching team of one division.
+    """The evaluations of one division, and the teachers the grades file names.
 
-    ``teams`` maps each subject to its teachers' names (``"MME DURAND"``);
-    ``principal`` is the professeur principal's name; ``members`` maps the
-    id of each pupil whose grades make the class figures to their record.
+    ``teams`` maps each subject to its teachers' names (``"MME DURAND"``) as
+    the grades file gives them; the page shows the establishment's teaching
+    team and professeur principal (``ts_host.api.teaching_team``) and these
+    only for a division the establishment's structure does not know.
+    ``members`` maps the id of each pupil whose grades make the class
+    figures to their record.
     """
 
     def __init__(self, uai: str, division: str, level: str = "") -> None:
@@ -138,7 +141,6 @@ class ClassBook(Persistent):
         self.level = level
         self.evaluations = IOBTree()
         self.teams = PersistentMapping()
-        self.principal = ""
         self.members = OOBTree()
         self.next_id = 1
 

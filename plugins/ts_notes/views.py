@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ts_host.api import (
     DateRange,
     Pupil,
     PupilContext,
+    Site,
     Tile,
     date_ranges,
     find_date_range,
     format_date,
     format_decimal,
     of_name,
+    principals,
+    teaching_team,
     today,
 )
 
 from .chart import build_chart
 from .compute import format_coefficient, grades_by_subject, visible_evaluations
 from .i18n import _
-from .models import SERVICE_ID, ClassBook, PupilNotes
+from .models import SERVICE_ID, ClassBook, PupilNotes, subject_sort_key
 
 PAGE_ROUTE = "ts_notes.pupil"
 PERIOD_PARAM = "periode"
@@ -44,19 +47,45 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
 class TeamRow:
     subject: str
     teachers: tuple[str, ...]
-    principal: str
+    principals: tuple[str, ...]
 
     def marked(self, teacher: str) -> bool:
-        return bool(self.principal) and teacher == self.principal
+        return teacher in self.principals
 
 
-def team_of(book: ClassBook) -> list[TeamRow]:
-    """The "équipe pédagogique": each subject's teachers, the principal among them."""
-    return [
-        TeamRow(subject, tuple(book.teams.get(subject, ())), book.principal)
-        for subject in book.subjects()
-        if book.teams.get(subject)
-    ]
+@dataclass(frozen=True)
+class Team:
+    """The class's "équipe pédagogique": each subject's teachers, and the
+    professeur(s) principal(aux), as the establishment's structure names them.
+
+    A division the structure does not know (STS-web not imported yet) shows
+    the teachers of the grades file; its professeur principal, only the
+    establishment's structure names.
+    """
+
+    teachers: Mapping[str, tuple[str, ...]]
+    principals: tuple[str, ...]
+
+    def rows(self) -> list[TeamRow]:
+        return [
+            TeamRow(subject, names, self.principals)
+            for subject, names in sorted(
+                self.teachers.items(), key=lambda entry: subject_sort_key(entry[0])
+            )
+            if names
+        ]
+
+
+def team_of(site: Site, uai: str, book: ClassBook) -> Team:
+    establishment = site.establishments[uai]
+    structure = teaching_team(establishment, book.division)
+    teachers = {
+        team.subject: tuple(teacher.display_name for teacher in team.teachers) for team in structure
+    }
+    return Team(
+        teachers or dict(book.teams),
+        tuple(teacher.display_name for teacher in principals(establishment, book.division)),
+    )
 
 
 def latest_period_with_grades(
@@ -109,6 +138,7 @@ def notes_view(context: PupilContext, request) -> dict:
     if notes is None:
         return page
     book = notes.book
+    team = team_of(request.site, context.pupil.uai, book)
     subjects = book.subjects()
     subject = request.params.get(SUBJECT_PARAM, "")
     subject = subject if subject in subjects else ""
@@ -139,7 +169,7 @@ def notes_view(context: PupilContext, request) -> dict:
             build_chart(grades, year.start, year.end)
             for grades in grades_by_subject(notes, visible, year, subject)
         ],
-        team=team_of(book),
-        selected_teachers=tuple(book.teams.get(subject, ())) if subject else (),
+        team=team.rows(),
+        selected_teachers=team.teachers.get(subject, ()) if subject else (),
     )
     return page

@@ -1,5 +1,6 @@
 """Files from outside (SIECLE's XML exports) and files for spreadsheets (CSV exports).
 
+CSV imports read what a spreadsheet writes and refuse anything else.
 Every hostile file is refused with a French message naming it, quickly,
 without expanding an entity, fetching anything or writing a line.
 """
@@ -11,15 +12,18 @@ import io
 import time
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+import ts_notes
 from ts_fiche.exports import export_pending
 from ts_fiche.models import current_values, fiche_store
 
 from ts_host.admin import codes as code_lists
-from ts_host.admin import siecle
+from ts_host.admin import siecle, xmlexports
 from ts_host.api import ImportRejected
 from ts_host.models import ActivationCode, CodeKind, Pupil, Responsable
+from ts_host.testing import ESTABLISHMENT_A, pupils_of
 
 FORMULAS = ("=cmd|' /C calc'!A0", "+33 6 12", "-1+1", "@SUM(A1)", "\t=1", "\r=1")
 HEAD = '<?xml version="1.0" encoding="ISO-8859-15"?>\n'
@@ -85,7 +89,7 @@ def test_truncated_or_wrongly_encoded_files_are_refused_in_french(tmp_path, cont
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
-    monkeypatch.setattr(siecle, "MAX_XML_BYTES", 1024 * 1024)
+    monkeypatch.setattr(xmlexports, "MAX_XML_BYTES", 1024 * 1024)
     path = tmp_path / "ElevesSansAdresses.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("ElevesSansAdresses.xml", HEAD + BODY.format(" " * 2 * 1024 * 1024))
@@ -138,3 +142,45 @@ def test_the_fiche_export_neutralises_formulas_typed_by_a_family(ts_app, site, t
     written = cells(stream.getvalue().lstrip("\ufeff"))
     assert any(cell.startswith("'=") for cell in written)
     assert not [cell for cell in written if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+# CSV imports: what a school's spreadsheet writes is read right, anything else refused.
+
+NOTES_SAMPLE = Path(ts_notes.__file__).parent / "tests" / "data" / "notes-exemple.csv"
+
+
+def notes_import(site, tm, path):
+    (notes_format,) = ts_notes.ts_import_formats()
+    with tm:
+        return notes_format.run(site, None, path)
+
+
+def test_a_windows_1252_file_with_commas_is_read_like_the_utf8_one(site, tm, tmp_path):
+    with tm:
+        pupils = [p for p in pupils_of(site, ESTABLISHMENT_A) if p.active]
+        division = pupils[0].division
+        first, second = [p for p in pupils if p.division == division][:2]
+        first.ine, second.ine = "1234567890A", "2345678901B"
+        first_id = first.id
+    rows = list(csv.reader(NOTES_SAMPLE.read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    stream = io.StringIO()
+    csv.writer(stream, delimiter=",").writerows(
+        [[*row[:1], division, *row[2:]] if n else row for n, row in enumerate(rows)]
+    )
+    path = tmp_path / "notes.csv"
+    path.write_bytes(stream.getvalue().encode("cp1252"))
+    summary = notes_import(site, tm, path)
+    assert (summary.created, summary.extra["contrôles créés"]) == (8, 4)
+    with tm:
+        book = site.pupils[first_id].services["notes"].book
+        assert "Mathématiques" in {evaluation.subject for evaluation in book}
+
+
+def test_a_spreadsheet_saved_as_xlsx_is_refused_in_french_and_nothing_written(site, tm, tmp_path):
+    path = tmp_path / "notes.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(ImportRejected) as refused:
+        notes_import(site, tm, path)
+    (bad,) = refused.value.bad_lines
+    assert bad.line == 1 and "pas un fichier texte CSV" in bad.message

@@ -82,7 +82,7 @@ class LoginView(FormView):
         if not throttle.allowed(site, client_key, limit=CLIENT_LIMIT, window=CLIENT_WINDOW):
             audit(request, "login.throttled")
             return self.invalid(appstruct, TOO_MANY)
-        account = site.accounts.get(site.logins.get(appstruct["login"].lower(), ""))
+        account = site.account_by_login(appstruct["login"])
         verified = request.hasher.verify(
             account.password_hash if account else None, appstruct["password"]
         )

@@ -15,21 +15,12 @@ from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
 from ..mail import send_mail
-from ..models import CodeKind
+from ..models import CodeKind, LoginTaken
 from ..models.accounts import SecurityQuestion
 from ..passwords import normalise_answer
 from ..security import end_other_sessions, end_session
 from .lockout import record_failure
-from .registration import (
-    CodesRefused,
-    attach_code,
-    index_email,
-    login_taken,
-    match_codes,
-    refuse_row,
-    remove_account,
-    unindex_email,
-)
+from .registration import CodesRefused, match_codes, refuse_row
 from .schemas import (
     AttachSchema,
     ChangeEmailSchema,
@@ -116,16 +107,14 @@ class ChangeLoginView(AccountFormView):
     title = _("Changer d'identifiant")
 
     def change(self, appstruct):
-        site, new = self.request.site, appstruct["login"]
-        if new.lower() != self.account.login.lower() and login_taken(site, new):
+        try:
+            self.request.site.rename(self.account, appstruct["login"])
+        except LoginTaken:
             return self.invalid(
                 appstruct,
                 _("Cet identifiant est déjà pris."),
                 login=_("Cet identifiant est déjà pris : choisissez-en un autre."),
             )
-        site.logins.pop(self.account.login.lower())
-        site.logins.add(new.lower(), self.account.id)
-        self.account.login = new
         return self.done("account.login_changed", _("Votre identifiant a été changé."))
 
 
@@ -136,10 +125,8 @@ class ChangeEmailView(AccountFormView):
     title = _("Changer d'adresse e-mail")
 
     def change(self, appstruct):
-        site, old = self.request.site, self.account.email
-        unindex_email(site, self.account)
-        self.account.email = appstruct["email"]
-        index_email(site, self.account)
+        old = self.account.email
+        self.request.site.readdress(self.account, appstruct["email"])
         return self.done(
             "account.email_changed",
             _("Votre adresse e-mail a été changée."),
@@ -235,7 +222,7 @@ class AttachView(FormView):
         except CodesRefused as refused:
             return refuse_row(self, appstruct, refused.row)
         for code in codes:
-            attach_code(self.account, code)
+            self.request.site.link(self.account, code)
         audit(self.request, "account.code_attached", codes=len(codes))
         notify(self.request, self.account, _("Un enfant a été rattaché à votre compte."))
         flash(self.request, _("L'enfant est rattaché à votre compte."), "success")
@@ -260,5 +247,5 @@ class DeleteView(AccountFormView):
             ),
         )
         headers = end_session(request)
-        remove_account(request.site, account)
+        request.site.forget_account(account)
         return HTTPSeeOther(request.route_url("login"), headers=headers)

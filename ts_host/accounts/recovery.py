@@ -25,6 +25,7 @@ from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
 from ..mail import send_after_commit, send_mail
+from ..models import email_key
 from ..passwords import normalise_answer
 from ..security import end_other_sessions
 from .lockout import public_url, unlock
@@ -65,11 +66,6 @@ def mail_allowed(request, address: str) -> bool:
     return allowed
 
 
-def accounts_for_email(site, address: str):
-    ids = site.emails.get(address.lower()) or ()
-    return [site.accounts[account_id] for account_id in ids if account_id in site.accounts]
-
-
 @view_config(route_name="forgot_login", renderer="ts_host:templates/accounts/recover.pt")
 class ForgotLoginView(FormView):
     schema = ForgotLoginSchema
@@ -86,7 +82,7 @@ class ForgotLoginView(FormView):
 
     def submit_success(self, appstruct):
         allowed = mail_allowed(self.request, appstruct["email"])
-        accounts = accounts_for_email(self.request.site, appstruct["email"])
+        accounts = self.request.site.accounts_by_email(appstruct["email"])
         send_after_commit(
             self.request,
             appstruct["email"],
@@ -118,8 +114,8 @@ class ForgotPasswordView(FormView):
     def submit_success(self, appstruct):
         request, site = self.request, self.request.site
         allowed = mail_allowed(request, appstruct["email"])
-        account = site.accounts.get(site.logins.get(appstruct["login"].lower(), ""))
-        matches = account is not None and account.email.lower() == appstruct["email"].lower()
+        account = site.account_by_login(appstruct["login"])
+        matches = account is not None and email_key(account.email) == email_key(appstruct["email"])
         if matches and allowed:
             token = tokens.issue(site, request.hasher, account, "reset", RESET_TTL)
             account.answer_failures = 0

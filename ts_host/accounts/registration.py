@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import colander
 import peppercorn
-from BTrees.OOBTree import OOTreeSet
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
@@ -21,7 +20,7 @@ from ..audit import audit
 from ..forms import FormView
 from ..i18n import _
 from ..mail import send_mail
-from ..models import Account, ActivationCode, CodeKind, CodeState, Link, Site
+from ..models import Account, ActivationCode, CodeKind
 from ..models.accounts import SecurityQuestion
 from ..passwords import normalise_answer
 from .schemas import INITIAL_CHILD_ROWS, CreatePupilSchema, CreateResponsableSchema
@@ -71,12 +70,8 @@ class Registration:
     codes: list[ActivationCode]
 
 
-def login_taken(site: Site, login: str) -> bool:
-    return login.lower() in site.logins
-
-
 def create_account(request, registration: Registration) -> Account:
-    """Write the account, its links and indexes; mark the codes used."""
+    """Write the account with its links through the site, which indexes it."""
     site, hasher = request.site, request.hasher
     account = Account(
         secrets.token_hex(12), registration.kind, registration.login, registration.email
@@ -86,51 +81,10 @@ def create_account(request, registration: Registration) -> Account:
         SecurityQuestion(question, hasher.hash(normalise_answer(answer)))
         for question, answer in registration.questions
     )
-    site.accounts.add(account.id, account)
-    site.logins.add(registration.login.lower(), account.id)
-    index_email(site, account)
+    site.add_account(account)
     for code in registration.codes:
-        attach_code(account, code)
+        site.link(account, code)
     return account
-
-
-def attach_code(account: Account, code: ActivationCode) -> None:
-    code.state = CodeState.USED
-    code.account_id = account.id
-    account.links.append(Link(code.code, code.pupil_id, code.responsable_id))
-
-
-def index_email(site: Site, account: Account) -> None:
-    key = account.email.lower()
-    ids = site.emails.get(key)
-    if ids is None:
-        ids = OOTreeSet()
-        site.emails.add(key, ids)
-    ids.add(account.id)
-
-
-def unindex_email(site: Site, account: Account) -> None:
-    ids = site.emails.get(account.email.lower())
-    if ids is not None:
-        if account.id in ids:
-            ids.remove(account.id)
-        if not ids:
-            site.emails.pop(account.email.lower())
-
-
-def remove_account(site: Site, account: Account) -> None:
-    """Forget an account and its indexes; the codes it used can serve again."""
-    for link in account.links:
-        code = site.codes.get(link.code)
-        if code is not None and code.state is CodeState.USED:
-            code.state = CodeState.UNUSED
-            code.account_id = None
-    site.logins.pop(account.login.lower())
-    unindex_email(site, account)
-    for purpose in list(account.tokens):
-        site.tokens.pop(account.tokens[purpose])
-    account.sessions.clear()
-    site.accounts.pop(account.id)
 
 
 def match_codes(request, rows, kind: CodeKind) -> list[ActivationCode]:
@@ -201,7 +155,7 @@ class CreateAccountView(FormView):
         except CodesRefused as refused:
             return refuse_row(self, appstruct, refused.row)
         credentials, questions = appstruct["credentials"], appstruct["questions"]
-        if login_taken(self.request.site, credentials["login"]):
+        if self.request.site.login_taken(credentials["login"]):
             return self.invalid(
                 appstruct,
                 _("Cet identifiant est déjà pris."),

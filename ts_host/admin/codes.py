@@ -16,7 +16,7 @@ Rules (guide, section 1.1):
 
 from __future__ import annotations
 
-import csv
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +26,7 @@ from ..activation import display, issue, normalise
 from ..audit import audit
 from ..contract import CommandError
 from ..formatting import format_date
+from ..importing import write_csv as write_export
 from ..models import ActivationCode, CodeKind, CodeState, Establishment, Pupil, Responsable, Site
 
 #: The RESP_LEGAL values that get a CAR.
@@ -187,18 +188,37 @@ def due_codes(
             yield CodeKind.CAR, link.responsable_id
 
 
+def issue_due(
+    site: Site,
+    pupil: Pupil,
+    index: CodeIndex,
+    wants: Callable[[CodeKind, str | None], bool] | None = None,
+    choice: Callable[[str], str] = secrets.choice,
+) -> list[ActivationCode]:
+    """Issue the pupil's due codes never issued (none to a pupil who left).
+
+    The one rule for every issuer: the SIECLE import, ``codes generate``
+    and the demo (which draws with its seeded ``choice``).
+    """
+    if not pupil.active:
+        return []
+    issued = []
+    for kind, responsable_id in due_codes(pupil, wants):
+        if not index.has(pupil.id, kind, responsable_id):
+            code = issue(site, kind, pupil, responsable_id, choice=choice)
+            index.add(code)
+            issued.append(code)
+    return issued
+
+
 def issue_missing(
     site: Site, pupils: Iterable[Pupil], index: CodeIndex, selection: Selection | None = None
 ) -> Counter:
     """Issue the due codes never issued; return how many of each kind."""
     issued: Counter = Counter()
     for pupil in pupils:
-        if not pupil.active:
-            continue
-        for kind, responsable_id in due_codes(pupil, selection.wants if selection else None):
-            if not index.has(pupil.id, kind, responsable_id):
-                index.add(issue(site, kind, pupil, responsable_id))
-                issued[kind] += 1
+        for code in issue_due(site, pupil, index, selection.wants if selection else None):
+            issued[code.kind] += 1
     return issued
 
 
@@ -327,10 +347,8 @@ def _revoke_one(site: Site, code: ActivationCode) -> Revocation:
         return Revocation(code, True, None)
     account_id = None
     if code.state is CodeState.USED:
-        account = site.accounts.get(code.account_id)
-        if account is not None:
-            account.links[:] = [link for link in account.links if link.code != code.code]
-            account_id = account.id
+        account = site.unlink(code)
+        account_id = account.id if account is not None else None
     code.state = CodeState.REVOKED
     audit(
         None,
@@ -399,13 +417,6 @@ CSV_COLUMNS = (
     "ville",
     "pays",
 )
-#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with a quote."""
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
 def csv_values(row: CodeRow) -> list[str]:
@@ -432,15 +443,13 @@ def csv_values(row: CodeRow) -> list[str]:
         address.get("city", ""),
         address.get("country", ""),
     ]
-    return [neutralise(value) for value in values]
+    return values
 
 
 def write_csv(found: Iterable[CodeRow], stream: TextIO) -> int:
-    """Write ``;``-separated rows with a header, for a mail merge; return the count."""
-    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for row in found:
-        writer.writerow(csv_values(row))
-        count += 1
-    return count
+    """Write ``;``-separated rows with a header, for a mail merge; return the count.
+
+    Names and addresses came from SIECLE: the host's writer quotes any cell
+    a spreadsheet would run as a formula.
+    """
+    return write_export(stream, CSV_COLUMNS, (csv_values(row) for row in found))

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import hookspecs
-from ..accounts.registration import remove_account
 from ..models import Account, Pupil, Site
 
 #: The version of this document's layout, for whoever reads it later.
@@ -146,65 +145,28 @@ class Erasure:
     responsables: int
 
 
-def _shared_responsables(site: Site, pupil: Pupil, establishment) -> set[str]:
-    """The pupil's responsables that another pupil of the establishment has too.
-
-    One pass over the establishment's pupils, whatever the number of
-    responsables.
-    """
-    own = {link.responsable_id for link in pupil.responsables}
-    return {
-        link.responsable_id
-        for pupil_id in establishment.pupil_ids
-        if pupil_id != pupil.id
-        for link in site.pupils[pupil_id].responsables
-        if link.responsable_id in own
-    }
-
-
-def erase_pupil(site: Site, plugins, pupil: Pupil, codes) -> Erasure:
+def erase_pupil(site: Site, plugins, pupil: Pupil) -> Erasure:
     """Forget the pupil, inside the caller's transaction: all of it or nothing.
 
-    The services erase what they hold first (``ts_erase_pupil_data``), then
-    the host: the pupil's codes, the accounts' links to the pupil (an
-    account left without any is removed), the responsables no other pupil
-    has (the services erase what they hold about them first,
-    ``ts_erase_responsable_data``), and the pupil with its establishment's
-    indexes.
+    The services erase what they hold first: about the pupil
+    (``ts_erase_pupil_data``), then about each responsable no other pupil
+    has (``ts_erase_responsable_data``); then the site forgets the pupil,
+    its codes, its accounts' links and those responsables, with every index
+    entry (:meth:`~ts_host.models.Site.forget_pupil`).
     """
     services = list(pupil.services)
     for service_id in plugins.services:
         plugins.call_service(service_id, hookspecs.ts_erase_pupil_data, site=site, pupil=pupil)
-    for code in codes:
-        site.codes.pop(code.code)
-    removed = unlinked = 0
-    for account in [a for a in site.accounts.values() if pupil.id in a.pupil_ids]:
-        kept = [link for link in account.links if link.pupil_id != pupil.id]
-        if kept:
-            account.links[:] = kept
-            unlinked += 1
-        else:
-            remove_account(site, account)
-            removed += 1
-    establishment = site.establishments[pupil.uai]
-    responsables = 0
-    shared = _shared_responsables(site, pupil, establishment)
-    for link in pupil.responsables:
-        if link.responsable_id in shared:
-            continue
-        responsable = site.responsables.get(link.responsable_id)
-        if responsable is not None:
-            for service_id in plugins.services:
-                plugins.call_service(
-                    service_id,
-                    hookspecs.ts_erase_responsable_data,
-                    site=site,
-                    responsable=responsable,
-                )
-            site.responsables.pop(link.responsable_id)
-            establishment.by_personne_id.pop(responsable.siecle_id)
-            responsables += 1
-    establishment.pupil_ids.pop(pupil.id)
-    establishment.by_eleve_id.pop(pupil.siecle_id)
-    site.pupils.pop(pupil.id)
-    return Erasure(services, len(codes), removed, unlinked, responsables)
+    for responsable in site.sole_responsables(pupil):
+        for service_id in plugins.services:
+            plugins.call_service(
+                service_id, hookspecs.ts_erase_responsable_data, site=site, responsable=responsable
+            )
+    forgotten = site.forget_pupil(pupil)
+    return Erasure(
+        services,
+        forgotten.codes,
+        forgotten.accounts_removed,
+        forgotten.accounts_unlinked,
+        forgotten.responsables,
+    )

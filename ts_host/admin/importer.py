@@ -126,10 +126,7 @@ def import_siecle(
     writes the caller rolls back.
     """
     check(site, uai, exports)
-    establishment = site.establishments.get(uai)
-    if establishment is None:
-        establishment = Establishment(uai, name)
-        site.establishments.add(uai, establishment)
+    establishment = site.ensure_establishment(uai, name)
     writer = _Writer(site, establishment, today, progress)
     if exports.pupils:
         writer.pupils(exports.pupils)
@@ -212,9 +209,7 @@ class _Writer:
         )
         if self._leaves(record):
             pupil.left_on = self._left_on(record, None)
-        self.site.pupils.add(pupil_id, pupil)
-        self.establishment.pupil_ids.add(pupil_id, record.division)
-        self.establishment.by_eleve_id.add(record.eleve_id, pupil_id)
+        self.site.enrol(pupil)
         self.pupil_outcomes[pupil_id] = CREATED if pupil.active else LEFT
         self.new_pupils.add(pupil_id)
 
@@ -238,9 +233,7 @@ class _Writer:
         }
         if record.division:
             values["division"] = record.division
-        changed = _assign(pupil, values)
-        if record.division and self.establishment.pupil_ids.get(pupil.id) != record.division:
-            self.establishment.pupil_ids.set(pupil.id, record.division)
+        changed = self.site.update_pupil(pupil, values)
         if was_active and not pupil.active:
             return LEFT
         return UPDATED if changed else UNCHANGED
@@ -255,7 +248,9 @@ class _Writer:
         for record in export.responsables.values():
             responsable_id = index.get(record.personne_id)
             if responsable_id is not None:
-                changed = _assign(self.site.responsables[responsable_id], _values(record))
+                changed = self.site.update_responsable(
+                    self.site.responsables[responsable_id], _values(record)
+                )
                 self.responsable_outcomes[responsable_id] = UPDATED if changed else UNCHANGED
             elif record.personne_id in needed:
                 self._create_responsable(record)
@@ -287,8 +282,7 @@ class _Writer:
             phones=record.phones,
             sms_consent=record.sms_consent,
         )
-        self.site.responsables.add(responsable_id, responsable)
-        self.establishment.by_personne_id.add(record.personne_id, responsable_id)
+        self.site.add_responsable(responsable)
         self.responsable_outcomes[responsable_id] = CREATED
 
     # Codes -------------------------------------------------------------------
@@ -320,16 +314,6 @@ def _values(record: SiecleResponsable) -> dict:
         "phones": dict(record.phones),
         "sms_consent": record.sms_consent,
     }
-
-
-def _assign(obj, values: dict) -> bool:
-    """Set the attributes that differ; an unchanged record is not written."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
 
 
 def _new_id(container) -> str:

@@ -29,14 +29,14 @@ def cmd_erase(env: Environment, args) -> int:
     """Erase a pupil who left; without ``--yes``, say what would go and erase nothing."""
     env.tm.begin()
     try:
-        pupil, codes = _pupil(env, args)
+        pupil, _codes = _pupil(env, args)
         if pupil.active:
             raise CommandError(
                 f"{pupil.first_name} {pupil.last_name.upper()} est encore inscrit : le prochain "
                 "import SIECLE le recréerait. Effacez un élève après sa sortie."
             )
         name = f"{pupil.first_name} {pupil.last_name.upper()}"
-        erasure = admin_gdpr.erase_pupil(env.site, env.plugins, pupil, codes)
+        erasure = admin_gdpr.erase_pupil(env.site, env.plugins, pupil)
         summary = (
             f"services : {', '.join(erasure.services) or 'aucun'} ; codes : {erasure.codes} ; "
             f"comptes supprimés : {erasure.accounts_removed}, détachés : "

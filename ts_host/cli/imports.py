@@ -13,6 +13,7 @@ from pathlib import Path
 from ..admin import reference_day
 from ..admin.importer import import_siecle
 from ..admin.siecle import read_exports
+from ..admin.sts import import_sts, read_sts
 from ..audit import audit
 from ..contract import CommandError, ImportFormat, ImportRejected, hookimpl
 from ..plugins import PluginRegistry
@@ -44,6 +45,23 @@ def run_siecle(env: Environment, where, paths: list[Path], quiet: bool):
 
 
 SIECLE = HostImportFormat(name="siecle", help=SIECLE_HELP, run=run_siecle, title="SIECLE")
+
+STS_HELP = """\
+L'export STS-web de l'établissement (sts_emp_<UAI>_<année>.xml, ou son .zip) : les
+classes, les enseignants, les services par classe et les professeurs principaux
+(docs/admin.md). La structure enregistrée est remplacée en entier.
+Exemple : ts-admin import sts etc/production.ini --uai 0545432L sts_emp_0545432L_2026.xml"""
+
+
+def run_sts(env: Environment, where, paths: list[Path], quiet: bool):
+    export = read_sts(paths)
+    with env.tm, progress(len(export.divisions), "classe", "Import STS-web", quiet) as bar:
+        return import_sts(
+            env.site, where.uai, where.name, export, reference_day(env.settings), bar.update
+        )
+
+
+STS = HostImportFormat(name="sts", help=STS_HELP, run=run_sts, title="STS-web")
 
 
 def import_formats(plugins: PluginRegistry) -> dict[str, ImportFormat]:
@@ -92,10 +110,25 @@ def import_file(env: Environment, chosen: ImportFormat, paths: list[Path], args)
     (path,) = paths
     if not path.is_file():
         raise CommandError(f"fichier introuvable : {path}")
-    with env.tm:
-        summary = chosen.run(env.site, env.academy, path)
+    with env.tm, progress(0, "ligne", f"Import {chosen.name}", args.quiet) as bar:
+        if chosen.reports_progress:
+            summary = chosen.run(env.site, env.academy, path, progress=follow(bar))
+        else:
+            summary = chosen.run(env.site, env.academy, path)
     audit(None, "service.imported", format=chosen.name, file=str(path), summary=str(summary))
     return f"Import {chosen.name} terminé : {summary}."
+
+
+def follow(bar):
+    """An importer's ``progress(done, total)`` shown on a tqdm ``bar``."""
+
+    def show(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.refresh()  # tqdm skips redraws closer than 0.1 s: show the end
+
+    return show
 
 
 def import_for_establishment(
@@ -122,7 +155,7 @@ def configure(parser) -> None:
 
 @hookimpl(tryfirst=True)
 def ts_import_formats():
-    return [SIECLE]
+    return [SIECLE, STS]
 
 
 @hookimpl(tryfirst=True)

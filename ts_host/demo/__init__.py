@@ -7,20 +7,22 @@ invented from lists of common names.
 
 from __future__ import annotations
 
-import csv
 import random
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from .. import hookspecs
-from ..activation import display, issue
+from ..activation import display
+from ..admin.codes import CodeIndex, issue_due
 from ..establishments import Academy, EstablishmentConfig
-from ..models import CodeKind, Establishment, Pupil, Responsable, Site
+from ..importing import write_csv
+from ..models import Pupil, Responsable, Site
 from . import names
+from .structure import build_structure
 
 CLASS_SIZE = 28
 BATCH = 2000
@@ -82,6 +84,7 @@ class DemoBuilder:
         self.site = site
         self.academy = academy
         self.plugins = plugins
+        self.seed = seed
         self.rng = random.Random(seed)
         self.code_rows: list[list[str]] = []
 
@@ -161,8 +164,8 @@ class DemoBuilder:
         """Create the objects; ``commit`` is called between batches."""
         site, rng = self.site, self.rng
         for uai, config in self.academy.establishments.items():
-            if uai not in site.establishments:
-                site.establishments.add(uai, Establishment(uai, config.name))
+            site.ensure_establishment(uai, config.name)
+        self._write_structures(families)
         for index, family in enumerate(families, start=1):
             self._write_responsables(family)
             if index % BATCH == 0:
@@ -193,9 +196,7 @@ class DemoBuilder:
                     family.responsables, family.parents, strict=True
                 ):
                     pupil.add_responsable(responsable.id, legal, relationship)
-                site.pupils.add(pupil.id, pupil)
-                establishment.pupil_ids.add(pupil.id, division)
-                establishment.by_eleve_id.add(pupil.siecle_id, pupil.id)
+                site.enrol(pupil)
                 child.pupil = pupil
                 batch[uai].append(pupil)
             written += len(members)
@@ -204,9 +205,25 @@ class DemoBuilder:
                 progress(written)
         self._flush(batch, commit)
         progress(written)
+        index = CodeIndex(site, ())  # the demo's pupils are new: no code yet
         for family in families:
-            self._issue_codes(family)
+            self._issue_codes(family, index)
         commit()
+
+    def _write_structures(self, families: list[PlannedFamily]) -> None:
+        """Each establishment's classes and teaching teams, before any service's data."""
+        levels: dict[str, dict[str, str]] = defaultdict(dict)
+        for family in families:
+            for child in family.children:
+                levels[child.uai][child.division] = child.level
+        for uai, divisions in levels.items():
+            build_structure(
+                self.site.establishments[uai],
+                self.academy.establishments[uai].kind,
+                divisions,
+                self.seed,
+                datetime.now(),
+            )
 
     def _write_responsables(self, family: PlannedFamily) -> None:
         rng = self.rng
@@ -231,7 +248,7 @@ class DemoBuilder:
                 profession=rng.choice(names.PROFESSIONS),
                 sms_consent=rng.random() < 0.5,
             )
-            self.site.responsables.add(responsable.id, responsable)
+            self.site.add_responsable(responsable)
             family.responsables.append(responsable)
 
     def _flush(self, batch: dict[str, list[Pupil]], commit) -> None:
@@ -250,15 +267,20 @@ class DemoBuilder:
         batch.clear()
         commit()
 
-    def _issue_codes(self, family: PlannedFamily) -> None:
-        site, rng = self.site, self.rng
-        for responsable in family.responsables:
-            for child in family.children:
-                code = issue(site, CodeKind.CAR, child.pupil, responsable.id, choice=rng.choice)
-                self.code_rows.append(self._row(code.code, "CAR", child, responsable))
-        for child in family.children:
-            code = issue(site, CodeKind.CAE, child.pupil, choice=rng.choice)
-            self.code_rows.append(self._row(code.code, "CAE", child, None))
+    def _issue_codes(self, family: PlannedFamily, index: CodeIndex) -> None:
+        """The administration's rule issues the codes; the rows keep a
+        responsable's codes together, then the children's own."""
+        issued = [
+            (code, child)
+            for child in family.children
+            for code in issue_due(self.site, child.pupil, index, choice=self.rng.choice)
+        ]
+        order = {responsable.id: n for n, responsable in enumerate(family.responsables)}
+        issued.sort(key=lambda pair: order.get(pair[0].responsable_id, len(order)))
+        responsables = {responsable.id: responsable for responsable in family.responsables}
+        for code, child in issued:
+            responsable = responsables.get(code.responsable_id)
+            self.code_rows.append(self._row(code.code, str(code.kind), child, responsable))
 
     @staticmethod
     def _row(code: str, kind: str, child: PlannedChild, responsable) -> list[str]:
@@ -273,12 +295,7 @@ class DemoBuilder:
         ]
 
     def write_codes_csv(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(self.code_rows)
+        write_csv(path, CSV_COLUMNS, self.code_rows, delimiter=",")
 
 
 def _ascii(text: str) -> str:

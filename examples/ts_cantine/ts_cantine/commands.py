@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import date
 from pathlib import Path
 
 from ts_host.api import AdminCommand, CommandError, parse_french_date
+from ts_host.api import write_csv as write_export
 
 from .models import SERVICE_ID
 from .money import cents, euros
 
 COLUMNS = ("division", "nom", "prenom", "eleve_ine", "solde")
-#: A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _date(text: str) -> date:
@@ -33,10 +31,6 @@ def configure(parser) -> None:
     parser.add_argument("--output", help="fichier CSV à écrire (défaut : la sortie standard)")
 
 
-def _text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def low_balances(site, uai: str, threshold: int, day: date) -> list[tuple]:
     """The pupils of ``uai`` whose balance on ``day`` is under ``threshold`` cents."""
     rows = []
@@ -51,13 +45,10 @@ def low_balances(site, uai: str, threshold: int, day: date) -> list[tuple]:
     return sorted(rows)
 
 
-def write_csv(stream, rows) -> None:
-    writer = csv.writer(stream, delimiter=";")
-    writer.writerow(COLUMNS)
-    for division, last_name, first_name, ine, balance in rows:
-        writer.writerow(
-            [_text(division), _text(last_name), _text(first_name), _text(ine), euros(balance)]
-        )
+def write_csv(destination, rows) -> None:
+    """The list for the intendance, formula cells neutralised by the host's writer."""
+    amounts = ((*names, euros(balance)) for *names, balance in rows)
+    write_export(destination, COLUMNS, amounts, numbers=["solde"])
 
 
 def run(site, academy, args) -> int:
@@ -70,8 +61,7 @@ def run(site, academy, args) -> int:
     day = args.date or date.today()
     rows = low_balances(site, args.uai, cents(settings["low_balance"]), day)
     if args.output:
-        with Path(args.output).open("w", newline="", encoding="utf-8") as stream:
-            write_csv(stream, rows)
+        write_csv(Path(args.output), rows)
     else:
         write_csv(sys.stdout, rows)
     if args.output:

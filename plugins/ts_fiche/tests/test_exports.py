@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import ts_fiche
-from ts_fiche.exports import EXPORT_COLUMNS, apply_accepted, export_pending, neutralise
+from ts_fiche.exports import EXPORT_COLUMNS, apply_accepted, export_pending
 from ts_fiche.models import APPLIED, PENDING, REFUSED, TRANSMITTED, current_values, fiche_store
 from ts_fiche.schemas import comparable
 from ts_host.api import ImportRejected
@@ -122,16 +122,6 @@ def test_export_neutralises_formulas(site, tm, two_pupils):
     assert row["adresse_ligne2"] == "'+33 rue"
     assert row["adresse_ligne3"] == "'-1"
     assert row["commune"] == "'@SUM(A1)"
-
-
-@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"])
-def test_neutralise_prefixes_every_formula_start(cell):
-    assert neutralise(cell) == "'" + cell
-
-
-@pytest.mark.parametrize("cell", ["", "06 12 34 56 78", "Nancy", "1=1", "'=1"])
-def test_neutralise_leaves_other_cells(cell):
-    assert neutralise(cell) == cell
 
 
 def accepted_file(tmp_path, lines, header="id_demande;decision"):

@@ -10,7 +10,15 @@ import pytest
 from pypdf import PdfReader
 
 from ts_host.api import Pupil
-from ts_host.testing import ESTABLISHMENT_A, PASSWORD, TODAY, login, make_account, pupils_of
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    PASSWORD,
+    TODAY,
+    login,
+    make_account,
+    pupils_of,
+    set_teaching_team,
+)
 from ts_lpc.livret import build_livret
 from ts_lpc.models import SERVICE_ID, LpcRecord, PalierRecord
 from ts_lpc.pdf import render_livret
@@ -44,6 +52,9 @@ def test_the_pdf_says_whose_livret_and_on_which_day(family_app, site, tm, livret
     with tm:
         pupil = site.pupils[livret]
         name, born, division = pupil.full_name, pupil.birth_date, pupil.division
+        set_teaching_team(
+            site, pupil.uai, division, {"Français": ("Mme FRANÇOIS",)}, "Mme FRANÇOIS"
+        )
     first = flat(pages_text(family_app.get(f"/eleve/{livret}/competences/livret.pdf").body)[0])
     assert first.startswith(
         "Livret personnel de compétences Palier 3 Bilan détaillé en date du 15/02/2027"
@@ -51,6 +62,16 @@ def test_the_pdf_says_whose_livret_and_on_which_day(family_app, site, tm, livret
     assert f"Nom et prénom : {name}" in first
     assert f"né(e) le : {born:%d/%m/%Y}" in first
     assert f"classe de : {division}" in first
+    assert "Professeur principal : Mme FRANÇOIS" in first
+
+
+def test_the_pdf_names_the_livret_files_principal_only_for_a_class_the_structure_leaves_without(
+    family_app, site, tm, livret
+):
+    with tm:
+        pupil = site.pupils[livret]
+        set_teaching_team(site, pupil.uai, pupil.division, {"Français": ("Mme FRANÇOIS",)})
+    first = flat(pages_text(family_app.get(f"/eleve/{livret}/competences/livret.pdf").body)[0])
     assert "Professeur principal : Mme MOREL" in first
 
 

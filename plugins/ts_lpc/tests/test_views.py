@@ -319,6 +319,7 @@ def dummy_request():
 
 
 def test_an_establishment_may_not_offer_the_pdf(dummy_request, site, tm, pupil_enabled):
+    dummy_request.site = site
     with tm:
         pupil = site.pupils[pupil_enabled]
         offered = SimpleNamespace(pupil=pupil, settings={"pdf": True})

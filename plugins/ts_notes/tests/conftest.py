@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from ts_host.testing import set_teaching_team
 from ts_notes.models import SERVICE_ID, ClassBook, PupilNotes
 
 
@@ -50,7 +51,6 @@ def build_book(pupil, classmate_id="camarade") -> ClassBook:
     book = ClassBook(pupil.uai, pupil.division, pupil.level)
     for subject, teachers in TEAMS.items():
         book.teams[subject] = teachers
-    book.principal = PRINCIPAL
     notes = PupilNotes(book)
     classmate = PupilNotes(book)
     for subject, label, day, coefficient, published, mine, theirs in EVALUATIONS:
@@ -70,9 +70,12 @@ def build_book(pupil, classmate_id="camarade") -> ClassBook:
 
 @pytest.fixture
 def known_book(site, tm, pupil_enabled):
-    """The family's child in A gets the book of :data:`EVALUATIONS`."""
+    """The family's child in A gets the book of :data:`EVALUATIONS`, and
+    its class the teaching team :data:`TEAMS` led by :data:`PRINCIPAL`."""
     with tm:
-        build_book(site.pupils[pupil_enabled])
+        pupil = site.pupils[pupil_enabled]
+        build_book(pupil)
+        set_teaching_team(site, pupil.uai, pupil.division, TEAMS, PRINCIPAL)
     return pupil_enabled
 
 

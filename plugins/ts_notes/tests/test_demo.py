@@ -7,12 +7,19 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import ts_notes
-from ts_host.api import Pupil
-from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, college_config, pupils_of
-from ts_notes.demo import DIAGNOSTIC_LABEL, PUBLICATION_DELAY, subjects_for
+from ts_host.api import Pupil, teaching_team
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    ESTABLISHMENT_B,
+    college_config,
+    pupils_of,
+    structured_site,
+)
+from ts_notes.demo import DIAGNOSTIC_LABEL, PUBLICATION_DELAY
 from ts_notes.models import SERVICE_ID, decode_grade
 
 COLLEGE = college_config(SERVICE_ID)
+SITE = structured_site(COLLEGE, {"5A": "5e", "3B": "3e"})
 
 
 def demo_pupils():
@@ -30,30 +37,36 @@ def demo_pupils():
     ]
 
 
+def fill(pupils, seed, site=SITE):
+    ts_notes.ts_demo_data(
+        site=site, establishment=COLLEGE, pupils=pupils, rng=random.Random(seed), settings={}
+    )
+
+
 def snapshot(pupils):
     books = {}
     grades = {}
     for pupil in pupils:
         notes = pupil.services[SERVICE_ID]
         book = notes.book
-        books[book.division] = (list(book), dict(book.teams), book.principal)
+        books[book.division] = list(book)
         grades[pupil.id] = dict(notes.grades)
     return books, grades
 
 
 def test_same_seed_same_grades():
     first, second = demo_pupils(), demo_pupils()
-    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=first, rng=random.Random(3), settings={})
-    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=second, rng=random.Random(3), settings={})
+    fill(first, 3)
+    fill(second, 3)
     assert snapshot(first) == snapshot(second)
     third = demo_pupils()
-    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=third, rng=random.Random(4), settings={})
+    fill(third, 4)
     assert snapshot(third) != snapshot(first)
 
 
 def test_a_division_shares_one_class_book():
     pupils = demo_pupils()
-    ts_notes.ts_demo_data(establishment=COLLEGE, pupils=pupils, rng=random.Random(3), settings={})
+    fill(pupils, 3)
     books = {id(p.services[SERVICE_ID].book) for p in pupils}
     assert len(books) == 2
     book = pupils[0].services[SERVICE_ID].book
@@ -96,8 +109,8 @@ def test_demo_grades_look_like_a_school_year(site, tm):
                 )
                 assert set(per_month.values()) <= {2, 3, 4}
                 assert {month for _s, month in per_month} == {9, 10, 11, 12, 1, 2, 3, 4, 5, 6}
-                assert set(book.teams) == set(subjects_for("college", book.level))
-                assert book.principal in {t for ts in book.teams.values() for t in ts}
+                team = teaching_team(site.establishments[uai], book.division)
+                assert set(book.subjects()) == {subject.subject for subject in team}
                 for notes in notes_list:
                     for value in notes.grades.values():
                         total += 1
@@ -123,20 +136,18 @@ def test_the_year_opens_with_a_diagnostic_published_on_the_first_school_day(site
     with tm:
         for book, _notes in all_books(site, ESTABLISHMENT_A):
             diagnostics = [e for e in book if e.label == DIAGNOSTIC_LABEL]
-            assert [e.subject for e in diagnostics] == list(subjects_for("college", book.level)[:2])
+            team = teaching_team(site.establishments[ESTABLISHMENT_A], book.division)
+            assert [e.subject for e in diagnostics] == [subject.subject for subject in team[:2]]
             assert {(e.day, e.published_on) for e in diagnostics} == {
                 (date(2026, 9, 1), date(2026, 9, 1))
             }
 
 
-def test_subjects_depend_on_the_level():
-    assert "LV2 - Espagnol" not in subjects_for("college", "6e")
-    assert "Physique-Chimie" not in subjects_for("college", "6e")
-    assert "Physique-Chimie" in subjects_for("college", "5e")
-    assert len(subjects_for("college", "3e")) == 11
-    assert "Philosophie" in subjects_for("lycee", "Terminale")
-    assert "Français" not in subjects_for("lycee", "Terminale")
-    assert "Enseignement Scientifique" in subjects_for("lycee", "1re")
+def test_a_division_the_structure_does_not_know_gets_no_demo_grades():
+    pupils = demo_pupils()
+    unknown = structured_site(COLLEGE, {"6A": "6e"})
+    fill(pupils, 3, unknown)
+    assert all(not list(p.services[SERVICE_ID].book) for p in pupils)
 
 
 def test_no_demo_grades_where_the_service_is_disabled(site, tm):

@@ -72,7 +72,7 @@ def test_sample_file_imports_grades_evaluations_and_team(site, tm, two_pupils, t
     assert find(book, "Song lyrics").published_on is None
     assert book.teams["Mathématiques"] == ("M. MARTIN",)
     assert book.teams["LV1 - Anglais"] == ("MME LEROY", "M. SIMON")
-    assert book.principal == "MME DURAND"
+    assert book.teams["Français"] == ("MME DURAND",)  # the former principal mark, dropped
     tm.abort()
 
 
@@ -140,7 +140,6 @@ BAD_LINES = [
     ("0541234Y;{div};;M. MARTIN;Test;10/01/2027;1.0;;{ine};12", "valeur manquante : matiere"),
     (FRACTIONS + "1.0;13/01/2027;{ine};12", "même contrôle qu'à la ligne 2"),
     (FRACTIONS + "2.0;13/01/2027;{ine};12", "déjà donnée ligne 2"),
-    ("0541234Y;{div};Mathématiques;M. MARTIN *;Test;10/01/2027;1.0;;{ine};12", "deux professeurs"),
     (MATHS + "Test;10/01/2027;1.0;09/01/2027;{ine};12", "antérieure"),
 ]
 
@@ -234,8 +233,8 @@ def test_coefficients_and_teachers_read():
     for text in ("0", "-1", "abc", "0.125", "NaN", "Infinity"):
         with pytest.raises(ValueError):
             parse_coefficient(text)
-    assert parse_teachers("MME LEROY,  M. SIMON*") == (("MME LEROY", "M. SIMON"), "M. SIMON")
-    assert parse_teachers("M. MARTIN") == (("M. MARTIN",), "")
+    assert parse_teachers("MME LEROY,  M. SIMON*") == ("MME LEROY", "M. SIMON")
+    assert parse_teachers("M. MARTIN") == ("M. MARTIN",)
 
 
 def test_every_problem_of_a_line_is_reported(site, tm, tmp_path):

@@ -356,3 +356,20 @@ def test_page_is_translated_with_the_services_catalogue(notes_page):
     assert "(All subjects)" in page.text
     chart = page.html.find(id="notes-graphiques").find("svg", attrs={"role": "img"})
     assert "Sep" in [text.get_text() for text in chart.find_all("text")]
+
+
+def test_a_class_the_structure_does_not_know_shows_the_grades_files_teachers_and_no_principal(
+    family_app, site, tm, known_book
+):
+    with tm:
+        pupil = site.pupils[known_book]
+        structure = site.establishments[pupil.uai].structure
+        others = [d for code, d in structure.divisions.items() if code != pupil.division]
+        structure.replace(others, list(structure.teachers.values()), "tests", structure.updated_at)
+    dialog = family_app.get(f"/eleve/{known_book}/notes").html.find("dialog", id="notes-equipe")
+    rows = {cells(r)[0]: cells(r)[1] for r in dialog.find("tbody").find_all("tr")}
+    assert rows == {
+        "Educ. Phys et Sport.": "M. PETIT, MME ROUX",
+        "Français": "MME DURAND",
+        "Mathématiques": "M. MARTIN",
+    }

@@ -191,3 +191,12 @@ def test_ts_admin_refuses_a_bad_file_and_says_why(ts_admin, tmp_path):
     assert result.status == 1
     assert "Import refusé, rien n'a été écrit." in result.err
     assert "ligne 2 : le 20/02/2027 n'est pas un jour de classe" in result.err
+
+
+def test_ts_admin_shows_the_progress_of_the_lines_checked(ts_admin):
+    lines = len((DATA / "menus.csv").read_text(encoding="utf-8").splitlines()) - 1
+    result = ts_admin("import", "cantine-menus", DATA / "menus.csv")
+    assert result.status == 0, result.err
+    assert "Import cantine-menus" in result.err and f"{lines}/{lines}" in result.err
+    quiet = ts_admin("import", "cantine-menus", DATA / "menus.csv", "--quiet")
+    assert quiet.status == 0 and "Import cantine-menus" not in quiet.err
