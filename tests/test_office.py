@@ -179,3 +179,26 @@ def test_another_establishment_s_export_is_refused_with_its_line(office, testapp
 def test_only_xml_or_zip_files_are_taken(office):
     refused = upload(office, eleves=("eleves.csv", b"a;b\n"))
     assert "un fichier .xml ou .zip" in refused
+
+
+def test_a_code_is_mailed_once_unless_sent_again_on_purpose(office, testapp, mailbox):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    form = next(f for f in page.forms.values() if f.action.endswith("/codes/envoi"))
+    code = form["code"].value
+    fields = dict(form.submit_fields())
+    assert "Code envoyé à" in form.submit().follow()
+    sent = mailbox.last()
+    assert "Votre code d'activation" in sent["Subject"]
+    with open_site(testapp.app) as site:
+        assert site.codes[code].mailed_to == str(sent["To"])
+    replayed = office.post(form.action, fields).follow()  # a double click, a reload
+    assert "déjà été envoyé" in replayed
+    assert len([m for m in mailbox.messages if "Votre code" in m["Subject"]]) == 1
+    again = next(
+        f
+        for f in replayed.forms.values()
+        if f.action.endswith("/codes/envoi") and f["code"].value == code
+    )
+    assert "renvoyer" in again.fields
+    assert "Code envoyé à" in again.submit().follow()
+    assert len([m for m in mailbox.messages if "Votre code" in m["Subject"]]) == 2

@@ -40,8 +40,10 @@ DECLARED = {
     "staff_journal": "academie",
     "office": "staff",
     "office_codes": "staff",
+    "office_services": "staff",
     "office_regenerate": "codes",
     "office_refusal": "codes",
+    "office_mail_code": "codes",
     "office_letters": "codes",
     "office_siecle": "codes",
 }

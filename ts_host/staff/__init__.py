@@ -31,8 +31,10 @@ def includeme(config) -> None:
     config.add_route("office_codes", f"{uai}/codes", factory=office)
     config.add_route("office_regenerate", f"{uai}/codes/regenerer", factory=office)
     config.add_route("office_refusal", f"{uai}/codes/refus", factory=office)
+    config.add_route("office_mail_code", f"{uai}/codes/envoi", factory=office)
     config.add_route("office_letters", f"{uai}/lettres.pdf", factory=office)
     config.add_route("office_siecle", f"{uai}/import-siecle", factory=office)
+    config.add_route("office_services", f"{uai}/services", factory=office)
     # Two exports and the form around them.
     config.allow_body("office_siecle", 2 * MAX_UPLOAD + 64 * 1024)
     config.add_view(

@@ -21,8 +21,9 @@ from ..admin import codes as admin_codes
 from ..admin import reference_day, stats
 from ..audit import audit
 from ..contract import CommandError
-from ..i18n import _
+from ..i18n import _, of_name
 from ..layout import flash
+from ..mail import send_mail
 from ..models import CodeKind, CodeState, Role
 from .office import STAFF
 
@@ -226,6 +227,65 @@ def record_refusal(request):
     return back(request)
 
 
+@view_config(route_name="office_mail_code", permission=CODES, request_method="POST")
+def mail_code(request):
+    """Send a CAR to the responsable's address from SIECLE (« courrier ou courriel »).
+
+    A code already mailed is sent again only when the form says so
+    (``renvoyer``): a double click or a reloaded page sends nothing twice.
+    """
+    code = code_of_request(request)
+    if code is None or code.kind is not CodeKind.CAR:
+        raise HTTPNotFound()
+    site = request.site
+    responsable = site.responsables.get(code.responsable_id or "")
+    if code.state is not CodeState.UNUSED or responsable is None or not responsable.email:
+        flash(
+            request,
+            _(
+                "Ce code ne peut pas être envoyé : il a servi, il est révoqué, "
+                "ou le responsable n'a pas d'adresse e-mail."
+            ),
+            "error",
+        )
+        return back(request)
+    if code.mailed_at is not None and not request.POST.get("renvoyer"):
+        flash(
+            request,
+            _(
+                "Ce code a déjà été envoyé le ${day} à ${address} : rien n'est renvoyé.",
+                mapping={
+                    "day": code.mailed_at.strftime("%d/%m/%Y %H:%M"),
+                    "address": code.mailed_to,
+                },
+            ),
+            "warning",
+        )
+        return back(request)
+    pupil = site.pupils[code.pupil_id]
+    send_mail(
+        request,
+        responsable.email,
+        _("Votre code d'activation scolarité services"),
+        "ts_host:templates/mail/activation_code.txt",
+        {
+            "responsable": responsable,
+            "establishment": request.context.config.name,
+            "of_pupil": of_name(None, pupil.first_name),  # the mail is in French
+            "code": display(code.code),
+            "url": request.academy.public_url + request.route_path("create_responsable"),
+        },
+    )
+    code.mailed_at, code.mailed_to = datetime.now(), responsable.email
+    audit(request, "staff.code.mailed", uai=request.context.uai, target=code.pupil_id)
+    flash(
+        request,
+        _("Code envoyé à ${address}.", mapping={"address": responsable.email}),
+        "success",
+    )
+    return back(request)
+
+
 @view_config(route_name="office_letters", permission=CODES)
 def print_letters(request):
     """The letters (PDF) of the unused codes of a class or of one pupil."""
@@ -268,3 +328,28 @@ def print_letters(request):
         content_type="application/pdf",
         content_disposition=f'attachment; filename="{name}"',
     )
+
+
+@view_config(
+    route_name="office_services",
+    permission=STAFF,
+    renderer="ts_host:templates/staff/services.pt",
+)
+def office_services(request):
+    """What the establishment offers, as ``establishments.toml`` configures it (read-only:
+    configuration stays the source; the académie changes it on the server)."""
+    config = request.context.config
+    statuses = request.registry.ts_plugins.statuses
+    services = []
+    for service_id in config.services:
+        status = statuses.get(service_id)
+        description = status.description if status else None
+        services.append(
+            {
+                "id": service_id,
+                "title": description.title if description else service_id,
+                "description": description.description if description else "",
+                "settings": sorted(config.settings_for(service_id).items()),
+            }
+        )
+    return {"config": config, "services": services}
