@@ -35,6 +35,7 @@ def main(global_config, **settings):
         config.include(".headers")
         config.include(".accounts")
         config.include(".dashboard")
+        config.include(".staff")
         config.include(".pages")
         config.include(".errors")
         config.include(".storage_faults")

@@ -1,6 +1,8 @@
 """The audit log: one line of JSON per security event, on its own logger.
 
 Who, what, when and from where; never a password, an answer or a token.
+A staff member's events also go in the office's journal (``site.journal``),
+which the académie reads on the web.
 A web event names the account and the client's address; an event of an
 administration command (``request`` is ``None``) names the system user and
 the machine that ran ``ts-admin``.
@@ -11,6 +13,8 @@ import json
 import logging
 import socket
 from datetime import UTC, datetime
+
+from .models import JournalEntry, StaffAccount
 
 log = logging.getLogger("ts_host.audit")
 
@@ -27,3 +31,39 @@ def audit(request, event: str, **fields) -> None:
     if request is None:
         record["operator"] = f"{getpass.getuser()}@{socket.gethostname()}"
     log.info(json.dumps(record, ensure_ascii=False, default=str))
+    staff = answerable_staff(request, event, fields)
+    if staff is not None:
+        request.site.journal.add(
+            JournalEntry(
+                at=datetime.now(),
+                event=event,
+                who=staff.login,
+                uai=str(fields.pop("uai", "") or ""),
+                target=str(fields.pop("target", "") or ""),
+                details={key: str(value) for key, value in fields.items()},
+            )
+        )
+
+
+#: Staff events that happen before the session exists, kept in the journal
+#: under the account they name: each follows a right password.
+SIGN_IN_EVENTS = frozenset(
+    {
+        "staff.login.succeeded",
+        "staff.login.recovery_code",
+        "staff.second_factor.enrolled",
+        "staff.activated",
+    }
+)
+
+
+def answerable_staff(request, event: str, fields: dict) -> StaffAccount | None:
+    """The staff member who answers for ``event``, if it goes in the journal."""
+    if request is None:
+        return None
+    identity = getattr(request, "identity", None)
+    if identity is not None and isinstance(identity.account, StaffAccount):
+        return identity.account
+    if event in SIGN_IN_EVENTS:
+        return request.site.staff.get(str(fields.get("target", "")))
+    return None

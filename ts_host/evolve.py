@@ -16,7 +16,7 @@ from pyramid.events import ApplicationCreated
 
 from . import hookspecs
 from .contract import EvolveStep
-from .models import Container, Site, Structure
+from .models import Container, Journal, Site, StaffDirectory, Structure
 from .models.site import ROOT_KEY, token_decoys
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,19 @@ def add_token_decoys(site: Site) -> None:
         site.token_decoys = token_decoys()
 
 
+def add_staff_directory(site: Site) -> None:
+    if "staff" not in site.__dict__:
+        site.staff = StaffDirectory()
+    if "journal" not in site.__dict__:
+        site.journal = Journal()
+
+
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
     EvolveStep(2, "structure des établissements (classes, équipes)", add_establishment_structures),
     EvolveStep(3, "comptes leurres des demandes de réinitialisation", add_token_decoys),
+    EvolveStep(4, "comptes du personnel et journal (/gestion/)", add_staff_directory),
 )
 
 

@@ -2,6 +2,8 @@
 
 from pyramid.settings import asbool
 
+from .security import is_staff_path
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -34,7 +36,11 @@ def security_headers_tween_factory(handler, registry):
             headers.setdefault(name, value)
         if request.scheme == "https" and hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.authenticated_userid is not None or request.path.startswith("/eleve/"):
+        if (
+            request.authenticated_userid is not None
+            or request.path.startswith("/eleve/")
+            or is_staff_path(request.path)
+        ):
             headers["Cache-Control"] = "no-store"
         headers.pop("Server", None)
         return response

@@ -48,7 +48,12 @@ class Layout:
 
     @property
     def logged_in(self) -> bool:
-        return self.request.account is not None
+        return self.request.account is not None or self.request.staff is not None
+
+    @property
+    def staff(self) -> bool:
+        """A staff page: the header's links lead to the establishment office."""
+        return self.request.staff is not None
 
     @property
     def csrf_token(self) -> str:
@@ -64,7 +69,7 @@ class Layout:
 
     @property
     def home_url(self) -> str:
-        return self.request.route_url("home")
+        return self.request.route_url("staff_home" if self.staff else "home")
 
     @property
     def help_url(self) -> str:
@@ -94,7 +99,7 @@ class Layout:
 
     @property
     def logout_url(self) -> str:
-        return self.request.route_url("logout")
+        return self.request.route_url("staff_logout" if self.staff else "logout")
 
     @reify
     def flash_messages(self) -> list[tuple[str, str]]:

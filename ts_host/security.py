@@ -24,52 +24,114 @@ from pyramid.session import JSONSerializer, SignedCookieSessionFactory
 from pyramid.settings import asbool
 from pyramid_nacl_session import EncryptedSerializer
 
-from .models import Account
+from .models import Account, StaffAccount
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
+#: Staff hold more (every family of an establishment): shorter sessions.
+STAFF_IDLE_TIMEOUT = timedelta(minutes=15)
+STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=8)
+#: Where the establishment office lives; its pages know staff only.
+STAFF_PREFIX = "/gestion"
 
 
 @dataclass(frozen=True)
 class Identity:
-    account: Account
+    account: Account | StaffAccount
     session_id: str
 
 
-class SecurityPolicy:
-    def __init__(self, secret: str, secure: bool) -> None:
+class TicketPolicy:
+    """Logins of one kind of account, in an auth ticket cookie of their own.
+
+    ``accounts(request)`` gives the container the ticket's user id is looked
+    up in; a disabled account has no identity.
+    """
+
+    def __init__(
+        self,
+        secret: str,
+        secure: bool,
+        cookie_name: str,
+        path: str,
+        idle: timedelta,
+        absolute: timedelta,
+        accounts,
+    ) -> None:
         self.helper = AuthTktCookieHelper(
             secret,
-            cookie_name="ts_auth",
+            cookie_name=cookie_name,
             secure=secure,
             http_only=True,
             samesite="Lax",
-            timeout=int(IDLE_TIMEOUT.total_seconds()),
-            reissue_time=120,
+            timeout=int(idle.total_seconds()),
+            reissue_time=min(120, int(idle.total_seconds()) // 5),
             hashalg="sha512",
+            path=path,
             # Host-only: a Domain attribute would send the ticket to subdomains too.
             wild_domain=False,
+        )
+        self.absolute = absolute
+        self.accounts = accounts
+
+    def identity(self, request) -> Identity | None:
+        ticket = self.helper.identify(request)
+        if not ticket or len(ticket["tokens"]) != 1:
+            return None
+        account = self.accounts(request).get(ticket["userid"])
+        if account is None or getattr(account, "disabled", False):
+            return None
+        session_id = ticket["tokens"][0]
+        started = account.sessions.get(session_id)
+        if started is None or datetime.now() - started > self.absolute:
+            return None
+        return Identity(account, session_id)
+
+
+def is_staff_path(path: str) -> bool:
+    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
+
+
+class SecurityPolicy:
+    """Families everywhere but under ``/gestion/``, where only staff exist.
+
+    Each kind has its own cookie (the staff's is sent only to ``/gestion/``)
+    and its own account container, so a family login never opens a staff
+    page and a staff login never a family page.
+    """
+
+    def __init__(self, secret: str, secure: bool) -> None:
+        self.family = TicketPolicy(
+            secret,
+            secure,
+            "ts_auth",
+            "/",
+            IDLE_TIMEOUT,
+            ABSOLUTE_TIMEOUT,
+            lambda request: request.site.accounts,
+        )
+        self.staff = TicketPolicy(
+            secret,
+            secure,
+            "ts_staff",
+            STAFF_PREFIX,
+            STAFF_IDLE_TIMEOUT,
+            STAFF_ABSOLUTE_TIMEOUT,
+            lambda request: request.site.staff.accounts,
         )
         self.acl = ACLHelper()
         # Pyramid asks for the identity several times a request (the account,
         # each permission check, the audit log): look it up once.
         self.identity_cache = RequestLocalCache(self.load_identity)
 
+    def policy_for(self, request) -> TicketPolicy:
+        return self.staff if is_staff_path(request.path_info) else self.family
+
     def identity(self, request) -> Identity | None:
         return self.identity_cache.get_or_create(request)
 
     def load_identity(self, request) -> Identity | None:
-        ticket = self.helper.identify(request)
-        if not ticket or len(ticket["tokens"]) != 1:
-            return None
-        account = request.site.accounts.get(ticket["userid"])
-        if account is None:
-            return None
-        session_id = ticket["tokens"][0]
-        started = account.sessions.get(session_id)
-        if started is None or datetime.now() - started > ABSOLUTE_TIMEOUT:
-            return None
-        return Identity(account, session_id)
+        return self.policy_for(request).identity(request)
 
     def authenticated_userid(self, request) -> str | None:
         identity = request.identity
@@ -83,18 +145,23 @@ class SecurityPolicy:
 
     def remember(self, request, userid, **kw):
         self.identity_cache.clear(request)
-        return self.helper.remember(request, userid, **kw)
+        return self.policy_for(request).helper.remember(request, userid, **kw)
 
     def forget(self, request, **kw):
         self.identity_cache.clear(request)
-        return self.helper.forget(request)
+        return self.policy_for(request).helper.forget(request)
 
 
-def start_session(request, account: Account) -> list:
-    """Log ``account`` in: a fresh session id and CSRF token; return headers."""
+def start_session(request, account: Account | StaffAccount) -> list:
+    """Log ``account`` in: a fresh session id and CSRF token; return headers.
+
+    A staff account is logged in on a ``/gestion/`` page, hence by the staff's
+    cookie (see ``SecurityPolicy.policy_for``).
+    """
     now = datetime.now()
+    limit = STAFF_ABSOLUTE_TIMEOUT if isinstance(account, StaffAccount) else ABSOLUTE_TIMEOUT
     for session_id, started in list(account.sessions.items()):
-        if now - started > ABSOLUTE_TIMEOUT:
+        if now - started > limit:
             del account.sessions[session_id]
     session_id = "s" + secrets.token_hex(16)  # auth_tkt tokens start with a letter
     account.sessions[session_id] = now
@@ -123,8 +190,15 @@ def end_other_sessions(request, account: Account) -> None:
 
 
 def get_account(request) -> Account | None:
+    """The family account logged in, or ``None`` (on a staff page too)."""
     identity = request.identity
-    return identity.account if identity else None
+    return identity.account if identity and isinstance(identity.account, Account) else None
+
+
+def get_staff(request) -> StaffAccount | None:
+    """The staff account logged in, or ``None`` (on a family page too)."""
+    identity = request.identity
+    return identity.account if identity and isinstance(identity.account, StaffAccount) else None
 
 
 def includeme(config) -> None:
@@ -153,3 +227,4 @@ def includeme(config) -> None:
     config.set_default_csrf_options(require_csrf=True)
     config.set_security_policy(SecurityPolicy(settings["ts.auth_secret"], secure))
     config.add_request_method(get_account, "account", reify=True)
+    config.add_request_method(get_staff, "staff", reify=True)

@@ -1,4 +1,4 @@
-"""Single-use tokens sent by e-mail (unlock and password reset links).
+"""Single-use tokens sent by e-mail (unlock, password reset and staff activation links).
 
 Only a keyed digest of each token is stored, indexed in ``site.tokens``,
 with its purpose, its account and its expiry.  An account holds at most one
@@ -37,11 +37,16 @@ def decoy(site: Site) -> Account:
     return site.token_decoys[secrets.randbelow(len(site.token_decoys))]
 
 
-def find(site: Site, hasher, purpose: str, token: str) -> Account | None:
+def find(site: Site, hasher, purpose: str, token: str, accounts=None) -> Account | None:
+    """The account ``token`` was issued to for ``purpose``, if still valid.
+
+    ``accounts`` is where to look the owner up: families' accounts unless
+    told otherwise (the staff directory's for a staff activation link).
+    """
     record = site.tokens.get(hasher.token_digest(token))
     if record is None or record.purpose != purpose or record.expires < datetime.now():
         return None
-    return site.accounts.get(record.account_id)
+    return (site.accounts if accounts is None else accounts).get(record.account_id)
 
 
 def revoke(site: Site, account: Account, purpose: str) -> None:

@@ -139,10 +139,39 @@ class LiveServer:
         if demo.returncode:
             raise RuntimeError(f"ts-admin demo failed:\n{demo.stdout}{demo.stderr}")
         self._families = two_child_families(self.folder / "demo-codes.csv")
+        # One académie account per journey (an activation link serves once).
+        self.academie_accounts = [
+            (login, self._open_academie_account(login)) for login in ("academie0", "academie1")
+        ]
         self.base_url = self.server.start().url
         # S310: the URL is the http:// one waitress announced.
         with urllib.request.urlopen(f"{self.base_url}/connexion", timeout=10) as response:  # noqa: S310
             assert response.status == 200
+
+    def _open_academie_account(self, login: str) -> str:
+        """``ts-admin staff add``, as the README's first step of the office: its link."""
+        added = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ts_host.cli",
+                "staff",
+                "add",
+                str(self.ini),
+                "--login",
+                login,
+                "--name",
+                "Camille Académie",
+                "--email",
+                "assistance@ac-exemple.fr",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=self.folder,
+        )
+        if added.returncode:
+            raise RuntimeError(f"ts-admin staff add failed:\n{added.stdout}{added.stderr}")
+        return added.stdout.strip().splitlines()[-1]
 
     def stop(self) -> None:
         self.server.stop(timeout=10)
@@ -176,6 +205,10 @@ class LiveServer:
         assert mailed_url.startswith(self.public_url + "/"), mailed_url
         parts = urlsplit(mailed_url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def take_academie_account(self) -> tuple[str, str]:
+        """An académie account no other journey has activated: its login and link."""
+        return self.academie_accounts.pop(0)
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

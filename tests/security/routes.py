@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from pyramid.interfaces import IRoutesMapper
 
+from ts_host.security import STAFF_PREFIX
+
 PUPIL_PREFIX = "/eleve/{pupil}/"
 PLACEHOLDER = re.compile(r"\{(\w+)(?::((?:[^{}]|\{[^{}]*\})*))?\}|\*(\w+)$")
 #: Values tried, in order, for a placeholder the tests know nothing about;
@@ -30,6 +32,11 @@ class Route:
     @property
     def about_a_pupil(self) -> bool:
         return self.pattern.startswith(PUPIL_PREFIX)
+
+    @property
+    def for_staff(self) -> bool:
+        """A page of the establishment office (tests/security/test_staff_access.py)."""
+        return self.pattern == STAFF_PREFIX or self.pattern.startswith(STAFF_PREFIX + "/")
 
     def path(self, **values: str) -> str:
         """The path with ``values``, and a plausible value for other placeholders."""

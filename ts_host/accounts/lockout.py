@@ -22,17 +22,29 @@ FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(days=1)
 
 
-def is_locked(account: Account, now: datetime | None = None) -> bool:
+def is_locked(account, now: datetime | None = None) -> bool:
     return account.locked_until is not None and (now or datetime.now()) < account.locked_until
 
 
-def record_failure(request, account: Account) -> None:
+def count_failure(account) -> timedelta | None:
+    """Count one failed login; lock the account when due and return for how long.
+
+    Shared by family and staff accounts (both carry ``failure_count``,
+    ``lockouts`` and ``locked_until``).
+    """
     now = datetime.now()
     account.failure_count.change(1)
-    if account.failures >= THRESHOLD and not is_locked(account, now):
-        delay = min(FIRST_DELAY * 2**account.lockouts, MAX_DELAY)
-        account.locked_until = now + delay
-        account.lockouts += 1
+    if account.failures < THRESHOLD or is_locked(account, now):
+        return None
+    delay = min(FIRST_DELAY * 2**account.lockouts, MAX_DELAY)
+    account.locked_until = now + delay
+    account.lockouts += 1
+    return delay
+
+
+def record_failure(request, account: Account) -> None:
+    delay = count_failure(account)
+    if delay is not None:
         token = tokens.issue(request.site, request.hasher, account, "unlock", MAX_DELAY)
         audit(
             request,

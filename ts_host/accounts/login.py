@@ -17,7 +17,7 @@ from ..audit import audit
 from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
-from ..security import end_session, start_session
+from ..security import end_session, is_staff_path, start_session
 from .lockout import is_locked, record_failure, record_success, unlock
 from .schemas import LoginSchema
 
@@ -136,8 +136,10 @@ def unlock_view(request):
 
 @forbidden_view_config()
 def forbidden_view(request):
-    """Anonymous visitors go to the login page; others get a plain refusal."""
-    if request.account is None:
-        return HTTPSeeOther(request.route_url("login", _query={"came_from": request.path}))
+    """Anonymous visitors go to the login page (the staff's under ``/gestion/``);
+    others get a plain refusal."""
+    if request.identity is None:
+        route = "staff_login" if is_staff_path(request.path_info) else "login"
+        return HTTPSeeOther(request.route_url(route, _query={"came_from": request.path}))
     request.response.status = 403
     return request.response

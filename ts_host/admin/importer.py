@@ -115,8 +115,16 @@ def import_siecle(
     exports: Exports,
     today: date,
     progress: Callable[[int], None] = lambda n: None,
+    *,
+    request=None,
+    audited: bool = True,
 ) -> SiecleSummary:
-    """Check, then upsert the exports' pupils, responsables, links and codes."""
+    """Check, then upsert the exports' pupils, responsables, links and codes.
+
+    The import is audited as ``request``'s (a staff member's on the web) or
+    as the ``ts-admin`` operator's; ``audited=False`` for a preview, whose
+    writes the caller rolls back.
+    """
     check(site, uai, exports)
     establishment = site.ensure_establishment(uai, name)
     writer = _Writer(site, establishment, today, progress)
@@ -126,8 +134,10 @@ def import_siecle(
         writer.responsables(exports.responsables)
     writer.codes()
     summary = writer.summary()
+    if not audited:
+        return summary
     audit(
-        None,
+        request,
         "siecle.imported",
         uai=uai,
         files=exports.sources,

@@ -133,6 +133,18 @@ class Letterhead:
             services=tuple(services),
         )
 
+    @classmethod
+    def for_establishment(cls, academy: Academy, plugins, uai: str, dated: date) -> Letterhead:
+        """The letterhead of ``uai``, naming the services it enables (web and command line)."""
+        establishment = academy.establishment(uai)
+        statuses = plugins.statuses
+        services = [
+            statuses[service_id].description.title
+            for service_id in establishment.services
+            if service_id in statuses and statuses[service_id].description
+        ]
+        return cls.build(academy, establishment, dated, services)
+
 
 @dataclass(frozen=True)
 class Letter:

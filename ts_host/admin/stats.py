@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..models import CodeKind, CodeState, Site
+from .codes import CodeIndex
 
 WINDOWS = (7, 30)  #: days of the "recent logins" counts
 
@@ -86,3 +87,23 @@ def compute(
             if entry.last_login is None or account.last_login > entry.last_login:
                 entry.last_login = account.last_login
     return [stats[key] for key in wanted]
+
+
+def codes_by_class(site: Site, uai: str) -> dict[str, Counter]:
+    """Per class of ``uai`` (sorted), its codes counted by ``(kind, state)``."""
+    establishment = site.establishments.get(uai)
+    if establishment is None:
+        return {}
+    division_of = {
+        pupil_id: division
+        for pupil_id, division in establishment.pupil_ids.items()
+        if site.pupils[pupil_id].active
+    }
+    counts: dict[str, Counter] = {
+        division: Counter() for division in sorted(set(division_of.values()))
+    }
+    index = CodeIndex(site, division_of)
+    for pupil_id, division in division_of.items():
+        for code in index.of(pupil_id):
+            counts[division][code.kind, code.state] += 1
+    return counts

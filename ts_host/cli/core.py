@@ -46,6 +46,7 @@ DEFAULT_PLUGINS = (
     "ts_host.cli.gdpr",
     "ts_host.cli.new_plugin",
     "ts_host.cli.backup",
+    "ts_host.cli.staff",
 )
 
 INI_HELP = "fichier de configuration (ex. etc/development.ini)"

@@ -25,14 +25,8 @@ def cmd_letters(env: Environment, args) -> int:
     selected = scope(env, args)
     if len(selected.kinds) != 1:
         selected = replace(selected, kinds=(CodeKind.CAR,))
-    establishment = env.academy.establishment(selected.uai)
-    services = [
-        env.plugins.statuses[service_id].description.title
-        for service_id in establishment.services
-        if service_id in env.plugins.statuses and env.plugins.statuses[service_id].description
-    ]
-    letterhead = letters.Letterhead.build(
-        env.academy, establishment, reference_day(env.settings), services
+    letterhead = letters.Letterhead.for_establishment(
+        env.academy, env.plugins, selected.uai, reference_day(env.settings)
     )
     with env.tm:
         selection = admin_codes.select(env.site, selected)

@@ -1,5 +1,5 @@
 """The persistent model: the site root, establishments and their structure,
-pupils, responsables, accounts and activation codes.
+pupils, responsables, accounts, activation codes and the staff directory.
 
 Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
 ``Length`` counter), never in a list held by one record.
@@ -8,6 +8,7 @@ Everything that grows lives in a ``Container`` (an ``OOBTree`` with a
 from .accounts import Account, Link
 from .codes import ActivationCode, CodeKind, CodeState
 from .containers import Container
+from .journal import Journal, JournalEntry
 from .people import Pupil, Responsable, ResponsableLink
 from .site import (
     Establishment,
@@ -17,6 +18,7 @@ from .site import (
     email_key,
     login_key,
 )
+from .staff import Role, StaffAccount, StaffDirectory
 from .structure import (
     Division,
     Structure,
@@ -37,12 +39,17 @@ __all__ = [
     "Division",
     "Establishment",
     "Forgotten",
+    "Journal",
+    "JournalEntry",
     "Link",
     "LoginTaken",
     "Pupil",
     "Responsable",
     "ResponsableLink",
+    "Role",
     "Site",
+    "StaffAccount",
+    "StaffDirectory",
     "Structure",
     "SubjectTeam",
     "Teacher",

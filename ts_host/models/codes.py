@@ -18,7 +18,14 @@ class CodeState(enum.StrEnum):
 
 
 class ActivationCode(Persistent):
-    """A single-use code; once used it is the link of the account that used it."""
+    """A single-use code; once used it is the link of the account that used it.
+
+    ``mailed_at`` and ``mailed_to`` record the last time the office e-mailed
+    it (a class default, so codes stored before the office existed have it).
+    """
+
+    mailed_at: datetime | None = None
+    mailed_to: str = ""
 
     def __init__(
         self,

@@ -9,7 +9,9 @@ from persistent.mapping import PersistentMapping
 from .accounts import Account, Link
 from .codes import ActivationCode, CodeState
 from .containers import Container
+from .journal import Journal
 from .people import Pupil, Responsable
+from .staff import StaffDirectory
 from .structure import Structure
 
 ROOT_KEY = "teleservices"
@@ -150,6 +152,8 @@ class Site(Persistent):
         self.generations = PersistentMapping()  # "ts_host" or service id -> int
         self.services = Container()  # service id -> the service's site-wide data
         self.token_decoys = token_decoys()
+        self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
+        self.journal = Journal()  # what staff and ts-admin did (ts_host.audit)
 
     # Establishments, pupils and responsables ---------------------------------
 

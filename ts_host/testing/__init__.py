@@ -90,6 +90,7 @@ from .data import installed_services as installed_services
 from .gdpr import assert_gdpr_export_covers
 from .imports import assert_public_api_only
 from .imports import non_public_imports as non_public_imports
+from .staff import StaffMember, make_staff, staff_login
 from .web import TEST_ENVIRON as TEST_ENVIRON
 from .web import Mailbox as Mailbox
 from .web import help_section, keypad_positions, login, set_today
@@ -129,6 +130,7 @@ __all__ = [
     "Family",
     "ServiceAccessTests",
     "ServiceDescription",
+    "StaffMember",
     "app_settings",
     "assert_gdpr_export_covers",
     "assert_public_api_only",
@@ -139,9 +141,11 @@ __all__ = [
     "keypad_positions",
     "login",
     "make_account",
+    "make_staff",
     "open_site",
     "pupils_of",
     "set_teaching_team",
     "set_today",
+    "staff_login",
     "structured_site",
 ]

@@ -1,0 +1,145 @@
+"""The establishment office's access matrix: every ``/gestion/`` route, each kind of visitor.
+
+The routes come from the route table; each must be declared below with who
+may use it, so a staff page added later without a declaration fails here.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import webtest
+
+from ts_host.models import Role
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    ESTABLISHMENT_B,
+    login,
+    make_staff,
+    open_site,
+    staff_login,
+)
+
+from .routes import all_routes, requests
+
+#: Who may use each staff route: before sign-in (``public``), any staff
+#: member (``staff``), those who change codes (``codes``: not the vie
+#: scolaire) or the académie only (``academie``).  Routes under
+#: ``/gestion/{uai}/`` are also closed (404) to staff of other establishments.
+DECLARED = {
+    "staff_bare": "public",
+    "staff_login": "public",
+    "staff_second_factor": "public",
+    "staff_enrol": "public",
+    "staff_logout": "public",
+    "staff_activate": "public",
+    "staff_home": "staff",
+    "staff_accounts": "academie",
+    "staff_account_disable": "academie",
+    "staff_journal": "academie",
+    "office": "staff",
+    "office_codes": "staff",
+    "office_services": "staff",
+    "office_regenerate": "codes",
+    "office_refusal": "codes",
+    "office_mail_code": "codes",
+    "office_letters": "codes",
+    "office_siecle": "codes",
+}
+LOGIN_PAGE = "/gestion/connexion"
+numbers = itertools.count()
+
+
+def staff_routes(registry):
+    return [route for route in all_routes(registry) if route.for_staff]
+
+
+def member(ts_app, role, uais=()):
+    with open_site(ts_app) as site:
+        return make_staff(site, ts_app.registry.ts_hasher, f"agent{next(numbers)}", role, uais)
+
+
+def signed_in(testapp, role, uais=()):
+    """A client of its own (the kit's ``testapp``'s host), signed in as a new staff member."""
+    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    staff_login(app, member(testapp.app, role, uais))
+    return app
+
+
+def test_every_staff_route_is_declared(ts_app):
+    names = {route.name for route in staff_routes(ts_app.registry)}
+    assert names == set(DECLARED)
+
+
+def protected(registry, method, uai=ESTABLISHMENT_A):
+    for route, match in requests(registry, method):
+        if route.for_staff and DECLARED[route.name] != "public":
+            yield route, route.path(id="g0", uai=uai, **match)
+
+
+def expected(route, role) -> set[int]:
+    """What ``role`` gets on ``route`` of its own establishment (a GET, or a POST
+    with a valid token but nothing named: 404 for an unknown code)."""
+    needed = DECLARED[route.name]
+    if needed == "academie" and role != Role.ACADEMIE:
+        return {403}
+    if needed == "codes" and role == Role.VIE_SCOLAIRE:
+        return {403}
+    return {200, 303, 404} if needed == "codes" else {200}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_anonymous_visitors_and_families_are_sent_to_the_staff_sign_in(
+    ts_app, testapp, family, method
+):
+    family_app = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+    login(family_app, family.login, family.password)
+    for route, path in protected(ts_app.registry, method):
+        for app in (testapp, family_app):
+            response = getattr(app, method.lower())(path, status="*")
+            assert response.status_int == 303, (route.name, response.status)
+            assert response.location.split("?")[0].endswith(LOGIN_PAGE), route.name
+
+
+@pytest.mark.parametrize("role", [Role.ETABLISSEMENT, Role.VIE_SCOLAIRE])
+def test_establishment_staff_reach_what_their_role_allows(ts_app, testapp, role):
+    app = signed_in(testapp, role, [ESTABLISHMENT_A])
+    token = app.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
+    for route, path in protected(ts_app.registry, "GET"):
+        assert app.get(path, status="*").status_int in expected(route, role), route.name
+    for route, path in protected(ts_app.registry, "POST"):
+        status = app.post(path, {"csrf_token": token}, status="*").status_int
+        assert status in expected(route, role), route.name
+
+
+@pytest.mark.parametrize("role", [Role.ETABLISSEMENT, Role.VIE_SCOLAIRE])
+def test_another_establishment_s_office_answers_like_a_missing_one(ts_app, testapp, role):
+    app = signed_in(testapp, role, [ESTABLISHMENT_A])
+    token = app.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
+    for uai in (ESTABLISHMENT_B, "0999999Z"):
+        for route, path in protected(ts_app.registry, "GET", uai):
+            if "{uai" in route.pattern:
+                assert app.get(path, status="*").status_int == 404, route.name
+        for route, path in protected(ts_app.registry, "POST", uai):
+            if "{uai" in route.pattern:
+                assert app.post(path, {"csrf_token": token}, status="*").status_int == 404
+
+
+def test_the_academie_reaches_every_staff_page(ts_app, testapp):
+    app = signed_in(testapp, Role.ACADEMIE)
+    for route, path in protected(ts_app.registry, "GET"):
+        assert app.get(path, status="*").status_int == 200, route.name
+
+
+def test_every_staff_post_refuses_a_missing_or_wrong_token(ts_app, testapp):
+    app = signed_in(testapp, Role.ACADEMIE)
+    refused = []
+    for route, match in requests(ts_app.registry, "POST"):
+        if not route.for_staff:
+            continue
+        path = route.path(id="g0", token="x" * 43, uai=ESTABLISHMENT_A, **match)
+        for how in ({}, {"params": {"csrf_token": "0" * 32}}):
+            if app.post(path, status="*", **how).status_int != 400:
+                refused.append(f"{route.name} {how}")
+    assert not refused

@@ -1,0 +1,204 @@
+"""An establishment's office on the web: dashboard, codes, refusals, letters (issue 17)."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+import webtest
+from pypdf import PdfReader
+
+from ts_host.activation import normalise
+from ts_host.models import CodeState, Role
+from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
+
+
+def signed_in(testapp, role, login_name):
+    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    with open_site(testapp.app) as site:
+        member = make_staff(
+            site, testapp.app.registry.ts_hasher, login_name, role, [ESTABLISHMENT_A]
+        )
+    staff_login(app, member)
+    return app
+
+
+@pytest.fixture
+def office(testapp):
+    return signed_in(testapp, Role.ETABLISSEMENT, "secretariat")
+
+
+def first_unused(app):
+    page = app.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    row = next(
+        tr for tr in page.html.select("tbody tr") if tr.select_one("form[action$='/regenerer']")
+    )
+    return page, row
+
+
+def form_for(page, action, code):
+    return next(
+        f for f in page.forms.values() if f.action.endswith(action) and f["code"].value == code
+    )
+
+
+def test_the_dashboard_counts_codes_per_class(office):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/")
+    rows = page.html.select("tbody tr")
+    assert rows and all(row.select_one("progress") for row in rows)
+    issued = [int(row.select("td")[0].text) for row in rows]
+    assert sum(issued) > 0
+
+
+def test_a_lost_letter_gets_a_new_code_and_the_old_one_dies(office, testapp):
+    page, row = first_unused(office)
+    old = row.select_one("form[action$='/regenerer'] input[name=code]")["value"]
+    form = next(
+        f for f in page.forms.values() if f.action.endswith("/regenerer") and f["code"].value == old
+    )
+    done = form.submit().follow()
+    new = re.search(r"Nouveau code \w+ : ([\w-]+)", done.text).group(1)
+    with open_site(testapp.app) as site:
+        assert site.codes[old].state is CodeState.REVOKED
+        assert site.codes[normalise(new)].state is CodeState.UNUSED
+
+
+def test_a_returned_coupon_revokes_the_code(office, testapp):
+    page, row = first_unused(office)
+    code = row.select_one("form[action$='/refus'] input[name=code]")["value"]
+    form = next(
+        f for f in page.forms.values() if f.action.endswith("/refus") and f["code"].value == code
+    )
+    assert "Refus enregistré" in form.submit().follow()
+    with open_site(testapp.app) as site:
+        assert site.codes[code].state is CodeState.REVOKED
+
+
+def test_a_search_finds_a_pupil_by_name(office, testapp):
+    with open_site(testapp.app) as site:
+        pupil = site.pupils[next(iter(site.establishments[ESTABLISHMENT_A].pupil_ids))]
+        name = pupil.last_name
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes", {"classe": "", "recherche": name})
+    assert page.html.select("tbody tr")
+    assert all(name in row.text for row in page.html.select("tbody tr th"))
+
+
+def test_a_class_s_letters_print_as_one_pdf(office):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    response = page.click(href=r"/lettres\.pdf")
+    assert response.content_type == "application/pdf"
+    assert len(PdfReader(io.BytesIO(response.body)).pages) >= 1
+
+
+def test_the_vie_scolaire_reads_codes_but_does_not_change_them(testapp):
+    app = signed_in(testapp, Role.VIE_SCOLAIRE, "cpe")
+    page = app.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    assert page.html.select("tbody tr")
+    assert not page.html.select("form[action$='/regenerer'], form[action$='/refus']")
+    assert "lettres.pdf" not in page.text
+
+
+def test_an_unknown_code_is_not_found(office):
+    token = office.get("/gestion/").html.select_one("input[name=csrf_token]")["value"]
+    office.post(
+        f"/gestion/{ESTABLISHMENT_A}/codes/refus", {"csrf_token": token, "code": "NOPE"}, status=404
+    )
+
+
+def test_the_journal_shows_who_did_what_filtered(office, testapp):
+    page, row = first_unused(office)
+    code = row.select_one("form[action$='/refus'] input[name=code]")["value"]
+    form_for(page, "/refus", code).submit()
+    with open_site(testapp.app) as site:
+        member = make_staff(site, testapp.app.registry.ts_hasher, "support", Role.ACADEMIE)
+    academie = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    staff_login(academie, member)
+    journal = academie.get("/gestion/journal", {"compte": "secretariat", "action": "refused"})
+    rows = journal.html.select("tbody tr")
+    assert len(rows) == 1
+    assert "staff.code.refused" in rows[0].text and ESTABLISHMENT_A in rows[0].text
+    assert not academie.get(
+        "/gestion/journal", {"uai": "0542345F", "action": "refused"}
+    ).html.select("tbody tr")
+    assert "Date invalide" in academie.get("/gestion/journal", {"du": "demain"})
+    signed = academie.get("/gestion/journal", {"action": "login.succeeded", "compte": "support"})
+    assert signed.html.select("tbody tr")
+
+
+SAMPLES = Path(__file__).parent / "data" / "siecle"
+
+
+def export_for(uai, name):
+    """A sample SIECLE export, as if ``uai`` had produced it (the files are ISO-8859-15)."""
+    text = (SAMPLES / name).read_bytes().decode("iso-8859-15")
+    return text.replace("0545432L", uai).encode("iso-8859-15")
+
+
+def upload(app, **files):
+    page = app.get(f"/gestion/{ESTABLISHMENT_A}/import-siecle")
+    form = next(f for f in page.forms.values() if f.enctype == "multipart/form-data")
+    for field, (name, content) in files.items():
+        form[field] = webtest.Upload(name, content)
+    return form.submit()
+
+
+def test_a_siecle_import_is_previewed_then_confirmed(office, testapp):
+    with open_site(testapp.app) as site:
+        before = len(site.establishments[ESTABLISHMENT_A].pupil_ids)
+    preview = upload(
+        office,
+        eleves=("ElevesSansAdresses.xml", export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")),
+        responsables=(
+            "ResponsablesAvecAdresses.xml",
+            export_for(ESTABLISHMENT_A, "ResponsablesAvecAdresses.xml"),
+        ),
+    )
+    created = int(preview.html.select("tbody tr")[0].select("td")[0].text)
+    assert created > 0
+    with open_site(testapp.app) as site:  # the preview wrote nothing
+        assert len(site.establishments[ESTABLISHMENT_A].pupil_ids) == before
+    confirmation = next(f for f in preview.forms.values() if "envoi" in f.fields)
+    done = confirmation.submit("confirmer").follow()
+    assert "Import SIECLE enregistré" in done
+    with open_site(testapp.app) as site:
+        assert len(site.establishments[ESTABLISHMENT_A].pupil_ids) > before
+        assert not len(site.staff.uploads)
+    journal = [entry.event for entry in site.journal.newest_first()]
+    assert "siecle.imported" in journal
+
+
+def test_another_establishment_s_export_is_refused_with_its_line(office, testapp):
+    refused = upload(
+        office, eleves=("ElevesSansAdresses.xml", (SAMPLES / "ElevesSansAdresses.xml").read_bytes())
+    )
+    assert "rien n'a été importé" in refused
+    assert "ElevesSansAdresses.xml, ligne" in refused
+    assert "0545432L" in refused
+
+
+def test_only_xml_or_zip_files_are_taken(office):
+    refused = upload(office, eleves=("eleves.csv", b"a;b\n"))
+    assert "un fichier .xml ou .zip" in refused
+
+
+def test_a_code_is_mailed_once_unless_sent_again_on_purpose(office, testapp, mailbox):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    form = next(f for f in page.forms.values() if f.action.endswith("/codes/envoi"))
+    code = form["code"].value
+    fields = dict(form.submit_fields())
+    assert "Code envoyé à" in form.submit().follow()
+    sent = mailbox.last()
+    assert "Votre code d'activation" in sent["Subject"]
+    with open_site(testapp.app) as site:
+        assert site.codes[code].mailed_to == str(sent["To"])
+    replayed = office.post(form.action, fields).follow()  # a double click, a reload
+    assert "déjà été envoyé" in replayed
+    assert len([m for m in mailbox.messages if "Votre code" in m["Subject"]]) == 1
+    again = next(
+        f
+        for f in replayed.forms.values()
+        if f.action.endswith("/codes/envoi") and f["code"].value == code
+    )
+    assert "renvoyer" in again.fields
+    assert "Code envoyé à" in again.submit().follow()
+    assert len([m for m in mailbox.messages if "Votre code" in m["Subject"]]) == 2

@@ -1,0 +1,139 @@
+"""The establishment office's home and the académie's staff administration.
+
+Every page here is for staff only: the context's ACL names roles, and the
+security policy gives an identity under ``/gestion/`` to staff accounts
+alone.  An anonymous visitor (or a family, whose cookie means nothing here)
+is sent to the staff sign-in page.
+"""
+
+from __future__ import annotations
+
+import deform
+from pyramid.authorization import Allow
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from ..audit import audit
+from ..forms import FormView
+from ..i18n import _
+from ..layout import flash
+from ..mail import send_mail
+from ..models import Role
+from ..models.staff import ROLE_LABELS
+from .schemas import NewStaffSchema
+from .signin import activation_link
+
+#: Any staff member; the académie alone manages staff accounts.
+STAFF, ACADEMY = "gestion", "gestion:academie"
+
+
+class StaffRoot:
+    __acl__ = [
+        (Allow, f"role:{Role.ACADEMIE}", (STAFF, ACADEMY)),
+        (Allow, f"role:{Role.ETABLISSEMENT}", STAFF),
+        (Allow, f"role:{Role.VIE_SCOLAIRE}", STAFF),
+    ]
+
+    def __init__(self, request) -> None:
+        self.request = request
+
+
+def visible_establishments(request) -> list:
+    """The establishments the staff member works for, in the configuration's order."""
+    staff = request.staff
+    return [config for uai, config in request.academy.establishments.items() if staff.sees(uai)]
+
+
+@view_config(
+    route_name="staff_home",
+    permission=STAFF,
+    renderer="ts_host:templates/staff/home.pt",
+)
+def staff_home(request):
+    site = request.site
+    rows = []
+    for config in visible_establishments(request):
+        record = site.establishments.get(config.uai)
+        rows.append({"config": config, "pupils": len(record.pupil_ids) if record else 0})
+    return {
+        "staff": request.staff,
+        "role_label": ROLE_LABELS[request.staff.role],
+        "establishments": rows,
+        "manages_staff": request.staff.role is Role.ACADEMIE,
+    }
+
+
+@view_config(
+    route_name="staff_accounts",
+    permission=ACADEMY,
+    renderer="ts_host:templates/staff/accounts.pt",
+)
+class StaffAccountsView(FormView):
+    """The académie's list of staff accounts, and the form that opens one."""
+
+    schema = NewStaffSchema
+    form_id = "nouveau-compte"
+    buttons = (deform.Button("submit", _("Créer le compte et envoyer le lien")),)
+
+    def values(self):
+        accounts = sorted(self.request.site.staff, key=lambda account: account.login.lower())
+        return {"accounts": accounts, "role_labels": ROLE_LABELS}
+
+    def submit_success(self, appstruct):
+        request, directory = self.request, self.request.site.staff
+        try:
+            account = directory.add(
+                appstruct["login"],
+                appstruct["name"],
+                appstruct["email"],
+                Role(appstruct["role"]),
+                () if appstruct["role"] == Role.ACADEMIE else appstruct["uais"],
+            )
+        except KeyError:
+            message = _("Cet identifiant est déjà pris : choisissez-en un autre.")
+            return self.invalid(appstruct, message, login=message)
+        account.created_by = request.staff.id
+        url = activation_link(request.site, request.hasher, account, request.academy.public_url)
+        send_mail(
+            request,
+            account.email,
+            _("Votre compte de gestion scolarité services"),
+            "ts_host:templates/mail/staff_activation.txt",
+            {
+                "account": account,
+                "url": url,
+                "role": request.localizer.translate(ROLE_LABELS[account.role]),
+            },
+        )
+        audit(request, "staff.created", target=account.id, role=str(account.role))
+        flash(
+            request,
+            _(
+                "Compte « ${login} » créé : le lien d'activation est envoyé à ${email}.",
+                mapping={"login": account.login, "email": account.email},
+            ),
+            "success",
+        )
+        return HTTPSeeOther(request.route_url("staff_accounts"))
+
+
+@view_config(
+    route_name="staff_account_disable",
+    permission=ACADEMY,
+    request_method="POST",
+)
+def disable_staff_account(request):
+    account = request.site.staff.get(request.matchdict["id"])
+    if account is None:
+        raise HTTPNotFound()
+    if account is request.staff:
+        flash(request, _("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        return HTTPSeeOther(request.route_url("staff_accounts"))
+    request.site.staff.disable(account)
+    audit(request, "staff.disabled", target=account.id)
+    flash(
+        request,
+        _("Le compte « ${login} » est désactivé.", mapping={"login": account.login}),
+        "success",
+    )
+    return HTTPSeeOther(request.route_url("staff_accounts"))
