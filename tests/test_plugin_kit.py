@@ -248,7 +248,7 @@ def test_the_generated_distribution_passes_its_own_tests(generated):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\b11 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b15 passed\b", result.stdout), result.stdout
 
 
 @pytest.fixture
