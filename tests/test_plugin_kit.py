@@ -16,7 +16,7 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -26,7 +26,9 @@ from persistent import Persistent
 
 import ts_host
 from ts_host import api, cli, hookspecs, main, testing
+from ts_host.api import ServiceDescription
 from ts_host.hookspecs import all_hookspecs
+from ts_host.plugins import SCAFFOLD_DESCRIPTION, PluginStatus
 from ts_host.storage import get_database
 from ts_host.testing import (
     ESTABLISHMENT_A,
@@ -249,6 +251,33 @@ def test_the_generated_distribution_passes_its_own_tests(generated):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b15 passed\b", result.stdout), result.stdout
+
+
+def test_ts_admin_plugins_fails_until_the_generated_description_is_written(
+    generated, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.syspath_prepend(str(generated.site))
+    toml = tmp_path / "establishments.toml"
+    toml.write_text(establishments_toml({ESTABLISHMENT_A: ["meteo"], ESTABLISHMENT_B: []}))
+    settings = testing.app_settings(tmp_path, toml, f"file://{tmp_path / 'Data.fs'}")
+    ini = tmp_path / "meteo.ini"
+    lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
+    ini.write_text(f"[app:main]\nuse = egg:teleservices\n{lines}", encoding="utf-8")
+    try:
+        assert cli.main(["plugins", str(ini)]) == 1
+        assert "à compléter : description du gabarit" in capsys.readouterr().out
+    finally:
+        for module in [m for m in sys.modules if m == "ts_meteo" or m.startswith("ts_meteo.")]:
+            del sys.modules[module]
+
+
+def test_a_described_service_has_nothing_left_to_complete():
+    described = ServiceDescription(
+        id="meteo", title="La météo", description="La météo de la sortie.", version="1.0"
+    )
+    placeholder = replace(described, description=SCAFFOLD_DESCRIPTION)
+    assert PluginStatus("meteo", "ts-meteo", "ok", description=described).unfinished == ""
+    assert PluginStatus("meteo", "ts-meteo", "ok", description=placeholder).unfinished
 
 
 @pytest.fixture

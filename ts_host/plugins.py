@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "ts_host.plugins"
 
 
+#: The description ``ts-admin new-plugin`` writes: ``ts-admin plugins`` fails
+#: while a service still says it (its author has not described it yet).
+SCAFFOLD_DESCRIPTION = "À décrire : ce que la famille trouve sur la page de ce service."
+
+
 @dataclass(frozen=True)
 class PluginStatus:
     """One line of ``ts-admin plugins``: ``status`` is ok, incompatible or broken."""
@@ -41,6 +46,13 @@ class PluginStatus:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def unfinished(self) -> str:
+        """What the author must still write before shipping (empty when nothing)."""
+        if self.description is not None and self.description.description == SCAFFOLD_DESCRIPTION:
+            return "description du gabarit : décrivez le service dans ts_describe_service"
+        return ""
 
 
 class PluginRegistry:

@@ -18,6 +18,7 @@ def cmd_plugins(env: Environment, args) -> int:
         for name in env.plugins.statuses
     }
     print(f"{'service':<18} {'version':<9} {'distribution':<16} {'état':<14} établissements")
+    unfinished = 0
     for status in env.plugins.statuses.values():
         description = status.description
         version = description.version if description else "-"
@@ -29,7 +30,10 @@ def cmd_plugins(env: Environment, args) -> int:
             print(f"{'':<18} {description.title}")
         if status.reason:
             print(f"{'':<18} raison : {status.reason}")
-    return 0
+        if status.unfinished:
+            unfinished += 1
+            print(f"{'':<18} à compléter : {status.unfinished}")
+    return 1 if unfinished else 0
 
 
 def cmd_demo(env: Environment, args) -> int:

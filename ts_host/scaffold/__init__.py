@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..contract import API_VERSION, CommandError
+from ..plugins import SCAFFOLD_DESCRIPTION
 
 SERVICE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
 SUFFIX = "_tmpl"
@@ -52,6 +53,7 @@ class Names:
             "package": self.package,
             "distribution": self.distribution,
             "requires_host": self.requires_host,
+            "description": SCAFFOLD_DESCRIPTION,
         }
 
 
