@@ -27,6 +27,7 @@ from .calendar import (
 )
 from .contract import (
     API_VERSION,
+    STAFF_PERMISSION,
     AdminCommand,
     BadLine,
     CommandError,
@@ -98,6 +99,7 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportSummary",
     "Progress",
     "PupilContext",
+    "STAFF_PERMISSION",
     "ServiceDescription",
     "Tile",
     "TileLink",

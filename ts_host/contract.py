@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: (``ServiceDescription.requires_host``).  Within a major version, names
 #: are only added, or deprecated with a warning naming their replacement.
 API_VERSION = "1.1"
+#: The permission of a service's pages in the establishment office: every
+#: staff member who works for the establishment (``config.add_staff_route``).
+STAFF_PERMISSION = "gestion"
 
 hookimpl = pluggy.HookimplMarker("ts_host")
 

@@ -81,7 +81,17 @@ def ts_configure(config: Configurator) -> None:
     the package's name (``ts_notes.pupil``); two services declaring the same
     route name or the same address stop the application's start, the error
     naming both.  Static files go under ``config.add_static_view(...)`` with
-    a name namespaced by the service id.  Returns nothing.
+    a name namespaced by the service id.
+
+    Pages of the establishment office go through
+    ``config.add_staff_route(name, pattern)``: they live under
+    ``/gestion/<uai>/<segment>``, their context (an
+    :class:`ts_host.api.EstablishmentOffice`: ``uai``, ``config``) is
+    checked by the host, and a staff member who does not work for that
+    establishment, or an establishment that does not enable the service,
+    answers 404; anonymous visitors and families are sent to the staff
+    sign-in page.  Views use ``permission=STAFF_PERMISSION``.  Returns
+    nothing.
     """
 
 
@@ -93,6 +103,18 @@ def ts_tile(request: Request, pupil: Pupil, settings: dict[str, Any]) -> Tile | 
     establishment's order, with the establishment's validated ``settings``
     for this service.  An exception is logged and hides the tile only.
     Return a :class:`ts_host.api.Tile` (title, text, link label and URL).
+    """
+
+
+@hookspec
+def ts_staff_tile(request: Request, establishment: EstablishmentConfig) -> Tile | None:
+    """What the establishment office's dashboard shows for this service, or ``None``.
+
+    Called on each view of ``/gestion/<uai>/`` for the services the
+    establishment enables, for a staff member who works for it.  Return a
+    :class:`ts_host.api.Tile` whose URL leads to one of the service's staff
+    pages (routes added with ``config.add_staff_route`` in ``ts_configure``).
+    An exception is logged and hides the tile only.
     """
 
 

@@ -17,6 +17,7 @@ from . import hookspecs
 from .contract import PupilContext
 from .establishments import Academy, load_academy
 from .plugins import PluginRegistry
+from .staff.services import add_staff_route
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def includeme(config) -> None:
     )
     config.add_request_method(get_academy, "academy", reify=True)
     config.add_directive("add_pupil_route", add_pupil_route)
+    config.add_directive("add_staff_route", add_staff_route)
     owners = RouteOwners()
     for service_id in registry.services:
         start = len(config.action_state.actions)

@@ -1,8 +1,8 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import HelpSection, ServiceDescription, hookimpl
+from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
 
-from . import schemas, views
+from . import office, schemas, views
 from .commands import COMMAND
 from .exports import IMPORT_FORMAT
 from .i18n import _
@@ -47,11 +47,30 @@ def ts_configure(config):
         request_method="POST",
         permission="view",
     )
+    config.add_staff_route(office.OFFICE_ROUTE, "")
+    config.add_staff_route(office.DECIDE_ROUTE, "/{request_id}/decision")
+    config.add_view(
+        office.queue_view,
+        route_name=office.OFFICE_ROUTE,
+        renderer="ts_fiche:templates/office.pt",
+        permission=STAFF_PERMISSION,
+    )
+    config.add_view(
+        office.decide_view,
+        route_name=office.DECIDE_ROUTE,
+        request_method="POST",
+        permission=STAFF_PERMISSION,
+    )
 
 
 @hookimpl
 def ts_tile(request, pupil, settings):
     return views.dashboard_tile(request, pupil)
+
+
+@hookimpl
+def ts_staff_tile(request, establishment):
+    return office.office_tile(request, establishment)
 
 
 @hookimpl

@@ -83,6 +83,9 @@ def differences(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[s
 class ChangeRequest(Persistent):
     """One request to change a responsable's data.
 
+    ``reason`` is what the establishment tells the family with its decision
+    (a class default: requests stored before the office had none).
+
     ``values`` holds every field as the responsable wants it, ``changes``
     the fields that differ from the school's data at the time of the
     request, and ``previous`` their former values.  The author is the
@@ -125,6 +128,8 @@ class ChangeRequest(Persistent):
         self.changes = differences(previous, values)
         self.previous = {key: previous.get(key) for key in self.changes}
 
+    reason = ""
+
     @property
     def open(self) -> bool:
         """Pending or transmitted: the establishment has not decided yet."""
@@ -141,6 +146,7 @@ class ChangeRequest(Persistent):
             "envoyee_le": self.created.isoformat(),
             "transmise_le": _when(self.transmitted),
             "decidee_le": _when(self.decided),
+            "motif": self.reason,
             "valeurs": dict(self.values),
             "modifications": dict(self.changes),
             "valeurs_precedentes": dict(self.previous),
@@ -225,6 +231,26 @@ class FicheStore(Persistent):
             raise ValueError(f"request {change.id} is {change.state}, not transmitted")
         change.state = APPLIED if accepted else REFUSED
         change.decided = when
+
+    def decide_in_office(
+        self, change: ChangeRequest, accepted: bool, when: datetime, reason: str = ""
+    ) -> None:
+        """The establishment's decision from its office, on an open request.
+
+        A pending request is decided without being transmitted first: the
+        office reads it where the export would have sent it.
+        """
+        if not change.open:
+            raise ValueError(f"request {change.id} is {change.state}: already decided")
+        if change.state == PENDING:
+            self.mark_transmitted(change, when)
+        self.decide(change, accepted, when)
+        change.reason = reason
+
+    def iter_open(self) -> Iterator[ChangeRequest]:
+        """Every request not decided yet, the oldest first."""
+        found = [change for change in self.requests.values() if change.open]
+        return iter(sorted(found, key=lambda change: change.created))
 
     def erase_responsable(self, responsable_id: str) -> int:
         """Remove every request about the responsable (GDPR erasure); how many."""

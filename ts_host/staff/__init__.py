@@ -7,6 +7,7 @@ cookie, sessions of 15 minutes idle, a typed password and TOTP.
 from pyramid.httpexceptions import HTTPSeeOther
 
 from ..security import STAFF_PREFIX
+from .establishment import UAI_PATTERN
 from .imports import MAX_UPLOAD
 from .signin import ACTIVATION_PATH
 
@@ -26,7 +27,7 @@ def includeme(config) -> None:
     )
     config.add_route("staff_journal", f"{STAFF_PREFIX}/journal", factory=root)
     office = "ts_host.staff.establishment.EstablishmentOffice"
-    uai = f"{STAFF_PREFIX}/{{uai:[0-9]{{7}}[A-Z]}}"
+    uai = f"{STAFF_PREFIX}/{{uai:{UAI_PATTERN}}}"
     config.add_route("office", f"{uai}/", factory=office)
     config.add_route("office_codes", f"{uai}/codes", factory=office)
     config.add_route("office_regenerate", f"{uai}/codes/regenerer", factory=office)

@@ -9,6 +9,7 @@ unknown UAI gets: 404.
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime
 
 from pyramid.authorization import Allow
@@ -16,6 +17,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from .. import hookspecs
 from ..activation import display, normalise
 from ..admin import codes as admin_codes
 from ..admin import reference_day, stats
@@ -27,9 +29,13 @@ from ..mail import send_mail
 from ..models import CodeKind, CodeState, Role
 from .office import STAFF
 
+log = logging.getLogger(__name__)
+
 #: Changing codes (regenerate, record a refusal, print): not the vie scolaire.
 CODES = "gestion:codes"
 MAX_SEARCH = 100
+#: A UAI: seven digits and a letter.
+UAI_PATTERN = "[0-9]{7}[A-Z]"
 NOTHING_TO_PRINT = _("Aucun code inutilisé dans cette sélection : aucune lettre à imprimer.")
 
 
@@ -57,6 +63,25 @@ def codes_url(request, **query) -> str:
     return request.route_url("office_codes", uai=request.context.uai, _query=wanted)
 
 
+def staff_tiles(request, establishment) -> list:
+    """The tiles the establishment's services show on its office's dashboard."""
+    plugins = request.registry.ts_plugins
+    tiles = []
+    for service_id in plugins.services:
+        if not establishment.enables(service_id):
+            continue
+        try:
+            tile = plugins.call_service(
+                service_id, hookspecs.ts_staff_tile, request=request, establishment=establishment
+            )
+        except Exception:
+            log.exception("service %s: ts_staff_tile failed", service_id)
+            continue
+        if tile is not None:
+            tiles.append(tile)
+    return tiles
+
+
 @view_config(route_name="office", permission=STAFF, renderer="ts_host:templates/staff/office.pt")
 def office_dashboard(request):
     context, site = request.context, request.site
@@ -82,6 +107,7 @@ def office_dashboard(request):
         "summary": summary,
         "classes": classes,
         "states": CodeState,
+        "tiles": staff_tiles(request, context.config),
         "kinds": CodeKind,
     }
 

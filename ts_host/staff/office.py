@@ -14,6 +14,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from ..audit import audit
+from ..contract import STAFF_PERMISSION
 from ..forms import FormView
 from ..i18n import _
 from ..layout import flash
@@ -24,7 +25,7 @@ from .schemas import NewStaffSchema
 from .signin import activation_link
 
 #: Any staff member; the académie alone manages staff accounts.
-STAFF, ACADEMY = "gestion", "gestion:academie"
+STAFF, ACADEMY = STAFF_PERMISSION, "gestion:academie"
 
 
 class StaffRoot:
