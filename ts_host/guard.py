@@ -9,9 +9,9 @@ the application sees them:
   host: a forged one would come back in them);
 - a path or query string that is not UTF-8 once percent-decoded (Pyramid
   and WebOb raise ``UnicodeDecodeError`` wherever they are first read);
-- a body larger than the largest any route accepts (``ts.max_body_size``, or
-  more where a route declares it with ``config.allow_body``), with or without
-  ``Content-Length``.
+- a body larger than its path's route accepts (``ts.max_body_size``, or
+  more where a route declares it with ``config.allow_body``, matched here on
+  the path), with or without ``Content-Length``.
 
 A refused request is not answered here: it goes on into the application
 emptied (``GET /``, no query, no body; the public host if the host was
@@ -34,6 +34,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from pyramid.events import BeforeTraversal, NewRequest
 from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from pyramid.interfaces import IRoutesMapper
 from pyramid.renderers import render
 from pyramid.request import Request
 from pyramid.settings import aslist
@@ -95,8 +96,16 @@ class Guard:
             _without_default_port(host.lower())
             for host in (public.netloc, *aslist(settings.get("ts.allowed_hosts", "")))
         ]
-        self.max_body = max(registry.ts_body_limits.values(), default=0)
-        self.max_body = max(self.max_body, registry.ts_default_body_limit)
+        self.default_body = registry.ts_default_body_limit
+        # The routes that accept more (an upload form), matched on the path
+        # here: pyramid_retry copies a body before Pyramid routes it, so a
+        # larger limit for every path would let anyone send that much anywhere.
+        mapper = registry.queryUtility(IRoutesMapper)
+        self.larger_bodies = [
+            (route, size)
+            for name, size in registry.ts_body_limits.items()
+            if size > self.default_body and (route := mapper.get_route(name)) is not None
+        ]
         # A request of its own, only for the translations (the default language).
         blank = Request.blank("/")
         blank.registry = registry
@@ -106,6 +115,13 @@ class Guard:
             self.error_page = render(STANDALONE_500, values, request=blank).encode("utf-8")
         finally:
             manager.pop()
+
+    def body_limit(self, path: str) -> int:
+        """The largest body a request for ``path`` may carry."""
+        for route, size in self.larger_bodies:
+            if route.match(path) is not None:
+                return size
+        return self.default_body
 
     def host_allowed(self, host: str) -> bool:
         host = _without_default_port(host.lower())
@@ -124,12 +140,13 @@ class Guard:
             length = int(environ.get("CONTENT_LENGTH") or -1)
         except ValueError:
             return HTTPBadRequest()
-        if length > self.max_body:
+        limit = self.body_limit(environ.get("PATH_INFO", ""))
+        if length > limit:
             return HTTPRequestEntityTooLarge()
         if length < 0 and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             # No length announced: read at most one byte more than allowed.
-            body = environ["wsgi.input"].read(self.max_body + 1)
-            if len(body) > self.max_body:
+            body = environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
                 return HTTPRequestEntityTooLarge()
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))

@@ -276,6 +276,27 @@ def test_a_chunked_body_without_length_over_the_limit_is_a_413_page(ts_app):
     assert body.tell() <= 64 * 1024 + 1, "the guard read more than the limit"
 
 
+def test_only_an_upload_form_s_path_takes_a_larger_body(ts_app):
+    """The SIECLE upload declares a larger limit: for its path only, so that a
+    large body sent anywhere else is still refused before anything reads it."""
+    sizes = {}
+    for path in ("/gestion/0541234Y/import-siecle", "/gestion/0541234Y/codes/refus"):
+        body = io.BytesIO(b"a=" + b"x" * (200 * 1024))
+        response = call(
+            ts_app,
+            path,
+            method="POST",
+            CONTENT_LENGTH=str(len(body.getvalue())),
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+            **{"wsgi.input": body},
+        )
+        sizes[path] = response.status_int
+    assert sizes == {
+        "/gestion/0541234Y/import-siecle": 303,  # past the guard: the sign-in page
+        "/gestion/0541234Y/codes/refus": 413,
+    }
+
+
 def test_a_chunked_body_under_the_limit_reaches_the_form(ts_app, client):
     app = client()
     page = app.get("/connexion")
