@@ -300,6 +300,7 @@ class StubLayout:
     contact_url = "/contact"
     accessibility_status = "partiellement conforme"
     logo = None
+    staff = False  # a family page (a staff page hides « gérer son compte »)
     flash_messages = (("success", "Vos modifications ont été enregistrées."),)
 
     def __init__(self, logged_in):
