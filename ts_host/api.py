@@ -27,6 +27,7 @@ from .calendar import (
 )
 from .contract import (
     API_VERSION,
+    STAFF_EDIT_PERMISSION,
     STAFF_PERMISSION,
     AdminCommand,
     BadLine,
@@ -69,6 +70,7 @@ from .models.structure import (
     teaching_team,
 )
 from .root import service_data, site_data
+from .staff.uploads import ImportPage, UploadField, importer_page
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     # calendar
@@ -99,6 +101,7 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportSummary",
     "Progress",
     "PupilContext",
+    "STAFF_EDIT_PERMISSION",
     "STAFF_PERMISSION",
     "ServiceDescription",
     "Tile",
@@ -144,4 +147,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     # root
     "service_data",
     "site_data",
+    # staff.uploads: an import page of the establishment office
+    "ImportPage",
+    "UploadField",
+    "importer_page",
 ]

@@ -216,16 +216,32 @@ class Importer:
     :meth:`check` and :meth:`write`.  ``self.site``, ``self.academy`` and a
     :class:`PupilFinder` (``self.pupils``) are at hand.  The format is
     ``MyImporter.import_format()``, returned from ``ts_import_formats``.
+
+    An import from an establishment's office (:meth:`for_establishment`)
+    sets ``self.uai``: its staff may write that establishment's data only.
+    The host then refuses every line whose ``uai`` column names another
+    establishment, and ``self.pupils`` finds no pupil elsewhere; a format
+    without a ``uai`` column reads ``self.uai`` itself.  ``ts-admin import``
+    leaves it ``None``: the académie's operator imports for every establishment.
     """
 
     name: ClassVar[str]
     columns: ClassVar[Sequence[Column]]
     description: ClassVar[str] = ""
+    uai: str | None = None
 
     def __init__(self, site: Site, academy: Any) -> None:
         self.site = site
         self.academy = academy
         self.pupils = PupilFinder(site)
+
+    @classmethod
+    def for_establishment(cls, site: Site, academy: Any, uai: str) -> Importer:
+        """The importer of an establishment's office, which touches ``uai`` only."""
+        importer = cls(site, academy)
+        importer.uai = uai
+        importer.pupils = PupilFinder(site, only=uai)
+        return importer
 
     def check(self, line: Line) -> Any:
         """Check one line and return what :meth:`write` needs of it.
@@ -253,12 +269,17 @@ class Importer:
             line = Line(number, raw)
             line._read(self.columns)
             result = None
-            try:
-                result = self.check(line)
-            except ValueError as exc:
-                line.problem(str(exc))
-            except _Unusable:
-                pass
+            if self.uai is not None and raw.get("uai", self.uai).upper() != self.uai:
+                line.problem(
+                    f"établissement {raw['uai']} : ce fichier ne peut concerner que {self.uai}"
+                )
+            else:
+                try:
+                    result = self.check(line)
+                except ValueError as exc:
+                    line.problem(str(exc))
+                except _Unusable:
+                    pass
             if line.problems:
                 bad.append(BadLine(number, " ; ".join(line.problems)))
             elif result is not None:
@@ -315,16 +336,18 @@ class PupilFinder:
     """An establishment's pupils by INE, by class, or by name and birth date.
 
     Built once per import: an establishment's INE index is made on first
-    use.  Pupils of other establishments are never found.
+    use.  Pupils of other establishments are never found; with ``only``, no
+    establishment but that one is (the others are « inconnus »).
     """
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, only: str | None = None) -> None:
         self.site = site
+        self.only = only
         self._by_ine: dict[str, dict[str, Pupil]] = {}
 
     def establishment(self, uai: str) -> Establishment:
         establishment = self.site.establishments.get(uai.upper())
-        if establishment is None:
+        if establishment is None or (self.only is not None and uai.upper() != self.only):
             raise NotFound(f"établissement inconnu « {uai} »")
         return establishment
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from ts_host.api import HelpSection, ServiceDescription, hookimpl
+from ts_host.api import (
+    STAFF_EDIT_PERMISSION,
+    STAFF_PERMISSION,
+    HelpSection,
+    ServiceDescription,
+    hookimpl,
+)
 
-from . import demo, gdpr, importers, schemas, views
+from . import demo, gdpr, importers, office, schemas, views
 from .i18n import _
 from .models import SERVICE_ID
 
@@ -17,7 +23,7 @@ def ts_describe_service():
         description="La liste exhaustive des notes pour chaque contrôle, tout au long de l'année.",
         version="1.0.0",
         order=10,
-        requires_host=">=1.0,<2",
+        requires_host=">=1.2,<2",
         settings_schema=schemas.settings_schema(),
         translation_domain="ts_notes",
     )
@@ -33,6 +39,26 @@ def ts_configure(config):
         renderer="ts_notes:templates/notes.pt",
         permission="view",
     )
+    config.add_staff_route(office.PUBLISHED_ROUTE, "")
+    config.add_view(
+        office.published_view,
+        route_name=office.PUBLISHED_ROUTE,
+        renderer="ts_notes:templates/office.pt",
+        permission=STAFF_PERMISSION,
+    )
+    config.add_staff_route(office.IMPORT_ROUTE, "/import")
+    config.allow_body(office.IMPORT_ROUTE, office.IMPORT_PAGE.body_limit)
+    config.add_view(
+        office.import_view,
+        route_name=office.IMPORT_ROUTE,
+        renderer="ts_notes:templates/office_import.pt",
+        permission=STAFF_EDIT_PERMISSION,
+    )
+
+
+@hookimpl
+def ts_staff_tile(request, establishment):
+    return office.office_tile(request, establishment)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from ts_host.api import (
@@ -272,6 +272,7 @@ def write(site, pupils: PupilFinder, lines: list[GradeLine]) -> ImportSummary:
         for notes, values in changes.items():
             notes.update(values)
         book.compute_figures(touched)
+        book.imported_at = datetime.now()
     summary.extra["contrôles créés"] = created_evaluations
     return summary
 

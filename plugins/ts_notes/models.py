@@ -18,7 +18,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 from types import MappingProxyType
@@ -147,8 +147,11 @@ class ClassBook(Persistent):
             "teams",
             "members",
             "next_id",
+            "imported_at",
         )
     }
+    #: When an import last wrote the class's grades (the books older than it: never said).
+    imported_at: datetime | None = None
 
     def __init__(self, uai: str, division: str, level: str = "") -> None:
         self.uai = uai

@@ -148,10 +148,16 @@ class StaffDirectory(Persistent):
 
 class Upload(Persistent):
     """Files a staff member sent for an import, kept from the preview to the
-    confirmation (in the database, so any application process can confirm)."""
+    confirmation (in the database, so any application process can confirm).
+    ``kind`` names the import it was sent to (``siecle``, a service's format)."""
 
-    def __init__(self, staff_id: str, uai: str, files: dict[str, bytes]) -> None:
+    kind = "siecle"  # the uploads stored before there were others
+
+    def __init__(
+        self, staff_id: str, uai: str, files: dict[str, bytes], kind: str = "siecle"
+    ) -> None:
         self.staff_id = staff_id
         self.uai = uai
+        self.kind = kind
         self.files = dict(files)  # safe file name -> content
         self.created_at = datetime.now()

@@ -22,7 +22,7 @@ from ..activation import display, normalise
 from ..admin import codes as admin_codes
 from ..admin import reference_day, stats
 from ..audit import audit
-from ..contract import CommandError
+from ..contract import STAFF_EDIT_PERMISSION, CommandError
 from ..i18n import _, of_name
 from ..layout import flash
 from ..mail import send_mail
@@ -43,8 +43,8 @@ class EstablishmentOffice:
     """``/gestion/{uai}/…``: the establishment, for the staff who work for it."""
 
     __acl__ = [
-        (Allow, f"role:{Role.ACADEMIE}", (STAFF, CODES)),
-        (Allow, f"role:{Role.ETABLISSEMENT}", (STAFF, CODES)),
+        (Allow, f"role:{Role.ACADEMIE}", (STAFF, CODES, STAFF_EDIT_PERMISSION)),
+        (Allow, f"role:{Role.ETABLISSEMENT}", (STAFF, CODES, STAFF_EDIT_PERMISSION)),
         (Allow, f"role:{Role.VIE_SCOLAIRE}", STAFF),
     ]
 

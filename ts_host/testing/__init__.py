@@ -33,6 +33,9 @@ so a plugin's tests just use the fixtures:
 ``assert_gdpr_export_covers(site, plugins, service_id)``
     fails when a value the service stores is in none of its GDPR exports
     (:mod:`ts_host.testing.gdpr`).
+``make_staff`` / ``staff_login`` / ``staff_app``
+    a staff account ready to sign in, its sign-in, and both at once on a
+    client of its own (for a service's pages in the establishment office).
 ``ServiceAccessTests``
     subclass it in a plugin's tests: the host's access promises (disabled
     service, another family's or an unknown pupil: 404; anonymous: the
@@ -90,7 +93,7 @@ from .data import installed_services as installed_services
 from .gdpr import assert_gdpr_export_covers
 from .imports import assert_public_api_only
 from .imports import non_public_imports as non_public_imports
-from .staff import StaffMember, make_staff, staff_login
+from .staff import StaffMember, make_staff, staff_app, staff_login
 from .web import TEST_ENVIRON as TEST_ENVIRON
 from .web import Mailbox as Mailbox
 from .web import help_section, keypad_positions, login, set_today
@@ -146,6 +149,7 @@ __all__ = [
     "pupils_of",
     "set_teaching_team",
     "set_today",
+    "staff_app",
     "staff_login",
     "structured_site",
 ]

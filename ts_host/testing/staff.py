@@ -10,6 +10,7 @@ import webtest
 
 from ..models import Role
 from ..staff import second_factor
+from .data import open_site
 
 STAFF_PASSWORD = "une phrase de passe de test"
 
@@ -40,3 +41,14 @@ def staff_login(app: webtest.TestApp, member: StaffMember) -> webtest.TestRespon
     form = page.forms["second-facteur"]
     form["code"] = pyotp.TOTP(member.totp_secret).at(time.time())
     return form.submit("submit")
+
+
+def staff_app(testapp: webtest.TestApp, login: str, role: Role | str, uais=()) -> webtest.TestApp:
+    """A client of its own on ``testapp``'s application and host, signed in as a
+    new staff member (``role``, working for ``uais``): the family's ``testapp``
+    keeps its own cookies, so one test can play both sides."""
+    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    with open_site(testapp.app) as site:
+        member = make_staff(site, testapp.app.registry.ts_hasher, login, role, uais)
+    staff_login(app, member)
+    return app
