@@ -80,9 +80,10 @@ class ImportPage:
     ``kind`` names the import (an upload sent to one is not confirmed by
     another); ``fields`` are the form's file inputs (at least one is needed);
     ``done_route`` is the page, of the same establishment, shown after the
-    confirmation.  Call it from the view: it returns the template's values
-    (``page``, ``errors``, ``summary``, ``token``, ``names``, ``upload_macros``),
-    or the redirection that follows the confirmation.
+    confirmation; ``max_file`` the size of one file.  Call it from the view:
+    it returns the template's values (``page``, ``errors``, ``summary``,
+    ``token``, ``names``, ``upload_macros``), or the redirection that
+    follows the confirmation.
     """
 
     kind: str
@@ -90,6 +91,8 @@ class ImportPage:
     run: Run
     done_route: str
     max_file: int = MAX_FILE
+    #: What the confirmation's message calls the import (« Import SIECLE enregistré »).
+    label: str = ""
 
     @property
     def body_limit(self) -> int:
@@ -122,7 +125,7 @@ class ImportPage:
             if name is None:
                 errors.append(
                     _(
-                        "« ${name} » : le fichier attendu est un ${extensions}.",
+                        "« ${name} » : le fichier attendu est un fichier ${extensions}.",
                         mapping={
                             "name": sent.filename,
                             "extensions": " ou ".join(field.extensions),
@@ -141,7 +144,7 @@ class ImportPage:
                 continue
             files[name] = content
         if not files and not errors:
-            errors.append(_("Choisissez le fichier à importer."))
+            errors.append(_("Choisissez un fichier à importer."))
         if errors:
             return values
         upload = Upload(request.staff.id, request.context.uai, files, kind=self.kind)
@@ -175,11 +178,12 @@ class ImportPage:
             values["errors"] = rejection_lines(rejected)
             return values
         request.site.staff.uploads.pop(token)
-        flash(
-            request,
-            _("Import enregistré : ${summary}.", mapping={"summary": str(summary)}),
-            "success",
-        )
+        mapping = {"label": self.label, "summary": str(summary)}
+        if self.label:
+            message = _("Import ${label} enregistré : ${summary}.", mapping=mapping)
+        else:
+            message = _("Import enregistré : ${summary}.", mapping=mapping)
+        flash(request, message, "success")
         return HTTPSeeOther(request.route_url(self.done_route, uai=uai))
 
     def current_upload(self, request) -> tuple[str, Upload] | tuple[None, None]:

@@ -103,7 +103,7 @@ def test_an_upload_is_confirmed_only_by_whoever_sent_it(family_pupil, testapp, s
 def test_a_file_that_is_not_csv_is_refused_by_its_name(testapp):
     office = staff_app(testapp, "secretariat", "etablissement", [ESTABLISHMENT_A])
     refused = upload(office, b"PK\x03\x04", name="notes.xlsx")
-    assert "le fichier attendu est un .csv" in refused
+    assert "le fichier attendu est un fichier .csv" in refused
 
 
 def test_the_vie_scolaire_reads_what_is_published_but_does_not_import(testapp):
