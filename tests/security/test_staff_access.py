@@ -50,6 +50,8 @@ DECLARED = {
     "office_siecle": "codes",
     "ts_notes.office": "staff",
     "ts_notes.office_import": "edit",
+    "ts_cantine.office": "staff",
+    "ts_cantine.office_menus": "edit",
 }
 LOGIN_PAGE = "/gestion/connexion"
 numbers = itertools.count()

@@ -5,9 +5,15 @@ A third-party téléservice, written with the public API of the host only
 hook implementations and nothing else.
 """
 
-from ts_host.api import HelpSection, ServiceDescription, hookimpl
+from ts_host.api import (
+    STAFF_EDIT_PERMISSION,
+    STAFF_PERMISSION,
+    HelpSection,
+    ServiceDescription,
+    hookimpl,
+)
 
-from . import commands, demo, evolve, importers, schemas, views
+from . import commands, demo, evolve, importers, office, schemas, views
 from .i18n import _
 from .models import SERVICE_ID
 
@@ -18,9 +24,9 @@ def ts_describe_service():
         id=SERVICE_ID,
         title="La cantine",
         description="Les menus de la semaine et le compte de restauration de l'élève.",
-        version="1.1.0",
+        version="1.2.0",
         order=50,
-        requires_host=">=1.0,<2",
+        requires_host=">=1.2,<2",
         settings_schema=schemas.settings_schema(),
         translation_domain="ts_cantine",
     )
@@ -36,11 +42,32 @@ def ts_configure(config):
         renderer="ts_cantine:templates/cantine.pt",
         permission="view",
     )
+    # The establishment office's pages: /gestion/<uai>/cantine[/menus].
+    config.add_staff_route(office.OFFICE_ROUTE, "")
+    config.add_view(
+        office.menus_view,
+        route_name=office.OFFICE_ROUTE,
+        renderer="ts_cantine:templates/office.pt",
+        permission=STAFF_PERMISSION,
+    )
+    config.add_staff_route(office.MENUS_ROUTE, "/menus")
+    config.allow_body(office.MENUS_ROUTE, office.MENUS_PAGE.body_limit)
+    config.add_view(
+        office.import_view,
+        route_name=office.MENUS_ROUTE,
+        renderer="ts_cantine:templates/office_menus.pt",
+        permission=STAFF_EDIT_PERMISSION,
+    )
 
 
 @hookimpl
 def ts_tile(request, pupil, settings):
     return views.dashboard_tile(request, pupil)
+
+
+@hookimpl
+def ts_staff_tile(request, establishment):
+    return office.office_tile(request, establishment)
 
 
 @hookimpl

@@ -15,13 +15,13 @@ def test_the_service_describes_itself_under_its_entry_point_name():
     (entry_point,) = [e for e in entry_points(group="ts_host.plugins") if e.value == "ts_cantine"]
     assert description.id == entry_point.name == SERVICE_ID
     assert description.title == "La cantine"
-    assert API_VERSION.split(".")[0] == "1" and description.requires_host == ">=1.0,<2"
+    assert API_VERSION.split(".")[0] == "1" and description.requires_host == ">=1.2,<2"
 
 
 def test_the_host_accepts_and_mounts_the_service(ts_app):
     status = ts_app.registry.ts_plugins.statuses[SERVICE_ID]
     assert status.ok, status.reason
-    assert status.description.version == "1.1.0"
+    assert status.description.version == "1.2.0"
 
 
 def test_the_pupils_data_is_exported_then_erased(site, tm):
