@@ -205,6 +205,10 @@ def test_new_plugin_needs_no_ini_file_and_says_what_to_do_next(tmp_path, capsys)
         "ts_meteo/templates/help.pt",
         "ts_meteo/tests/conftest.py",
         "ts_meteo/tests/test_service.py",
+        "ts_meteo/office.py",
+        "ts_meteo/templates/office.pt",
+        "ts_meteo/templates/office_import.pt",
+        "ts_meteo/tests/test_office.py",
     } <= files
     assert 'meteo = "ts_meteo"' in (tmp_path / "ts_meteo" / "pyproject.toml").read_text()
 
@@ -250,7 +254,7 @@ def test_the_generated_distribution_passes_its_own_tests(generated):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"\b15 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b18 passed\b", result.stdout), result.stdout
 
 
 def test_ts_admin_plugins_fails_until_the_generated_description_is_written(
