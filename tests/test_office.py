@@ -83,11 +83,61 @@ def test_a_search_finds_a_pupil_by_name(office, testapp):
     assert all(name in row.text for row in page.html.select("tbody tr th"))
 
 
-def test_a_class_s_letters_print_as_one_pdf(office):
-    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
-    response = page.click(href=r"/lettres\.pdf")
+def letters_form(page, **fields):
+    """The letters form whose hidden fields hold ``fields``."""
+    return next(
+        f
+        for f in page.forms.values()
+        if f.action.endswith("/lettres.pdf")
+        and all(name in f.fields and f[name].value == value for name, value in fields.items())
+    )
+
+
+def pages_of(response) -> int:
     assert response.content_type == "application/pdf"
-    assert len(PdfReader(io.BytesIO(response.body)).pages) >= 1
+    return len(PdfReader(io.BytesIO(response.body)).pages)
+
+
+def test_printed_letters_are_marked_and_not_printed_again(office, testapp):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    division = page.html.select_one("#classe option[selected]")["value"]
+    in_class = pages_of(letters_form(page, classe=division).submit())
+    assert in_class >= 1
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes", {"classe": division})
+    states = {tr.select("td")[1].text: set() for tr in page.html.select("tbody tr")}
+    for tr in page.html.select("tbody tr"):
+        states[tr.select("td")[1].text].add(" ".join(tr.select("td")[5].text.split())[:11])
+    assert states == {"CAR": {"imprimée le"}, "CAE": {"non imprimé"}}
+    with open_site(testapp.app) as site:
+        unprinted = [
+            code
+            for code in site.codes.values()
+            if code.kind == "CAR" and code.usable and code.printed_at is None
+            if site.pupils[code.pupil_id].uai == ESTABLISHMENT_A
+            and site.pupils[code.pupil_id].active
+        ]
+    assert unprinted
+    rest = letters_form(page, non_imprimes="1").submit()
+    assert pages_of(rest) == len(unprinted)
+    again = letters_form(page, non_imprimes="1").submit().follow()
+    assert "rien à imprimer" in again
+
+
+def test_one_pupil_s_letter_prints_alone_and_a_new_code_is_not_printed(office, testapp):
+    page, row = first_unused(office)
+    form = row.select_one("form[action$='/lettres.pdf']")
+    fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert pages_of(letters_form(page, eleve=fields["eleve"], type=fields["type"]).submit()) == 1
+    code = row.select_one("form[action$='/regenerer'] input[name=code]")["value"]
+    with open_site(testapp.app) as site:
+        printed = [c for c in site.codes.values() if c.printed_at is not None]
+        assert [c.code for c in printed] == [code]
+    done = form_for(page, "/regenerer", code).submit().follow()
+    new = normalise(re.search(r"Nouveau code \w+ : ([\w-]+)", done.text).group(1))
+    with open_site(testapp.app) as site:
+        assert site.codes[new].printed_at is None
+    (row,) = [tr for tr in done.html.select("tbody tr") if new in tr.text.replace("-", "")]
+    assert "non imprimée" in row.text
 
 
 def test_the_vie_scolaire_reads_codes_but_does_not_change_them(testapp):
@@ -95,7 +145,7 @@ def test_the_vie_scolaire_reads_codes_but_does_not_change_them(testapp):
     page = app.get(f"/gestion/{ESTABLISHMENT_A}/codes")
     assert page.html.select("tbody tr")
     assert not page.html.select("form[action$='/regenerer'], form[action$='/refus']")
-    assert "lettres.pdf" not in page.text
+    assert not page.html.select("form[action$='/lettres.pdf']")
 
 
 def test_an_unknown_code_is_not_found(office):
