@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from ts_host.activation import normalise
 from ts_host.models import CodeState, Role
+from ts_host.models.containers import Container
 from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
 
 
@@ -48,6 +49,23 @@ def test_the_dashboard_counts_codes_per_class(office):
     assert rows and all(row.select_one("progress") for row in rows)
     issued = [int(row.select("td")[0].text) for row in rows]
     assert sum(issued) > 0
+
+
+def test_the_dashboard_walks_the_codes_once(office, monkeypatch):
+    """Every code of the académie is read to count one establishment's: once, not
+    once for the totals and again for the classes."""
+    walks = []
+    values = Container.values
+
+    def counted(self, *args, **kwargs):
+        walks.append(len(self))
+        return values(self, *args, **kwargs)
+
+    monkeypatch.setattr(Container, "values", counted)
+    office.get(f"/gestion/{ESTABLISHMENT_A}/")
+    with open_site(office.app) as site:
+        codes = len(site.codes)
+    assert walks.count(codes) == 1
 
 
 def test_a_lost_letter_gets_a_new_code_and_the_old_one_dies(office, testapp):

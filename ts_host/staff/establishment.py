@@ -89,7 +89,7 @@ def office_dashboard(request):
     names = {context.uai: context.config.name}
     summary = stats.compute(site, names, datetime.now(), context.uai)[0]
     classes = []
-    for division, counts in stats.codes_by_class(site, context.uai).items():
+    for division, counts in summary.classes.items():
         issued = sum(counts.values())
         used = sum(counts[kind, CodeState.USED] for kind in CodeKind)
         revoked = sum(counts[kind, CodeState.REVOKED] for kind in CodeKind)
