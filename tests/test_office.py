@@ -270,3 +270,83 @@ def test_a_code_is_mailed_once_unless_sent_again_on_purpose(office, testapp, mai
     assert "renvoyer" in again.fields
     assert "Code envoyé à" in again.submit().follow()
     assert len([m for m in mailbox.messages if "Votre code" in m["Subject"]]) == 2
+
+
+def test_a_preview_reports_its_progress_where_another_process_reads_it(
+    office, testapp, monkeypatch
+):
+    """The progress is committed while the preview runs (another connection sees
+    it), is read back by its owner only, and the preview still writes nothing."""
+    from ts_host.staff import imports
+
+    seen = []
+    original = imports.import_siecle
+
+    def watched(*args, **kwargs):
+        with open_site(testapp.app) as site:  # another connection, as another process
+            seen.extend((r.stage, r.percent) for r in site.staff.progress.values())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "import_siecle", watched)
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/import-siecle")
+    form = next(f for f in page.forms.values() if f.enctype == "multipart/form-data")
+    tracking = form["suivi"].value
+    form["eleves"] = webtest.Upload(
+        "ElevesSansAdresses.xml", export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")
+    )
+    assert "Ce que l'import va changer" in form.submit()
+    assert ("Comparaison avec les données enregistrées", 0) in seen
+    url = f"/gestion/{ESTABLISHMENT_A}/import/progression"
+    assert office.get(url, {"suivi": tracking}).json["pourcent"] == 100
+    other = signed_in(testapp, Role.ETABLISSEMENT, "autre-secretariat")
+    assert other.get(url, {"suivi": tracking}).json == {
+        "etape": "",
+        "fait": 0,
+        "total": 0,
+        "pourcent": 0,
+    }
+
+
+def test_reading_an_export_reports_how_far_it_is(tmp_path):
+    from ts_host.admin.siecle import read_exports
+
+    path = tmp_path / "ElevesSansAdresses.xml"
+    path.write_bytes(export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml"))
+    reports = []
+    read_exports([path], lambda *report: reports.append(report))
+    size = path.stat().st_size
+    assert reports[-1] == ("ElevesSansAdresses.xml", size, size)
+    assert [done for _, done, _ in reports] == sorted(done for _, done, _ in reports)
+
+
+STS_SAMPLE = Path(__file__).parent / "data" / "sts" / "sts_emp_0545432L_2026.xml"
+
+
+def test_an_sts_web_structure_is_previewed_then_confirmed(office, testapp):
+    content = STS_SAMPLE.read_bytes().replace(b"0545432L", ESTABLISHMENT_A.encode())
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/import-sts")
+    form = next(f for f in page.forms.values() if f.enctype == "multipart/form-data")
+    form["structure"] = webtest.Upload("sts_emp.xml", content)
+    preview = form.submit()
+    assert "Ce que l'import va changer" in preview
+    with open_site(testapp.app) as site:  # the preview wrote nothing
+        assert not len(site.establishments[ESTABLISHMENT_A].structure.divisions)
+    confirmation = next(f for f in preview.forms.values() if "envoi" in f.fields)
+    assert "Import STS-web enregistré" in confirmation.submit("confirmer").follow()
+    with open_site(testapp.app) as site:
+        assert len(site.establishments[ESTABLISHMENT_A].structure.divisions)
+    assert "sts.imported" in [entry.event for entry in site.journal.newest_first()]
+
+
+def test_an_upload_is_confirmed_only_by_the_import_that_previewed_it(office):
+    preview = upload(
+        office,
+        eleves=("ElevesSansAdresses.xml", export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")),
+    )
+    token = next(f for f in preview.forms.values() if "envoi" in f.fields)["envoi"].value
+    csrf = preview.html.select_one("input[name=csrf_token]")["value"]
+    refused = office.post(
+        f"/gestion/{ESTABLISHMENT_A}/import-sts",
+        {"csrf_token": csrf, "envoi": token, "confirmer": "1"},
+    ).follow()
+    assert "Cet envoi n'est plus disponible" in refused

@@ -46,6 +46,8 @@ DECLARED = {
     "office_mail_code": "codes",
     "office_letters": "codes",
     "office_siecle": "codes",
+    "office_sts": "codes",
+    "office_import_progress": "codes",
 }
 LOGIN_PAGE = "/gestion/connexion"
 numbers = itertools.count()

@@ -105,8 +105,11 @@ class StaffDirectory(Persistent):
     """Every staff account, by id and by lowercased login.
 
     The only way in and out of the directory: its methods keep the login
-    index and the accounts in step.
+    index and the accounts in step.  ``progress`` is ``None`` in a directory
+    made before imports reported progress: the first report creates it.
     """
+
+    progress: Container | None = None
 
     def __init__(self) -> None:
         self.accounts = Container()  # id -> StaffAccount
@@ -114,6 +117,7 @@ class StaffDirectory(Persistent):
         self.uploads = (
             Container()
         )  # token -> Upload, between an import's preview and its confirmation
+        self.progress = Container()  # tracking id -> ImportProgress
 
     def __len__(self) -> int:
         return len(self.accounts)
@@ -148,10 +152,37 @@ class StaffDirectory(Persistent):
 
 class Upload(Persistent):
     """Files a staff member sent for an import, kept from the preview to the
-    confirmation (in the database, so any application process can confirm)."""
+    confirmation (in the database, so any application process can confirm).
 
-    def __init__(self, staff_id: str, uai: str, files: dict[str, bytes]) -> None:
+    ``kind`` names the import (``siecle``, ``sts``): an upload is confirmed
+    only by the page that previewed it.
+    """
+
+    kind = "siecle"
+
+    def __init__(self, staff_id: str, uai: str, files: dict[str, bytes], kind: str) -> None:
         self.staff_id = staff_id
         self.uai = uai
         self.files = dict(files)  # safe file name -> content
+        self.kind = kind
         self.created_at = datetime.now()
+
+
+class ImportProgress(Persistent):
+    """How far a staff member's import preview is, for the page that polls it.
+
+    Written by the import's request from a connection of its own (its own
+    transaction commits as it goes), read by any application process.
+    """
+
+    def __init__(self, staff_id: str, uai: str) -> None:
+        self.staff_id = staff_id
+        self.uai = uai
+        self.stage = ""  #: what is being done, in French
+        self.done = 0
+        self.total = 0
+        self.updated_at = datetime.now()
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -35,9 +35,12 @@ def includeme(config) -> None:
     config.add_route("office_mail_code", f"{uai}/codes/envoi", factory=office)
     config.add_route("office_letters", f"{uai}/lettres.pdf", factory=office)
     config.add_route("office_siecle", f"{uai}/import-siecle", factory=office)
+    config.add_route("office_sts", f"{uai}/import-sts", factory=office)
+    config.add_route("office_import_progress", f"{uai}/import/progression", factory=office)
     config.add_route("office_services", f"{uai}/services", factory=office)
-    # Two exports and the form around them.
+    # Two exports (one for STS-web) and the form around them.
     config.allow_body("office_siecle", 2 * MAX_UPLOAD + 64 * 1024)
+    config.allow_body("office_sts", MAX_UPLOAD + 64 * 1024)
     config.add_view(
         lambda request: HTTPSeeOther(request.route_url("staff_home")), route_name="staff_bare"
     )
