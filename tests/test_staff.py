@@ -210,3 +210,32 @@ def test_the_command_line_opens_lists_and_disables(ts_admin):
         "staff add", "--login", "x", "--name", "X", "--email", "x@a.fr", "--role", "etablissement"
     )
     assert refused.status == 2 and "--uai est obligatoire" in refused.err
+
+
+def test_commands_that_change_data_write_the_journal_as_their_operator(ts_admin):
+    """``ts-admin`` events go in the journal as ``cli:<unix user>``; a command
+    that writes nothing (``staff list``) leaves none."""
+    import getpass
+
+    ts_admin(
+        "staff add", "--login", "support", "--name", "Sam Support", "--email", "s@ac-exemple.fr"
+    )
+    assert ts_admin("staff disable", "--login", "support").status == 0
+    ts_admin("staff list")
+    with ts_admin.site() as site:
+        entries = list(site.journal.newest_first())
+    assert [(e.event, e.who) for e in entries] == [
+        ("staff.disabled", f"cli:{getpass.getuser()}"),
+        ("staff.created", f"cli:{getpass.getuser()}"),
+    ]
+    assert entries[0].target == entries[1].target != ""
+
+
+def test_the_journal_filters_the_command_line_s_entries(chef, ts_app):
+    from ts_host.audit import audit, command_journal
+
+    app, _, _ = chef
+    with open_site(ts_app) as site, command_journal(lambda: site):
+        audit(None, "code.revoked", uai=UAI, pupil="p1", kind="CAR")
+    rows = app.get("/gestion/journal", {"compte": "cli:"}).html.select("tbody tr")
+    assert len(rows) == 1 and "code.revoked" in rows[0].text and "p1" in rows[0].text
