@@ -239,3 +239,47 @@ def test_the_journal_filters_the_command_line_s_entries(chef, ts_app):
         audit(None, "code.revoked", uai=UAI, pupil="p1", kind="CAR")
     rows = app.get("/gestion/journal", {"compte": "cli:"}).html.select("tbody tr")
     assert len(rows) == 1 and "code.revoked" in rows[0].text and "p1" in rows[0].text
+
+
+@pytest.fixture
+def enrolled_member(chef, ts_app):
+    """An établissement member, activated and enrolled, signed in on a client of its own."""
+    import webtest
+
+    member = webtest.TestApp(ts_app, extra_environ=chef[0].extra_environ)
+    activate(member, open_account(ts_app, "secretaire", "etablissement", [UAI]))
+    sign_in(member, "secretaire")
+    enrol(member)
+    assert member.get("/gestion/").status_int == 200
+    return member
+
+
+def account_form(app, login_name, action):
+    with open_site(app.app) as site:
+        target = site.staff.by_login(login_name).id
+    page = app.get("/gestion/personnel")
+    return next(f for f in page.forms.values() if f.action.endswith(f"/{target}/{action}"))
+
+
+def test_the_academie_resets_a_lost_second_factor(chef, enrolled_member):
+    app, _, _ = chef
+    done = account_form(app, "secretaire", "reinitialiser-double-authentification").submit()
+    assert "réinitialisée" in done.follow()
+    with open_site(app.app) as site:
+        account = site.staff.by_login("secretaire")
+        assert account.totp_secret is None and not len(account.recovery_digests)
+        assert "staff.second_factor.reset" in [e.event for e in site.journal.newest_first()]
+    assert enrolled_member.get("/gestion/").status_int == 303  # the session ended
+    assert sign_in(enrolled_member, "secretaire").location.endswith(
+        "/gestion/double-authentification"
+    )
+
+
+def test_a_disabled_account_is_enabled_again(chef, enrolled_member):
+    app, _, _ = chef
+    account_form(app, "secretaire", "desactiver").submit()
+    assert sign_in(enrolled_member, "secretaire").status_int == 200  # refused: the form again
+    assert "réactivé" in account_form(app, "secretaire", "reactiver").submit().follow()
+    assert sign_in(enrolled_member, "secretaire").location.endswith("/gestion/verification")
+    with open_site(app.app) as site:
+        assert "staff.enabled" in [e.event for e in site.journal.newest_first()]

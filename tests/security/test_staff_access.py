@@ -37,6 +37,8 @@ DECLARED = {
     "staff_home": "staff",
     "staff_accounts": "academie",
     "staff_account_disable": "academie",
+    "staff_account_enable": "academie",
+    "staff_account_reset_second_factor": "academie",
     "staff_journal": "academie",
     "office": "staff",
     "office_codes": "staff",

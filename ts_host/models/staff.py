@@ -146,6 +146,18 @@ class StaffDirectory(Persistent):
         account.disabled = True
         account.sessions.clear()
 
+    def enable(self, account: StaffAccount) -> None:
+        """Accept the account's logins again (its password and second factor unchanged)."""
+        account.disabled = False
+
+    def reset_second_factor(self, account: StaffAccount) -> None:
+        """A lost phone: forget the TOTP secret and the recovery codes, end the
+        sessions; the member enrols again after the password at next sign-in."""
+        account.totp_secret = None
+        account.totp_last_step = 0
+        account.recovery_digests.clear()
+        account.sessions.clear()
+
     def __iter__(self):
         return iter(self.accounts.values())
 

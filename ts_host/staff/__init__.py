@@ -25,6 +25,14 @@ def includeme(config) -> None:
     config.add_route(
         "staff_account_disable", f"{STAFF_PREFIX}/personnel/{{id}}/desactiver", factory=root
     )
+    config.add_route(
+        "staff_account_enable", f"{STAFF_PREFIX}/personnel/{{id}}/reactiver", factory=root
+    )
+    config.add_route(
+        "staff_account_reset_second_factor",
+        f"{STAFF_PREFIX}/personnel/{{id}}/reinitialiser-double-authentification",
+        factory=root,
+    )
     config.add_route("staff_journal", f"{STAFF_PREFIX}/journal", factory=root)
     office = "ts_host.staff.establishment.EstablishmentOffice"
     uai = f"{STAFF_PREFIX}/{{uai:{UAI_PATTERN}}}"
