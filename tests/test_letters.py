@@ -219,3 +219,21 @@ def test_a_regenerated_code_is_printed_again_for_one_responsable(siecle_ini, tmp
     assert main(["letters", siecle_ini, *target, "-o", str(output), "--quiet"]) == 0
     (page,) = PdfReader(output).pages
     assert activation.display(activation.normalise(new_code)) in page.extract_text()
+
+
+def test_letters_not_yet_printed_leave_out_those_printed_before(siecle_ini, tmp_path, capsys):
+    """The web and the command line mark what they print (``letters.print_letters``):
+    ``--not-printed`` then gives the rest, and a regenerated code is not printed."""
+    output = str(tmp_path / "lettres.pdf")
+    common = ["letters", siecle_ini, "--uai", NEW_UAI, "-o", output, "--quiet"]
+    assert main([*common, "--class", "3B"]) == 0
+    assert "2 lettres CAR" in capsys.readouterr().out
+    assert main([*common, "--not-printed"]) == 0
+    assert "9 lettres CAR" in capsys.readouterr().out
+    assert main([*common, "--not-printed"]) == 2
+    assert "aucun code inutilisé et non encore imprimé" in capsys.readouterr().err
+    target = ["--uai", NEW_UAI, "--pupil", "4200101", "--responsable", "5300201"]
+    assert main(["codes", "regenerate", siecle_ini, *target]) == 0
+    capsys.readouterr()
+    assert main([*common, "--not-printed"]) == 0
+    assert "1 lettres CAR" in capsys.readouterr().out

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from ts_host.activation import normalise
 from ts_host.models import CodeState, Role
+from ts_host.models.containers import Container
 from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
 
 
@@ -50,6 +51,23 @@ def test_the_dashboard_counts_codes_per_class(office):
     assert sum(issued) > 0
 
 
+def test_the_dashboard_walks_the_codes_once(office, monkeypatch):
+    """Every code of the académie is read to count one establishment's: once, not
+    once for the totals and again for the classes."""
+    walks = []
+    values = Container.values
+
+    def counted(self, *args, **kwargs):
+        walks.append(len(self))
+        return values(self, *args, **kwargs)
+
+    monkeypatch.setattr(Container, "values", counted)
+    office.get(f"/gestion/{ESTABLISHMENT_A}/")
+    with open_site(office.app) as site:
+        codes = len(site.codes)
+    assert walks.count(codes) == 1
+
+
 def test_a_lost_letter_gets_a_new_code_and_the_old_one_dies(office, testapp):
     page, row = first_unused(office)
     old = row.select_one("form[action$='/regenerer'] input[name=code]")["value"]
@@ -83,11 +101,61 @@ def test_a_search_finds_a_pupil_by_name(office, testapp):
     assert all(name in row.text for row in page.html.select("tbody tr th"))
 
 
-def test_a_class_s_letters_print_as_one_pdf(office):
-    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
-    response = page.click(href=r"/lettres\.pdf")
+def letters_form(page, **fields):
+    """The letters form whose hidden fields hold ``fields``."""
+    return next(
+        f
+        for f in page.forms.values()
+        if f.action.endswith("/lettres.pdf")
+        and all(name in f.fields and f[name].value == value for name, value in fields.items())
+    )
+
+
+def pages_of(response) -> int:
     assert response.content_type == "application/pdf"
-    assert len(PdfReader(io.BytesIO(response.body)).pages) >= 1
+    return len(PdfReader(io.BytesIO(response.body)).pages)
+
+
+def test_printed_letters_are_marked_and_not_printed_again(office, testapp):
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes")
+    division = page.html.select_one("#classe option[selected]")["value"]
+    in_class = pages_of(letters_form(page, classe=division).submit())
+    assert in_class >= 1
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/codes", {"classe": division})
+    states = {tr.select("td")[1].text: set() for tr in page.html.select("tbody tr")}
+    for tr in page.html.select("tbody tr"):
+        states[tr.select("td")[1].text].add(" ".join(tr.select("td")[5].text.split())[:11])
+    assert states == {"CAR": {"imprimée le"}, "CAE": {"non imprimé"}}
+    with open_site(testapp.app) as site:
+        unprinted = [
+            code
+            for code in site.codes.values()
+            if code.kind == "CAR" and code.usable and code.printed_at is None
+            if site.pupils[code.pupil_id].uai == ESTABLISHMENT_A
+            and site.pupils[code.pupil_id].active
+        ]
+    assert unprinted
+    rest = letters_form(page, non_imprimes="1").submit()
+    assert pages_of(rest) == len(unprinted)
+    again = letters_form(page, non_imprimes="1").submit().follow()
+    assert "rien à imprimer" in again
+
+
+def test_one_pupil_s_letter_prints_alone_and_a_new_code_is_not_printed(office, testapp):
+    page, row = first_unused(office)
+    form = row.select_one("form[action$='/lettres.pdf']")
+    fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert pages_of(letters_form(page, eleve=fields["eleve"], type=fields["type"]).submit()) == 1
+    code = row.select_one("form[action$='/regenerer'] input[name=code]")["value"]
+    with open_site(testapp.app) as site:
+        printed = [c for c in site.codes.values() if c.printed_at is not None]
+        assert [c.code for c in printed] == [code]
+    done = form_for(page, "/regenerer", code).submit().follow()
+    new = normalise(re.search(r"Nouveau code \w+ : ([\w-]+)", done.text).group(1))
+    with open_site(testapp.app) as site:
+        assert site.codes[new].printed_at is None
+    (row,) = [tr for tr in done.html.select("tbody tr") if new in tr.text.replace("-", "")]
+    assert "non imprimée" in row.text
 
 
 def test_the_vie_scolaire_reads_codes_but_does_not_change_them(testapp):
@@ -95,7 +163,7 @@ def test_the_vie_scolaire_reads_codes_but_does_not_change_them(testapp):
     page = app.get(f"/gestion/{ESTABLISHMENT_A}/codes")
     assert page.html.select("tbody tr")
     assert not page.html.select("form[action$='/regenerer'], form[action$='/refus']")
-    assert "lettres.pdf" not in page.text
+    assert not page.html.select("form[action$='/lettres.pdf']")
 
 
 def test_an_unknown_code_is_not_found(office):
@@ -202,3 +270,83 @@ def test_a_code_is_mailed_once_unless_sent_again_on_purpose(office, testapp, mai
     assert "renvoyer" in again.fields
     assert "Code envoyé à" in again.submit().follow()
     assert len([m for m in mailbox.messages if "Votre code" in m["Subject"]]) == 2
+
+
+def test_a_preview_reports_its_progress_where_another_process_reads_it(
+    office, testapp, monkeypatch
+):
+    """The progress is committed while the preview runs (another connection sees
+    it), is read back by its owner only, and the preview still writes nothing."""
+    from ts_host.staff import imports
+
+    seen = []
+    original = imports.import_siecle
+
+    def watched(*args, **kwargs):
+        with open_site(testapp.app) as site:  # another connection, as another process
+            seen.extend((r.stage, r.percent) for r in site.staff.progress.values())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "import_siecle", watched)
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/import-siecle")
+    form = next(f for f in page.forms.values() if f.enctype == "multipart/form-data")
+    tracking = form["suivi"].value
+    form["eleves"] = webtest.Upload(
+        "ElevesSansAdresses.xml", export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")
+    )
+    assert "Ce que l'import va changer" in form.submit()
+    assert ("Comparaison avec les données enregistrées", 0) in seen
+    url = f"/gestion/{ESTABLISHMENT_A}/import/progression"
+    assert office.get(url, {"suivi": tracking}).json["pourcent"] == 100
+    other = signed_in(testapp, Role.ETABLISSEMENT, "autre-secretariat")
+    assert other.get(url, {"suivi": tracking}).json == {
+        "etape": "",
+        "fait": 0,
+        "total": 0,
+        "pourcent": 0,
+    }
+
+
+def test_reading_an_export_reports_how_far_it_is(tmp_path):
+    from ts_host.admin.siecle import read_exports
+
+    path = tmp_path / "ElevesSansAdresses.xml"
+    path.write_bytes(export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml"))
+    reports = []
+    read_exports([path], lambda *report: reports.append(report))
+    size = path.stat().st_size
+    assert reports[-1] == ("ElevesSansAdresses.xml", size, size)
+    assert [done for _, done, _ in reports] == sorted(done for _, done, _ in reports)
+
+
+STS_SAMPLE = Path(__file__).parent / "data" / "sts" / "sts_emp_0545432L_2026.xml"
+
+
+def test_an_sts_web_structure_is_previewed_then_confirmed(office, testapp):
+    content = STS_SAMPLE.read_bytes().replace(b"0545432L", ESTABLISHMENT_A.encode())
+    page = office.get(f"/gestion/{ESTABLISHMENT_A}/import-sts")
+    form = next(f for f in page.forms.values() if f.enctype == "multipart/form-data")
+    form["structure"] = webtest.Upload("sts_emp.xml", content)
+    preview = form.submit()
+    assert "Ce que l'import va changer" in preview
+    with open_site(testapp.app) as site:  # the preview wrote nothing
+        assert not len(site.establishments[ESTABLISHMENT_A].structure.divisions)
+    confirmation = next(f for f in preview.forms.values() if "envoi" in f.fields)
+    assert "Import STS-web enregistré" in confirmation.submit("confirmer").follow()
+    with open_site(testapp.app) as site:
+        assert len(site.establishments[ESTABLISHMENT_A].structure.divisions)
+    assert "sts.imported" in [entry.event for entry in site.journal.newest_first()]
+
+
+def test_an_upload_is_confirmed_only_by_the_import_that_previewed_it(office):
+    preview = upload(
+        office,
+        eleves=("ElevesSansAdresses.xml", export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")),
+    )
+    token = next(f for f in preview.forms.values() if "envoi" in f.fields)["envoi"].value
+    csrf = preview.html.select_one("input[name=csrf_token]")["value"]
+    refused = office.post(
+        f"/gestion/{ESTABLISHMENT_A}/import-sts",
+        {"csrf_token": csrf, "envoi": token, "confirmer": "1"},
+    ).follow()
+    assert "Cet envoi n'est plus disponible" in refused

@@ -210,3 +210,76 @@ def test_the_command_line_opens_lists_and_disables(ts_admin):
         "staff add", "--login", "x", "--name", "X", "--email", "x@a.fr", "--role", "etablissement"
     )
     assert refused.status == 2 and "--uai est obligatoire" in refused.err
+
+
+def test_commands_that_change_data_write_the_journal_as_their_operator(ts_admin):
+    """``ts-admin`` events go in the journal as ``cli:<unix user>``; a command
+    that writes nothing (``staff list``) leaves none."""
+    import getpass
+
+    ts_admin(
+        "staff add", "--login", "support", "--name", "Sam Support", "--email", "s@ac-exemple.fr"
+    )
+    assert ts_admin("staff disable", "--login", "support").status == 0
+    ts_admin("staff list")
+    with ts_admin.site() as site:
+        entries = list(site.journal.newest_first())
+    assert [(e.event, e.who) for e in entries] == [
+        ("staff.disabled", f"cli:{getpass.getuser()}"),
+        ("staff.created", f"cli:{getpass.getuser()}"),
+    ]
+    assert entries[0].target == entries[1].target != ""
+
+
+def test_the_journal_filters_the_command_line_s_entries(chef, ts_app):
+    from ts_host.audit import audit, command_journal
+
+    app, _, _ = chef
+    with open_site(ts_app) as site, command_journal(lambda: site):
+        audit(None, "code.revoked", uai=UAI, pupil="p1", kind="CAR")
+    rows = app.get("/gestion/journal", {"compte": "cli:"}).html.select("tbody tr")
+    assert len(rows) == 1 and "code.revoked" in rows[0].text and "p1" in rows[0].text
+
+
+@pytest.fixture
+def enrolled_member(chef, ts_app):
+    """An établissement member, activated and enrolled, signed in on a client of its own."""
+    import webtest
+
+    member = webtest.TestApp(ts_app, extra_environ=chef[0].extra_environ)
+    activate(member, open_account(ts_app, "secretaire", "etablissement", [UAI]))
+    sign_in(member, "secretaire")
+    enrol(member)
+    assert member.get("/gestion/").status_int == 200
+    return member
+
+
+def account_form(app, login_name, action):
+    with open_site(app.app) as site:
+        target = site.staff.by_login(login_name).id
+    page = app.get("/gestion/personnel")
+    return next(f for f in page.forms.values() if f.action.endswith(f"/{target}/{action}"))
+
+
+def test_the_academie_resets_a_lost_second_factor(chef, enrolled_member):
+    app, _, _ = chef
+    done = account_form(app, "secretaire", "reinitialiser-double-authentification").submit()
+    assert "réinitialisée" in done.follow()
+    with open_site(app.app) as site:
+        account = site.staff.by_login("secretaire")
+        assert account.totp_secret is None and not len(account.recovery_digests)
+        assert "staff.second_factor.reset" in [e.event for e in site.journal.newest_first()]
+    assert enrolled_member.get("/gestion/").status_int == 303  # the session ended
+    assert sign_in(enrolled_member, "secretaire").location.endswith(
+        "/gestion/double-authentification"
+    )
+
+
+def test_a_disabled_account_is_enabled_again(chef, enrolled_member):
+    app, _, _ = chef
+    account_form(app, "secretaire", "desactiver").submit()
+    assert sign_in(enrolled_member, "secretaire").status_int == 200  # refused: the form again
+    assert "réactivé" in account_form(app, "secretaire", "reactiver").submit().follow()
+    assert sign_in(enrolled_member, "secretaire").location.endswith("/gestion/verification")
+    with open_site(app.app) as site:
+        assert "staff.enabled" in [e.event for e in site.journal.newest_first()]

@@ -152,7 +152,7 @@ def test_the_academie_opens_an_office_account_which_works_on_codes(journey, serv
     expect(page.get_by_text("Code envoyé à")).to_be_visible()
     journey.check("code envoyé par e-mail")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Lettres de la classe").click()
+        page.get_by_role("button", name="Lettres de la classe").click()
     assert download.value.suggested_filename.endswith(".pdf")
 
     # Last, as in September: the new year's export (the demo's pupils are not in it).

@@ -39,6 +39,8 @@ DECLARED = {
     "staff_home": "staff",
     "staff_accounts": "academie",
     "staff_account_disable": "academie",
+    "staff_account_enable": "academie",
+    "staff_account_reset_second_factor": "academie",
     "staff_journal": "academie",
     "office": "staff",
     "office_codes": "staff",
@@ -52,6 +54,8 @@ DECLARED = {
     "ts_notes.office_import": "edit",
     "ts_cantine.office": "staff",
     "ts_cantine.office_menus": "edit",
+    "office_sts": "codes",
+    "office_import_progress": "codes",
 }
 LOGIN_PAGE = "/gestion/connexion"
 numbers = itertools.count()

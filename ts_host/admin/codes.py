@@ -379,14 +379,20 @@ class CodeRow:
 
 
 def rows(
-    site: Site, selection: Selection, states: Iterable[CodeState] = tuple(CodeState)
+    site: Site,
+    selection: Selection,
+    states: Iterable[CodeState] = tuple(CodeState),
+    not_printed: bool = False,
 ) -> list[CodeRow]:
-    """The codes of the selection, in the selection's order (class, name)."""
+    """The codes of the selection, in the selection's order (class, name);
+    only those whose letter was never printed when ``not_printed``."""
     states = set(states)
     index = CodeIndex(site, (p.id for p in selection.pupils))
     found = []
     for pupil in selection.pupils:
         for code in index.of(pupil.id):
+            if not_printed and code.printed_at is not None:
+                continue
             if code.state in states and selection.wants(code.kind, code.responsable_id):
                 responsable = site.responsables.get(code.responsable_id or "")
                 found.append(CodeRow(code, pupil, responsable))

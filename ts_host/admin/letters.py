@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
@@ -167,42 +167,75 @@ def letters_for(site: Site, rows: Iterable[CodeRow]) -> list[Letter]:
     A CAE letter goes to the pupil at the address of their first legal
     responsable.
     """
-    found = []
-    for row in rows:
-        pupil = row.pupil
-        if not pupil.active or not row.code.usable:
-            continue
-        if row.code.kind is CodeKind.CAR:
-            addressee = row.responsable
-            if addressee is None:
-                continue
-            recipient = (addressee.full_name, *postal_lines(addressee.address))
-            salutation = {"Mme": "Madame,", "Mlle": "Madame,", "M.": "Monsieur,"}.get(
-                addressee.civility, "Madame, Monsieur,"
-            )
-            reference = f"{pupil.siecle_id or pupil.id} / {addressee.siecle_id or addressee.id}"
-            name = addressee.full_name
-        else:
-            family = _family(site, pupil)
-            address = postal_lines(family.address) if family else ()
-            recipient = (f"{pupil.first_name} {pupil.last_name.upper()}", *address)
-            salutation = f"Bonjour {pupil.first_name},"
-            reference = pupil.siecle_id or pupil.id
-            name = ""
-        found.append(
-            Letter(
-                kind=row.code.kind,
-                code=display(row.code.code),
-                pupil_first_name=pupil.first_name,
-                pupil_name=f"{pupil.first_name} {pupil.last_name.upper()}",
-                division=pupil.division,
-                recipient=recipient,
-                salutation=salutation,
-                responsable_name=name,
-                reference=reference,
-            )
+    return [letter for row in rows if (letter := letter_of(site, row)) is not None]
+
+
+def letter_of(site: Site, row: CodeRow) -> Letter | None:
+    """The letter of ``row``'s code, or ``None`` when it has none to print (the
+    code is not unused, the pupil left, a CAR's responsable is unknown)."""
+    pupil = row.pupil
+    if not pupil.active or not row.code.usable:
+        return None
+    if row.code.kind is CodeKind.CAR:
+        addressee = row.responsable
+        if addressee is None:
+            return None
+        recipient = (addressee.full_name, *postal_lines(addressee.address))
+        salutation = {"Mme": "Madame,", "Mlle": "Madame,", "M.": "Monsieur,"}.get(
+            addressee.civility, "Madame, Monsieur,"
         )
-    return found
+        reference = f"{pupil.siecle_id or pupil.id} / {addressee.siecle_id or addressee.id}"
+        name = addressee.full_name
+    else:
+        family = _family(site, pupil)
+        address = postal_lines(family.address) if family else ()
+        recipient = (f"{pupil.first_name} {pupil.last_name.upper()}", *address)
+        salutation = f"Bonjour {pupil.first_name},"
+        reference = pupil.siecle_id or pupil.id
+        name = ""
+    return Letter(
+        kind=row.code.kind,
+        code=display(row.code.code),
+        pupil_first_name=pupil.first_name,
+        pupil_name=f"{pupil.first_name} {pupil.last_name.upper()}",
+        division=pupil.division,
+        recipient=recipient,
+        salutation=salutation,
+        responsable_name=name,
+        reference=reference,
+    )
+
+
+@dataclass(frozen=True)
+class Printing:
+    """What ``print_letters`` wrote."""
+
+    letters: int
+    pages: int
+
+
+def print_letters(
+    site: Site,
+    rows: Iterable[CodeRow],
+    output: str | Path | BinaryIO,
+    letterhead: Letterhead,
+    progress: Callable[[int], None] = lambda n: None,
+) -> Printing:
+    """Write the letters of ``rows`` and mark their codes printed, now.
+
+    The one way the web and ``ts-admin letters`` print: the marks are made
+    in the caller's transaction, so they are kept exactly when the PDF is
+    (an error while writing it aborts both).  Nothing is written when no
+    row has a letter.
+    """
+    pairs = [(row, letter) for row in rows if (letter := letter_of(site, row)) is not None]
+    if not pairs:
+        return Printing(0, 0)
+    pages = write_letters(output, [letter for _, letter in pairs], letterhead, progress)
+    now = datetime.now()
+    for row, _ in pairs:
+        row.code.printed_at = now
+    return Printing(len(pairs), pages)
 
 
 def _family(site: Site, pupil: Pupil) -> Responsable | None:

@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .xmlexports import Document, ExportFormat, Problems, documents, parse, rejected
+from .xmlexports import (
+    Document,
+    ExportFormat,
+    Problems,
+    ReadProgress,
+    documents,
+    parse,
+    rejected,
+)
 
 PUPILS, RESPONSABLES = "BEE_ELEVES", "BEE_RESPONSABLES"
 #: The elements kept, by root: everything else in an export is skipped.
@@ -133,12 +141,18 @@ class Exports:
     def sources(self) -> list[str]:
         return [export.source for export in (self.pupils, self.responsables) if export]
 
+    @property
+    def records(self) -> int:
+        """How many records the import writes (its progress counts them)."""
+        pupils = len(self.pupils.pupils) if self.pupils else 0
+        return pupils + (len(self.responsables.responsables) if self.responsables else 0)
 
-def read_exports(paths: Sequence[Path]) -> Exports:
+
+def read_exports(paths: Sequence[Path], report: ReadProgress | None = None) -> Exports:
     """Parse and check every file (``.xml`` or ``.zip``); write nothing."""
     exports = Exports()
     for path in paths:
-        for source, stream in documents(Path(path)):
+        for source, stream in documents(Path(path), report):
             document = parse(source, stream, SIECLE)
             if document.root == PUPILS:
                 if exports.pupils is not None:

@@ -2,7 +2,8 @@
 the accounts and the recent logins.
 
 One pass over the codes and one over the accounts: the site has no index
-by establishment for either.  An account with children in two
+by establishment for either.  The same pass counts the codes of each class
+(pupils at school only), which the office's dashboard shows.  An account with children in two
 establishments counts in both.
 """
 
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..models import CodeKind, CodeState, Site
-from .codes import CodeIndex
 
 WINDOWS = (7, 30)  #: days of the "recent logins" counts
 
@@ -28,6 +28,8 @@ class EstablishmentStats:
     accounts: Counter = field(default_factory=Counter)  #: account kind -> count
     logins: Counter = field(default_factory=Counter)  #: window in days -> accounts
     last_login: datetime | None = None
+    #: class of a pupil at school -> its codes counted by ``(kind, state)``, sorted
+    classes: dict[str, Counter] = field(default_factory=dict)
 
     def issued(self, kind: CodeKind) -> int:
         return sum(self.codes[kind, state] for state in CodeState)
@@ -60,20 +62,26 @@ def compute(
     wanted = [uai] if uai else sorted(names)
     stats = {key: EstablishmentStats(key, names.get(key, "")) for key in wanted}
     establishment_of: dict[str, str] = {}
+    class_of: dict[str, Counter] = {}
     for key in wanted:
         establishment = site.establishments.get(key)
         if establishment is None:
             continue
-        for pupil_id in establishment.pupil_ids:
+        classes: dict[str, Counter] = {}
+        for pupil_id, division in establishment.pupil_ids.items():
             establishment_of[pupil_id] = key
             if site.pupils[pupil_id].active:
                 stats[key].pupils += 1
+                class_of[pupil_id] = classes.setdefault(division, Counter())
             else:
                 stats[key].left += 1
+        stats[key].classes = dict(sorted(classes.items()))
     for code in site.codes.values():
         key = establishment_of.get(code.pupil_id)
         if key is not None:
             stats[key].codes[code.kind, code.state] += 1
+            if code.pupil_id in class_of:
+                class_of[code.pupil_id][code.kind, code.state] += 1
     for account in site.accounts.values():
         keys = {establishment_of[p] for p in account.pupil_ids if p in establishment_of}
         for key in keys:
@@ -87,23 +95,3 @@ def compute(
             if entry.last_login is None or account.last_login > entry.last_login:
                 entry.last_login = account.last_login
     return [stats[key] for key in wanted]
-
-
-def codes_by_class(site: Site, uai: str) -> dict[str, Counter]:
-    """Per class of ``uai`` (sorted), its codes counted by ``(kind, state)``."""
-    establishment = site.establishments.get(uai)
-    if establishment is None:
-        return {}
-    division_of = {
-        pupil_id: division
-        for pupil_id, division in establishment.pupil_ids.items()
-        if site.pupils[pupil_id].active
-    }
-    counts: dict[str, Counter] = {
-        division: Counter() for division in sorted(set(division_of.values()))
-    }
-    index = CodeIndex(site, division_of)
-    for pupil_id, division in division_of.items():
-        for code in index.of(pupil_id):
-            counts[division][code.kind, code.state] += 1
-    return counts

@@ -20,7 +20,15 @@ from ..audit import audit
 from ..contract import BadLine, ImportRejected
 from ..models import Division, Establishment, Site, Teacher, TeachingService
 from .siecle import LEVELS
-from .xmlexports import Element, ExportFormat, Problems, documents, parse, rejected
+from .xmlexports import (
+    Element,
+    ExportFormat,
+    Problems,
+    ReadProgress,
+    documents,
+    parse,
+    rejected,
+)
 
 ROOT = "STS_EDT"
 STS = ExportFormat(
@@ -74,11 +82,11 @@ class StsExport:
     terms: list[PrincipalTerm] = field(default_factory=list)
 
 
-def read_sts(paths: Sequence[Path]) -> StsExport:
+def read_sts(paths: Sequence[Path], report: ReadProgress | None = None) -> StsExport:
     """Parse and check the export (``.xml``, or a ``.zip`` holding it); write nothing."""
     found: StsExport | None = None
     for path in paths:
-        for source, stream in documents(Path(path)):
+        for source, stream in documents(Path(path), report):
             export = _export(parse(source, stream, STS).records, source)
             if found is not None:
                 raise rejected(
@@ -286,11 +294,17 @@ def import_sts(
     export: StsExport,
     today: date,
     progress: Callable[[int], None] = lambda n: None,
+    *,
+    request=None,
+    audited: bool = True,
 ) -> StsSummary:
     """Check the establishment, then put the export's structure in place of the old.
 
     A ``PROF_PRINC`` counts on ``today`` only (its dates cover it); the
-    teachers kept are those who teach or lead a class.
+    teachers kept are those who teach or lead a class.  The import is audited
+    as ``request``'s (a staff member's on the web) or as the ``ts-admin``
+    operator's; ``audited=False`` for a preview, whose writes the caller
+    rolls back.
     """
     if export.uaj != uai:
         raise ImportRejected(
@@ -327,8 +341,10 @@ def import_sts(
         services=sum(len(d.services) for d in divisions),
         principals=sum(len(d.principal_ids) for d in divisions),
     )
+    if not audited:
+        return summary
     audit(
-        None,
+        request,
         "sts.imported",
         uai=uai,
         file=export.source,

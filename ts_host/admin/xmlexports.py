@@ -24,7 +24,7 @@ file, the line and the element, before an importer touches the database.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -231,11 +231,36 @@ class _Bounded:
         self.stream.close()
 
 
-def documents(path: Path) -> Iterator[tuple[str, BinaryIO]]:
-    """The XML documents of ``path``: the file itself, or each member of a zip."""
+#: ``report(document, bytes read, its size)``: how far the reading of an export is.
+ReadProgress = Callable[[str, int, int], None]
+
+
+class _Reported:
+    """A document's stream telling ``report`` how much of it was read."""
+
+    def __init__(self, stream: BinaryIO, name: str, size: int, report: ReadProgress) -> None:
+        self.stream, self.label, self.size, self.report = stream, name, size, report
+        self.read_so_far = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.read_so_far += len(data)
+        self.report(self.label, self.read_so_far, self.size)
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def documents(path: Path, report: ReadProgress | None = None) -> Iterator[tuple[str, BinaryIO]]:
+    """The XML documents of ``path``: the file itself, or each member of a zip
+    (each read telling ``report`` how far it is, when given)."""
     if path.suffix.lower() != ".zip":
         with path.open("rb") as stream:
-            yield str(path), stream
+            if report is None:
+                yield str(path), stream
+            else:
+                yield str(path), _Reported(stream, path.name, path.stat().st_size, report)
         return
     try:
         archive = zipfile.ZipFile(path)
@@ -256,7 +281,12 @@ def documents(path: Path) -> Iterator[tuple[str, BinaryIO]]:
             if info.file_size > MAX_XML_BYTES:
                 raise rejected(source, 1, "fichier trop volumineux une fois décompressé")
             with archive.open(info) as member:
-                yield source, _Bounded(member, source)
+                stream = _Bounded(member, source)
+                if report is None:
+                    yield source, stream
+                else:
+                    name = Path(info.filename).name
+                    yield source, _Reported(stream, name, info.file_size, report)
 
 
 @dataclass

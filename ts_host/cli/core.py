@@ -27,8 +27,10 @@ from typing import Any
 
 from pyramid.paster import bootstrap, get_appsettings, setup_logging
 from tqdm import tqdm
+from transaction.interfaces import NoTransaction
 from zc.lockfile import LockError
 
+from ..audit import command_journal
 from ..contract import AdminCommand, CommandError, ImportFormat, ImportRejected
 from ..establishments import ConfigurationError, EstablishmentConfig
 from ..plugins import PluginRegistry
@@ -108,6 +110,18 @@ class Environment:
     @property
     def site(self):
         return self.request.site
+
+    def journal_site(self):
+        """The site the command's audit events go to in the journal: ``None``
+        before the database is opened or outside a transaction (nothing to
+        record with, nothing written)."""
+        if "_application" not in self.__dict__:
+            return None
+        try:
+            self.tm.get()
+        except NoTransaction:
+            return None
+        return self.site
 
     def close(self) -> None:
         if "_application" not in self.__dict__:
@@ -309,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     env = None
     try:
         env = Environment(getattr(args, "ini", None))
-        return run(args.ts_command, env, args)
+        with command_journal(env.journal_site):
+            return run(args.ts_command, env, args)
     except BrokenPipeError:
         return stdout_closed()
     except (CommandError, ConfigurationError, MissingSecret) as exc:

@@ -31,14 +31,7 @@ Exemple : ts-admin import siecle etc/production.ini --uai 0545432L \\
 
 def run_siecle(env: Environment, where, paths: list[Path], quiet: bool):
     exports = read_exports(paths)
-    total = sum(
-        len(records)
-        for records in (
-            exports.pupils.pupils if exports.pupils else {},
-            exports.responsables.responsables if exports.responsables else {},
-        )
-    )
-    with env.tm, progress(total, "fiche", "Import SIECLE", quiet) as bar:
+    with env.tm, progress(exports.records, "fiche", "Import SIECLE", quiet) as bar:
         return import_siecle(
             env.site, where.uai, where.name, exports, reference_day(env.settings), bar.update
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..admin import codes as admin_codes
 from ..admin import reference_day
+from ..audit import audit
 from ..contract import CommandError, hookimpl
 from ..models import CodeKind, CodeState
 from .codes import scope, scope_options
@@ -30,23 +31,40 @@ def cmd_letters(env: Environment, args) -> int:
     )
     with env.tm:
         selection = admin_codes.select(env.site, selected)
-        found = letters.letters_for(
-            env.site, admin_codes.rows(env.site, selection, [CodeState.UNUSED])
+        found = admin_codes.rows(
+            env.site, selection, [CodeState.UNUSED], not_printed=args.not_printed
         )
-        if not found:
+        with progress(len(found), "lettre", "Lettres", args.quiet) as bar:
+            printing = letters.print_letters(env.site, found, output, letterhead, bar.update)
+        if not printing.letters:
             raise CommandError(
-                "aucun code inutilisé dans cette sélection : rien à imprimer "
+                "aucun code inutilisé"
+                + (" et non encore imprimé" if args.not_printed else "")
+                + " dans cette sélection : rien à imprimer "
                 "(ts-admin codes list pour voir les codes)"
             )
-        with progress(len(found), "lettre", "Lettres", args.quiet) as bar:
-            pages = letters.write_letters(output, found, letterhead, bar.update)
-    print(f"{len(found)} lettres {selected.kinds[0]} écrites dans {output} ({pages} pages A4).")
+        audit(
+            None,
+            "letters.printed",
+            uai=selected.uai,
+            count=printing.letters,
+            not_printed=args.not_printed,
+        )
+    print(
+        f"{printing.letters} lettres {selected.kinds[0]} écrites dans {output} "
+        f"({printing.pages} pages A4)."
+    )
     return 0
 
 
 def configure(parser) -> None:
     scope_options(parser, "CAR (défaut, une lettre par responsable et enfant) ou CAE")
     parser.add_argument("-o", "--output", help="fichier PDF à écrire, ex. lettres.pdf")
+    parser.add_argument(
+        "--not-printed",
+        action="store_true",
+        help="seulement les codes dont la lettre n'a jamais été imprimée",
+    )
     parser.add_argument("--quiet", action="store_true", help="sans barre de progression")
 
 

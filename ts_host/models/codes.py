@@ -21,11 +21,14 @@ class ActivationCode(Persistent):
     """A single-use code; once used it is the link of the account that used it.
 
     ``mailed_at`` and ``mailed_to`` record the last time the office e-mailed
-    it (a class default, so codes stored before the office existed have it).
+    it, ``printed_at`` the last time its letter was printed (class defaults,
+    so codes stored before these existed have them).  A regenerated code is
+    a new code: its letter is not printed yet.
     """
 
     mailed_at: datetime | None = None
     mailed_to: str = ""
+    printed_at: datetime | None = None
 
     def __init__(
         self,

@@ -105,8 +105,11 @@ class StaffDirectory(Persistent):
     """Every staff account, by id and by lowercased login.
 
     The only way in and out of the directory: its methods keep the login
-    index and the accounts in step.
+    index and the accounts in step.  ``progress`` is ``None`` in a directory
+    made before imports reported progress: the first report creates it.
     """
+
+    progress: Container | None = None
 
     def __init__(self) -> None:
         self.accounts = Container()  # id -> StaffAccount
@@ -114,6 +117,7 @@ class StaffDirectory(Persistent):
         self.uploads = (
             Container()
         )  # token -> Upload, between an import's preview and its confirmation
+        self.progress = Container()  # tracking id -> ImportProgress
 
     def __len__(self) -> int:
         return len(self.accounts)
@@ -142,6 +146,18 @@ class StaffDirectory(Persistent):
         account.disabled = True
         account.sessions.clear()
 
+    def enable(self, account: StaffAccount) -> None:
+        """Accept the account's logins again (its password and second factor unchanged)."""
+        account.disabled = False
+
+    def reset_second_factor(self, account: StaffAccount) -> None:
+        """A lost phone: forget the TOTP secret and the recovery codes, end the
+        sessions; the member enrols again after the password at next sign-in."""
+        account.totp_secret = None
+        account.totp_last_step = 0
+        account.recovery_digests.clear()
+        account.sessions.clear()
+
     def __iter__(self):
         return iter(self.accounts.values())
 
@@ -149,7 +165,10 @@ class StaffDirectory(Persistent):
 class Upload(Persistent):
     """Files a staff member sent for an import, kept from the preview to the
     confirmation (in the database, so any application process can confirm).
-    ``kind`` names the import it was sent to (``siecle``, a service's format)."""
+
+    ``kind`` names the import (``siecle``, ``sts``, a service's format): an
+    upload is confirmed only by the page that previewed it.
+    """
 
     kind = "siecle"  # the uploads stored before there were others
 
@@ -161,3 +180,23 @@ class Upload(Persistent):
         self.kind = kind
         self.files = dict(files)  # safe file name -> content
         self.created_at = datetime.now()
+
+
+class ImportProgress(Persistent):
+    """How far a staff member's import preview is, for the page that polls it.
+
+    Written by the import's request from a connection of its own (its own
+    transaction commits as it goes), read by any application process.
+    """
+
+    def __init__(self, staff_id: str, uai: str) -> None:
+        self.staff_id = staff_id
+        self.uai = uai
+        self.stage = ""  #: what is being done, in French
+        self.done = 0
+        self.total = 0
+        self.updated_at = datetime.now()
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0

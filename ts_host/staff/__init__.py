@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from ..security import STAFF_PREFIX
 from .establishment import UAI_PATTERN
-from .imports import MAX_UPLOAD
+from .imports import SIECLE_PAGE, STS_PAGE
 from .signin import ACTIVATION_PATH
 
 
@@ -25,6 +25,14 @@ def includeme(config) -> None:
     config.add_route(
         "staff_account_disable", f"{STAFF_PREFIX}/personnel/{{id}}/desactiver", factory=root
     )
+    config.add_route(
+        "staff_account_enable", f"{STAFF_PREFIX}/personnel/{{id}}/reactiver", factory=root
+    )
+    config.add_route(
+        "staff_account_reset_second_factor",
+        f"{STAFF_PREFIX}/personnel/{{id}}/reinitialiser-double-authentification",
+        factory=root,
+    )
     config.add_route("staff_journal", f"{STAFF_PREFIX}/journal", factory=root)
     office = "ts_host.staff.establishment.EstablishmentOffice"
     uai = f"{STAFF_PREFIX}/{{uai:{UAI_PATTERN}}}"
@@ -35,9 +43,11 @@ def includeme(config) -> None:
     config.add_route("office_mail_code", f"{uai}/codes/envoi", factory=office)
     config.add_route("office_letters", f"{uai}/lettres.pdf", factory=office)
     config.add_route("office_siecle", f"{uai}/import-siecle", factory=office)
+    config.add_route("office_sts", f"{uai}/import-sts", factory=office)
+    config.add_route("office_import_progress", f"{uai}/import/progression", factory=office)
     config.add_route("office_services", f"{uai}/services", factory=office)
-    # Two exports and the form around them.
-    config.allow_body("office_siecle", 2 * MAX_UPLOAD + 64 * 1024)
+    config.allow_body("office_siecle", SIECLE_PAGE.body_limit)
+    config.allow_body("office_sts", STS_PAGE.body_limit)
     config.add_view(
         lambda request: HTTPSeeOther(request.route_url("staff_home")), route_name="staff_bare"
     )

@@ -8,6 +8,7 @@ same rules as the web: the directory's own methods, the activation link of
 
 from __future__ import annotations
 
+from ..audit import audit
 from ..contract import CommandError
 from ..models import Role
 from ..models.staff import ROLE_LABELS
@@ -30,6 +31,7 @@ def add_staff(site, hasher, academy, login, name, email, role, uais) -> str:
         account = site.staff.add(login, name, email, role, () if role is Role.ACADEMIE else uais)
     except KeyError:
         raise CommandError(f"l'identifiant {login} est déjà pris") from None
+    audit(None, "staff.created", target=account.id, role=str(account.role))
     return activation_link(site, hasher, account, academy.public_url)
 
 
@@ -49,3 +51,4 @@ def disable_staff(site, login: str) -> None:
     if account is None:
         raise CommandError(f"aucun compte du personnel : {login}")
     site.staff.disable(account)
+    audit(None, "staff.disabled", target=account.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import datetime
 
 from pyramid.authorization import Allow
@@ -88,7 +89,7 @@ def office_dashboard(request):
     names = {context.uai: context.config.name}
     summary = stats.compute(site, names, datetime.now(), context.uai)[0]
     classes = []
-    for division, counts in stats.codes_by_class(site, context.uai).items():
+    for division, counts in summary.classes.items():
         issued = sum(counts.values())
         used = sum(counts[kind, CodeState.USED] for kind in CodeKind)
         revoked = sum(counts[kind, CodeState.REVOKED] for kind in CodeKind)
@@ -144,9 +145,7 @@ def office_codes(request):
         "error": error,
         "display": display,
         "can_change": request.has_permission(CODES),
-        "letters_url": request.route_url(
-            "office_letters", uai=context.uai, _query={"classe": division} if division else {}
-        ),
+        "letters_url": request.route_url("office_letters", uai=context.uai),
     }
 
 
@@ -312,33 +311,32 @@ def mail_code(request):
     return back(request)
 
 
-@view_config(route_name="office_letters", permission=CODES)
+@view_config(route_name="office_letters", permission=CODES, request_method="POST")
 def print_letters(request):
-    """The letters (PDF) of the unused codes of a class or of one pupil."""
+    """The letters (PDF) of the unused codes of a class, of one pupil (one of
+    their responsables), or of the establishment's codes not yet printed.
+
+    A POST: printing marks the codes printed (``letters.print_letters``, the
+    command line's rule), so a link followed from elsewhere must not do it.
+    """
     from ..admin import letters
 
-    context, site = request.context, request.site
+    context, site, form = request.context, request.site, request.POST
+    kind = form.get("type", "")
     scope = admin_codes.Scope(
         context.uai,
-        division=request.GET.get("classe", "")[:20],
-        pupil=request.GET.get("eleve", "")[:40],
-        kinds=(CodeKind(request.GET["type"]),)
-        if request.GET.get("type") in tuple(CodeKind)
-        else (CodeKind.CAR,),
+        division=form.get("classe", "")[:20],
+        pupil=form.get("eleve", "")[:40],
+        responsable=form.get("responsable", "")[:40] if kind == CodeKind.CAR else "",
+        kinds=(CodeKind(kind),) if kind in tuple(CodeKind) else (CodeKind.CAR,),
     )
+    not_printed = bool(form.get("non_imprimes"))
     try:
         selection = admin_codes.select(site, scope)
     except CommandError as exc:
         flash(request, str(exc), "error")
         return HTTPSeeOther(codes_url(request))
-    found = letters.letters_for(site, admin_codes.rows(site, selection, [CodeState.UNUSED]))
-    if not found:
-        flash(
-            request,
-            _("Aucun code inutilisé dans cette sélection : aucune lettre à imprimer."),
-            "info",
-        )
-        return HTTPSeeOther(codes_url(request, classe=scope.division))
+    found = admin_codes.rows(site, selection, [CodeState.UNUSED], not_printed=not_printed)
     letterhead = letters.Letterhead.for_establishment(
         request.academy,
         request.registry.ts_plugins,
@@ -346,13 +344,34 @@ def print_letters(request):
         reference_day(request.registry.settings),
     )
     output = io.BytesIO()
-    letters.write_letters(output, found, letterhead)
-    audit(request, "staff.letters.printed", uai=context.uai, count=len(found))
-    name = f"lettres-{context.uai}-{scope.division or scope.pupil or 'selection'}.pdf"
+    printing = letters.print_letters(site, found, output, letterhead)
+    if not printing.letters:
+        flash(
+            request,
+            _("Tous les codes inutilisés ont déjà leur lettre imprimée : rien à imprimer.")
+            if not_printed
+            else NOTHING_TO_PRINT,
+            "info",
+        )
+        return HTTPSeeOther(codes_url(request, classe=scope.division))
+    audit(
+        request,
+        "staff.letters.printed",
+        uai=context.uai,
+        target=selection.pupils[0].id if scope.pupil else "",
+        count=printing.letters,
+        not_printed=not_printed,
+    )
+    if not_printed:
+        what = "non-imprimes"
+    elif scope.pupil:
+        what = selection.pupils[0].id
+    else:
+        what = re.sub(r"[^\w-]", "_", scope.division) or "etablissement"
     return Response(
         body=output.getvalue(),
         content_type="application/pdf",
-        content_disposition=f'attachment; filename="{name}"',
+        content_disposition=f'attachment; filename="lettres-{context.uai}-{what}.pdf"',
     )
 
 

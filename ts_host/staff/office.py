@@ -118,23 +118,72 @@ class StaffAccountsView(FormView):
         return HTTPSeeOther(request.route_url("staff_accounts"))
 
 
+def target_account(request):
+    """The account a staff administration form names (404 if none); never the
+    académie member's own, which they cannot lock themselves out of."""
+    account = request.site.staff.get(request.matchdict["id"])
+    if account is None:
+        raise HTTPNotFound()
+    if account is request.staff:
+        flash(request, _("Vous ne pouvez pas modifier ainsi votre propre compte."), "error")
+        return None
+    return account
+
+
 @view_config(
     route_name="staff_account_disable",
     permission=ACADEMY,
     request_method="POST",
 )
 def disable_staff_account(request):
-    account = request.site.staff.get(request.matchdict["id"])
-    if account is None:
-        raise HTTPNotFound()
-    if account is request.staff:
-        flash(request, _("Vous ne pouvez pas désactiver votre propre compte."), "error")
-        return HTTPSeeOther(request.route_url("staff_accounts"))
-    request.site.staff.disable(account)
-    audit(request, "staff.disabled", target=account.id)
-    flash(
-        request,
-        _("Le compte « ${login} » est désactivé.", mapping={"login": account.login}),
-        "success",
-    )
+    account = target_account(request)
+    if account is not None:
+        request.site.staff.disable(account)
+        audit(request, "staff.disabled", target=account.id)
+        flash(
+            request,
+            _("Le compte « ${login} » est désactivé.", mapping={"login": account.login}),
+            "success",
+        )
+    return HTTPSeeOther(request.route_url("staff_accounts"))
+
+
+@view_config(
+    route_name="staff_account_enable",
+    permission=ACADEMY,
+    request_method="POST",
+)
+def enable_staff_account(request):
+    account = target_account(request)
+    if account is not None and account.disabled:
+        request.site.staff.enable(account)
+        audit(request, "staff.enabled", target=account.id)
+        flash(
+            request,
+            _("Le compte « ${login} » est réactivé.", mapping={"login": account.login}),
+            "success",
+        )
+    return HTTPSeeOther(request.route_url("staff_accounts"))
+
+
+@view_config(
+    route_name="staff_account_reset_second_factor",
+    permission=ACADEMY,
+    request_method="POST",
+)
+def reset_second_factor(request):
+    """The member lost their phone: they enrol a new one at their next sign-in."""
+    account = target_account(request)
+    if account is not None and account.enrolled:
+        request.site.staff.reset_second_factor(account)
+        audit(request, "staff.second_factor.reset", target=account.id)
+        flash(
+            request,
+            _(
+                "Double authentification de « ${login} » réinitialisée : la personne "
+                "l'activera de nouveau à sa prochaine connexion.",
+                mapping={"login": account.login},
+            ),
+            "success",
+        )
     return HTTPSeeOther(request.route_url("staff_accounts"))

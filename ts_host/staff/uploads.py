@@ -10,9 +10,14 @@ two steps, so that any application process may serve the confirmation,
 for that staff member, that establishment and that import only; the
 confirmation removes them, and they are forgotten after an hour.
 
-The host's SIECLE import and the services' imports (``importer_page``, for
-an :class:`~ts_host.importing.Importer`, the very class ``ts-admin import``
-runs) are all an :class:`ImportPage`.
+The host's SIECLE and STS-web imports and the services' imports
+(``importer_page``, for an :class:`~ts_host.importing.Importer`, the very
+class ``ts-admin import`` runs) are all an :class:`ImportPage`.
+
+A large export takes a while to read and compare: the preview reports how
+far it is (:class:`ProgressReport`) where the upload form's script polls it
+(the ``office_import_progress`` route); without the script the form works
+the same.  See docs/decisions.md.
 """
 
 from __future__ import annotations
@@ -20,20 +25,28 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import transaction
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import get_renderer
+from pyramid.view import view_config
+from ZODB.POSException import ConflictError
 
 from ..audit import audit
-from ..contract import ImportRejected
+from ..contract import STAFF_EDIT_PERMISSION, ImportRejected
+from ..forms import text_field
 from ..i18n import _
 from ..layout import flash
-from ..models.staff import Upload
+from ..models.containers import Container
+from ..models.staff import ImportProgress, Upload
+from ..root import appmaker
+from ..storage import get_database
 
 UPLOAD_TTL = timedelta(hours=1)
 #: What one service's import file may weigh by default: a lycée's year of grades.
@@ -43,6 +56,9 @@ FORM_OVERHEAD = 64 * 1024
 MACROS = "ts_host:templates/staff/upload_macros.pt"
 #: The parameter that carries an upload from its preview to its confirmation.
 UPLOAD_PARAM = "envoi"
+#: The parameter that names a preview's progress record (made by the page).
+TRACKING_PARAM = "suivi"
+TRACKING = re.compile(r"[\w-]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -67,10 +83,12 @@ def rejection_lines(rejected: ImportRejected) -> list[str]:
     return [f"{source}, ligne {bad.line} : {bad.message}" for bad in rejected.bad_lines]
 
 
-#: ``run(request, paths, preview)``: import the files at ``paths`` for
-#: ``request.context.uai``, return the summary, or raise ``ImportRejected``.
-#: ``preview`` is true when the transaction is rolled back after: nothing to audit.
-Run = Callable[[Any, list[Path], bool], Any]
+#: ``run(request, paths, preview, report)``: import the files at ``paths``
+#: for ``request.context.uai``, return the summary, or raise
+#: ``ImportRejected``.  ``preview`` is true when the transaction is rolled
+#: back after: nothing to audit.  ``report`` (a :class:`ProgressReport`)
+#: takes the readers' and importers' progress, if the import gives any.
+Run = Callable[[Any, list[Path], bool, "ProgressReport"], Any]
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,8 @@ class ImportPage:
             "token": None,
             "names": [],
             "upload_macros": get_renderer(MACROS).implementation().macros,
+            "tracking": secrets.token_urlsafe(18),
+            "progress_url": request.route_url("office_import_progress", uai=request.context.uai),
         }
         if request.method != "POST":
             return values
@@ -148,14 +168,16 @@ class ImportPage:
         if errors:
             return values
         upload = Upload(request.staff.id, request.context.uai, files, kind=self.kind)
-        savepoint = request.tm.savepoint()
-        try:
-            summary = self.run_upload(request, upload, preview=True)
-        except ImportRejected as rejected:
-            values["errors"] = rejection_lines(rejected)
-            return values
-        finally:
-            savepoint.rollback()
+        tracking = text_field(request.POST, TRACKING_PARAM, 64)
+        with ProgressReport(request, tracking) as report:
+            savepoint = request.tm.savepoint()
+            try:
+                summary = self.run_upload(request, upload, True, report)
+            except ImportRejected as rejected:
+                values["errors"] = rejection_lines(rejected)
+                return values
+            finally:
+                savepoint.rollback()
         forget_old_uploads(request.site.staff)
         token = secrets.token_urlsafe(24)
         request.site.staff.uploads.add(token, upload)
@@ -173,7 +195,7 @@ class ImportPage:
             )
             return HTTPSeeOther(request.path_url)
         try:
-            summary = self.run_upload(request, upload, preview=False)
+            summary = self.run_upload(request, upload, False, ProgressReport(request, ""))
         except ImportRejected as rejected:  # the database changed since the preview
             values["errors"] = rejection_lines(rejected)
             return values
@@ -200,7 +222,7 @@ class ImportPage:
             return None, None
         return token, upload
 
-    def run_upload(self, request, upload: Upload, preview: bool):
+    def run_upload(self, request, upload: Upload, preview: bool, report: ProgressReport):
         """``run`` on the upload's files, written to a folder of their own for the import."""
         with tempfile.TemporaryDirectory(prefix="ts-import-") as folder:
             paths = []
@@ -208,7 +230,7 @@ class ImportPage:
                 path = Path(folder) / name
                 path.write_bytes(content)
                 paths.append(path)
-            return self.run(request, paths, preview)
+            return self.run(request, paths, preview, report)
 
 
 def forget_old_uploads(directory) -> None:
@@ -223,7 +245,7 @@ def importer_page(importer, field: UploadField, done_route: str, **kw) -> Import
     subclass, the one ``ts-admin import`` runs) on one file, for the page's
     establishment only (``Importer.for_establishment``), in the journal once confirmed."""
 
-    def run(request, paths: list[Path], preview: bool):
+    def run(request, paths: list[Path], preview: bool, report: ProgressReport):
         (path,) = paths
         uai = request.context.uai
         summary = importer.for_establishment(request.site, request.academy, uai).load(path)
@@ -239,3 +261,97 @@ def importer_page(importer, field: UploadField, done_route: str, **kw) -> Import
         return summary
 
     return ImportPage(importer.name, (field,), run, done_route, **kw)
+
+
+class ProgressReport:
+    """How far a preview is, written where every application process can read it.
+
+    The preview runs in the request's transaction, which is rolled back (or
+    committed) only at its end; the progress is therefore written from a
+    connection of its own, in small transactions of its own, at most every
+    ``INTERVAL`` seconds.  It writes only the progress record: the import
+    stays all or nothing.  A report without a valid tracking id (a form
+    sent without its script, a confirmation, a test) does nothing.
+    """
+
+    INTERVAL = 0.5
+
+    def __init__(self, request, tracking: str) -> None:
+        self.tracking = tracking if TRACKING.fullmatch(tracking) else ""
+        self.staff_id, self.uai = request.staff.id, request.context.uai
+        self.localizer = request.localizer
+        self.last = 0.0
+        self.manager = self.connection = None
+        if self.tracking:
+            self.manager = transaction.TransactionManager(explicit=True)
+            self.connection = get_database(request.registry).open(transaction_manager=self.manager)
+
+    def __enter__(self) -> ProgressReport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+    def write(self, stage, done: int, total: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.connection is None or (not force and now - self.last < self.INTERVAL):
+            return
+        self.last = now
+        try:
+            with self.manager:
+                directory = appmaker(self.connection.root()).staff
+                if directory.progress is None:
+                    directory.progress = Container()
+                record = directory.progress.get(self.tracking)
+                if record is None:
+                    record = ImportProgress(self.staff_id, self.uai)
+                    forget_old_progress(directory.progress)
+                    directory.progress.add(self.tracking, record)
+                if record.staff_id != self.staff_id:
+                    return
+                record.stage = self.localizer.translate(stage)
+                record.done, record.total = done, total
+                record.updated_at = datetime.now()
+        except ConflictError:
+            pass  # another import's report at the same moment: the next one writes
+
+    def reading(self, name: str, done: int, size: int) -> None:
+        """``ReadProgress`` of the XML readers: bytes of each file read."""
+        self.write(_("Lecture de ${name}", mapping={"name": name}), done, size, done >= size)
+
+    def counting(self, total: int) -> Callable[[int], None]:
+        """The importers' ``progress(n)``: records compared with the database."""
+        done = 0
+        self.write(_("Comparaison avec les données enregistrées"), 0, total, force=True)
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            self.write(_("Comparaison avec les données enregistrées"), done, total, done >= total)
+
+        return step
+
+
+def forget_old_progress(records) -> None:
+    limit = datetime.now() - UPLOAD_TTL
+    for key, record in list(records.items()):
+        if record.updated_at < limit:
+            records.pop(key)
+
+
+@view_config(route_name="office_import_progress", permission=STAFF_EDIT_PERMISSION, renderer="json")
+def import_progress(request):
+    """How far the staff member's preview is (``suivi``: the id its form sent);
+    an unknown id, or someone else's, reads as not started."""
+    directory = request.site.staff
+    tracking = text_field(request.GET, TRACKING_PARAM, 64)
+    record = directory.progress.get(tracking) if directory.progress is not None else None
+    if record is None or record.staff_id != request.staff.id or record.uai != request.context.uai:
+        return {"etape": "", "fait": 0, "total": 0, "pourcent": 0}
+    return {
+        "etape": record.stage,
+        "fait": record.done,
+        "total": record.total,
+        "pourcent": record.percent,
+    }
