@@ -35,6 +35,7 @@ from ..admin.importer import import_siecle
 from ..admin.siecle import read_exports
 from ..admin.sts import import_sts, read_sts
 from ..contract import ImportRejected
+from ..forms import text_field
 from ..i18n import _
 from ..layout import flash
 from ..models.containers import Container
@@ -136,7 +137,7 @@ def forget_old_uploads(directory) -> None:
 
 
 def current_upload(request, kind: WebImport) -> tuple[str, Upload] | tuple[None, None]:
-    token = request.params.get("envoi", "")[:64]
+    token = text_field(request.params, "envoi", 64)
     upload = request.site.staff.uploads.get(token) if token else None
     if (
         upload is None
@@ -272,7 +273,7 @@ def import_page(request, kind: WebImport):
     if page["errors"]:
         return page
     upload = Upload(request.staff.id, context.uai, files, kind.name)
-    tracking = request.POST.get("suivi", "")[:64]
+    tracking = text_field(request.POST, "suivi", 64)
     with ProgressReport(request, tracking) as report:
         try:
             export = read_upload(kind, upload, report.reading)
@@ -332,7 +333,7 @@ def import_progress(request):
     """How far the staff member's preview is (``suivi``: the id its form sent);
     an unknown id, or someone else's, reads as not started."""
     directory = request.site.staff
-    tracking = request.GET.get("suivi", "")[:64]
+    tracking = text_field(request.GET, "suivi", 64)
     record = directory.progress.get(tracking) if directory.progress is not None else None
     if record is None or record.staff_id != request.staff.id or record.uai != request.context.uai:
         return {"etape": "", "fait": 0, "total": 0, "pourcent": 0}
