@@ -29,6 +29,13 @@ class CSRFSchema(colander.MappingSchema):
     )
 
 
+def text_field(params, name: str, limit: int) -> str:
+    """The text a hand-written form sent as ``name``, at most ``limit`` characters;
+    empty when it is missing or is not text (a file sent in its place)."""
+    value = params.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
 #: How deform words a value of the wrong shape (a file or a list where text is
 #: expected, markers out of place): plain English that no catalogue translates.
 STRUCTURE_ERRORS = ("Pstruct is not", "Invalid pstruct", "Invalid peppercorn")

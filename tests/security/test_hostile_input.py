@@ -6,18 +6,20 @@ service's forms (the fiche…) are covered as soon as it is installed.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import webtest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ts_host import tokens
 from ts_host.activation import display
-from ts_host.models import CodeKind
-from ts_host.testing import make_account
+from ts_host.models import CodeKind, Role
+from ts_host.testing import ESTABLISHMENT_A, TEST_ENVIRON, make_account, make_staff, staff_login
 
 from .hostile import Filler, buttons_of, submissions
 from .routes import requests
@@ -163,17 +165,32 @@ def targets(attack: Attack, pupil_id: str) -> list[Target]:
 
 def attack_form(attack: Attack, target: Target, pupil_id: str, address: str) -> None:
     """Run the examples; a submission that succeeded gets a new account for the next."""
-    filler = Filler(attack.codes(target.form_id))
-    state = {}
 
-    def fresh_client():
+    def new_client():
         login = attack.new_account(pupil_id) if target.logged_in else None
-        state["app"] = attack.client(login, address)
+        return attack.client(login, address)
 
-    fresh_client()
+    hostile_submissions(
+        target,
+        Filler(attack.codes(target.form_id)),
+        new_client,
+        lambda: attack.snapshot([pupil_id]),
+        EXAMPLES,
+    )
+
+
+def hostile_submissions(
+    target, filler, new_client, snapshot, examples, renew=lambda response: True
+) -> None:
+    """Send ``examples`` hostile variations of ``target``'s form: never a 500; a
+    submission refused (any answer but a redirection or a download) changes
+    nothing of ``snapshot()`` and speaks French.  A client whose submission
+    was redirected is replaced by ``new_client()`` for the next one when
+    ``renew(response)`` says so (a family's new account, a staff session ended)."""
+    state = {"app": new_client()}
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -185,18 +202,25 @@ def attack_form(attack: Attack, target: Target, pupil_id: str, address: str) -> 
         page = app.get(path)
         form = page.forms[target.form_id]
         submission = data.draw(submissions(filler.fill(page, form), buttons_of(form)))
-        before = attack.snapshot([pupil_id])
+        # A file field (an import) gets a file of hostile bytes.
+        fields = [(n, v) for n, v in submission.fields if not isinstance(v, webtest.forms.File)]
+        uploads = submission.uploads + [
+            (name, "export.xml", data.draw(st.binary(max_size=256)))
+            for name, value in submission.fields
+            if isinstance(value, webtest.forms.File)
+        ]
+        before = snapshot()
         response = app.post(
-            form.action or path,
-            params=submission.fields,
-            upload_files=submission.uploads or None,
-            status="*",
+            form.action or path, params=fields, upload_files=uploads or None, status="*"
         )
         assert response.status_int < 500, target.label
         if response.status_int in (302, 303):
-            fresh_client()
+            if renew(response):
+                state["app"] = new_client()
+        elif response.content_type == "application/pdf":
+            pass  # letters printed: a success
         else:
-            assert attack.snapshot([pupil_id]) == before, f"{target.label}: partial write"
+            assert snapshot() == before, f"{target.label}: partial write"
             assert not english_messages(response), (target.label, english_messages(response))
 
     attempt()
@@ -258,3 +282,75 @@ def test_deform_markers_out_of_place_are_refused_not_a_500(client, cast):
     ]
     refused = owner.post("/compte/rattacher", markers, status=400)
     assert not english_messages(refused)
+
+
+# Behind a staff session ---------------------------------------------------------------
+
+STAFF_EXAMPLES = 3
+
+
+def staff_snapshot(site, tm) -> tuple:
+    """What a refused staff submission must leave as it was."""
+    with tm:
+        return (
+            {
+                a.id: (a.login, a.role, a.uais, a.disabled, a.password_hash, a.totp_secret)
+                for a in site.staff
+            },
+            {
+                c.code: (c.state, c.account_id, c.printed_at, c.mailed_at)
+                for c in site.codes.values()
+            },
+            {uai: dict(e.pupil_ids.items()) for uai, e in site.establishments.items()},
+            len(site.staff.uploads),
+        )
+
+
+def staff_targets(ts_app, app, other_staff_id: str) -> list[Target]:
+    """Every POST form of every staff page of establishment A, seen by the
+    académie (who sees them all); the many forms of a list (one per code,
+    per account) are attacked once per action."""
+    found, seen = [], set()
+    for route, match in requests(ts_app.registry, "GET"):
+        if not route.for_staff or "token" in route.placeholders:
+            continue
+        path = route.path(uai=ESTABLISHMENT_A, id=other_staff_id, **match)
+        page = app.get(path, status="*")
+        if page.status_int != 200 or "html" not in page.content_type:
+            continue
+        for key, form in page.forms.items():
+            if isinstance(key, int) and form.method.upper() == "POST" and form.action not in seen:
+                seen.add(form.action)
+                label = f"{route.pattern} → {form.action or path}"
+                found.append(Target(label, key, True, lambda app, path=path: path))
+    return found
+
+
+def test_hostile_input_on_every_staff_form(ts_app, site, tm):
+    """The family crawler's staff mode: signed in as the académie (with a second
+    staff account to act on), every form of every staff page, malformed."""
+    hasher, number = ts_app.registry.ts_hasher, itertools.count()
+
+    def new_client():
+        with tm:
+            member = make_staff(site, hasher, f"assaut{next(number)}", Role.ACADEMIE)
+        app = webtest.TestApp(ts_app, extra_environ=TEST_ENVIRON)
+        staff_login(app, member)
+        return app
+
+    with tm:
+        other = make_staff(site, hasher, "cible", Role.ETABLISSEMENT, [ESTABLISHMENT_A])
+        other_id = site.staff.by_login(other.login).id
+    found = staff_targets(ts_app, new_client(), other_id)
+    actions = {target.label.rsplit("/", 1)[-1] for target in found}
+    assert {"regenerer", "refus", "envoi", "lettres.pdf", "import-siecle", "import-sts"} <= actions
+    assert {"personnel", "desactiver", "reinitialiser-double-authentification"} <= actions
+    for target in found:
+        hostile_submissions(
+            target,
+            Filler([]),
+            new_client,
+            lambda: staff_snapshot(site, tm),
+            STAFF_EXAMPLES,
+            renew=lambda response: response.location.endswith("/gestion/connexion"),
+        )

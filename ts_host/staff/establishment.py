@@ -24,6 +24,7 @@ from ..admin import codes as admin_codes
 from ..admin import reference_day, stats
 from ..audit import audit
 from ..contract import STAFF_EDIT_PERMISSION, CommandError
+from ..forms import text_field
 from ..i18n import _, of_name
 from ..layout import flash
 from ..mail import send_mail
@@ -121,8 +122,8 @@ def office_dashboard(request):
 def office_codes(request):
     """The codes of one class, or those matching a name, with what can be done to each."""
     context, site = request.context, request.site
-    division = request.GET.get("classe", "")[:20]
-    search = " ".join(request.GET.get("recherche", "").split())[:MAX_SEARCH]
+    division = text_field(request.GET, "classe", 20)
+    search = " ".join(text_field(request.GET, "recherche", MAX_SEARCH).split())
     establishment = site.establishments.get(context.uai)
     divisions = sorted(set(establishment.pupil_ids.values()) - {""}) if establishment else []
     if not division and not search and divisions:
@@ -161,15 +162,15 @@ def back(request) -> HTTPSeeOther:
     return HTTPSeeOther(
         codes_url(
             request,
-            classe=request.POST.get("classe", "")[:20],
-            recherche=request.POST.get("recherche", "")[:MAX_SEARCH],
+            classe=text_field(request.POST, "classe", 20),
+            recherche=text_field(request.POST, "recherche", MAX_SEARCH),
         )
     )
 
 
 def code_of_request(request):
     """The code a POST names, if it belongs to this establishment."""
-    code = request.site.codes.get(normalise(request.POST.get("code", "")[:40]))
+    code = request.site.codes.get(normalise(text_field(request.POST, "code", 40)))
     if code is None:
         return None
     pupil = request.site.pupils.get(code.pupil_id)
@@ -274,7 +275,7 @@ def mail_code(request):
             "error",
         )
         return back(request)
-    if code.mailed_at is not None and not request.POST.get("renvoyer"):
+    if code.mailed_at is not None and not text_field(request.POST, "renvoyer", 1):
         flash(
             request,
             _(
@@ -322,15 +323,15 @@ def print_letters(request):
     from ..admin import letters
 
     context, site, form = request.context, request.site, request.POST
-    kind = form.get("type", "")
+    kind = text_field(form, "type", 3)
     scope = admin_codes.Scope(
         context.uai,
-        division=form.get("classe", "")[:20],
-        pupil=form.get("eleve", "")[:40],
-        responsable=form.get("responsable", "")[:40] if kind == CodeKind.CAR else "",
+        division=text_field(form, "classe", 20),
+        pupil=text_field(form, "eleve", 40),
+        responsable=text_field(form, "responsable", 40) if kind == CodeKind.CAR else "",
         kinds=(CodeKind(kind),) if kind in tuple(CodeKind) else (CodeKind.CAR,),
     )
-    not_printed = bool(form.get("non_imprimes"))
+    not_printed = bool(text_field(form, "non_imprimes", 1))
     try:
         selection = admin_codes.select(site, scope)
     except CommandError as exc:

@@ -210,7 +210,7 @@ class ImportPage:
 
     def current_upload(self, request) -> tuple[str, Upload] | tuple[None, None]:
         """The upload the confirmation names, if it is this staff member's, here, still fresh."""
-        token = request.POST.get(UPLOAD_PARAM, "")[:64]
+        token = text_field(request.POST, UPLOAD_PARAM, 64)
         upload = request.site.staff.uploads.get(token) if token else None
         if (
             upload is None
