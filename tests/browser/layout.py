@@ -15,7 +15,9 @@
   the DSFR's logos do so);
 - the document does not scroll sideways (a wide table scrolls in its own
   container);
-- no image has a zero size (a broken or squeezed ``<img>``).
+- no image has a zero size (a broken or squeezed ``<img>``);
+- no DSFR icon class draws nothing (an icon the Makefile's ``DSFR_ICONS``
+  does not vendor shows an empty square).
 
 axe-core sees none of these: they break no accessibility rule's DOM test.
 When a check fails, a screenshot of the page at that width is kept in the
@@ -36,9 +38,10 @@ TOLERANCE = 1
 
 #: Every layout problem of the page, as sentences.  Elements inside a DSFR
 #: dialog are exempt from the overlap check only: an open dialog is a layer
-#: above the header and the footer by design.  A button with a ``title``
-#: whose text the DSFR hides on purpose (its icon-only form, the phone's
-#: « Menu ») is not text spilling out.
+#: above the header and the footer by design.  A button or link whose text
+#: the DSFR hides on purpose (its icon-only form, the phone's « Menu ») is
+#: not text spilling out, and an item without anything to read (a card's
+#: decorative image) may be shown out of order.
 LAYOUT_PROBLEMS = """([tolerance, width]) => {
     const problems = [];
     const describe = (element) => {
@@ -52,6 +55,22 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
     // (content-visibility), a screen reader's text is clipped to a pixel.
     const shown = (element) => element.checkVisibility({visibilityProperty: true})
         && element.getClientRects().length > 0 && !element.closest('.fr-sr-only');
+    // What a reader meets: text, an image with a text alternative, a field.
+    // The DSFR shows a card's or a tile's decorative image (alt="") above
+    // its title by CSS order, which changes nothing a reader reads.
+    const read = (element) => (element.innerText ?? element.textContent).trim() !== ''
+        || element.matches('img:not([alt=""]), input, select, textarea')
+        || element.querySelector('img:not([alt=""]), input, select, textarea') !== null;
+    // The DSFR's icon-only form of a button or link (pagination's first and
+    // last, a tooltip's button, a button with a title): its text is clipped on
+    // purpose and stays its accessible name; the icon is drawn by ::before.
+    const iconOnly = (element) => {
+        const style = getComputedStyle(element);
+        if (style.overflow !== 'hidden' || style.whiteSpace !== 'nowrap') return false;
+        if (element.hasAttribute('title') && element.matches('.fr-btn')) return true;
+        const icon = getComputedStyle(element, '::before');
+        return icon.content !== 'none' && icon.maskImage !== 'none';
+    };
     const main = document.querySelector('main');
     const bands = ['header', 'footer']
         .map((tag) => [tag, document.querySelector(`body > ${tag}, body > * > ${tag}`)])
@@ -75,7 +94,7 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
     if (main) {
         for (const container of main.querySelectorAll('*')) {
             if (!/flex|grid/.test(getComputedStyle(container).display)) continue;
-            const children = Array.from(container.children).filter(shown);
+            const children = Array.from(container.children).filter(shown).filter(read);
             const orders = children.map((child) => Number(getComputedStyle(child).order));
             const moved = children.find((child, index) => orders
                 .some((order, other) => other > index && order < orders[index]));
@@ -88,10 +107,7 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
     const boxes = 'button, a, [role=tab], th, .fr-btn, [data-ts-key]';
     for (const element of document.querySelectorAll(boxes)) {
         if (!shown(element) || getComputedStyle(element).display === 'inline') continue;
-        if (element.hasAttribute('title') && element.matches('.fr-btn')) {
-            const style = getComputedStyle(element);
-            if (style.overflow === 'hidden' && style.whiteSpace === 'nowrap') continue;
-        }
+        if (iconOnly(element)) continue;
         const box = element.getBoundingClientRect();
         let left = box.left, right = box.right;
         const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
@@ -121,6 +137,19 @@ LAYOUT_PROBLEMS = """([tolerance, width]) => {
                 && inside(element.parentElement))
             .slice(0, 3).map(describe);
         problems.push(`the page scrolls sideways by ${sideways}px (${wide.join(', ')})`);
+    }
+    // An icon class the vendored DSFR lacks draws an empty square
+    // (only the Makefile's DSFR_ICONS are vendored).
+    for (const element of document.querySelectorAll('[class*="fr-icon-"]')) {
+        if (!shown(element)) continue;
+        const drawn = ['::before', '::after'].some((pseudo) => {
+            const icon = getComputedStyle(element, pseudo);
+            return icon.maskImage !== 'none' || icon.backgroundImage !== 'none';
+        });
+        if (!drawn) {
+            const name = element.className.match(/fr-icon-[a-z0-9-]+/)[0];
+            problems.push(`${describe(element)}: the icon ${name} is not vendored (DSFR_ICONS)`);
+        }
     }
     for (const image of document.querySelectorAll('img, [role=img]')) {
         if (!shown(image)) continue;

@@ -144,8 +144,10 @@ class LiveServer:
             (login, self._open_academie_account(login)) for login in ("academie0", "academie1")
         ]
         self.base_url = self.server.start().url
-        # S310: the URL is the http:// one waitress announced.
-        with urllib.request.urlopen(f"{self.base_url}/connexion", timeout=10) as response:  # noqa: S310
+        # S310: the URL is the http:// one waitress announced.  The first
+        # page compiles the layout's templates: on a busy machine, seconds.
+        first_page = f"{self.base_url}/connexion"
+        with urllib.request.urlopen(first_page, timeout=60) as response:  # noqa: S310
             assert response.status == 200
 
     def _open_academie_account(self, login: str) -> str:

@@ -161,6 +161,11 @@ BROKEN_LAYOUTS = {
         }""",
         "the page scrolls sideways",
     ),
+    "an icon that is not vendored": (
+        """() => document.querySelector('main [type=submit]').classList.add(
+            'fr-icon-rocket-line', 'fr-btn--icon-left')""",
+        "the icon fr-icon-rocket-line is not vendored",
+    ),
     "a broken image": (
         """() => new Promise((loaded) => {
             const image = document.createElement('img');
