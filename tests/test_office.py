@@ -329,12 +329,12 @@ def test_an_sts_web_structure_is_previewed_then_confirmed(office, testapp):
     form["structure"] = webtest.Upload("sts_emp.xml", content)
     preview = form.submit()
     assert "Ce que l'import va changer" in preview
-    with open_site(testapp.app) as site:  # the preview wrote nothing
-        assert not len(site.establishments[ESTABLISHMENT_A].structure.divisions)
+    with open_site(testapp.app) as site:  # the preview wrote nothing: the demo's is there
+        assert site.establishments[ESTABLISHMENT_A].structure.source == "démonstration"
     confirmation = next(f for f in preview.forms.values() if "envoi" in f.fields)
     assert "Import STS-web enregistré" in confirmation.submit("confirmer").follow()
     with open_site(testapp.app) as site:
-        assert len(site.establishments[ESTABLISHMENT_A].structure.divisions)
+        assert "sts_emp.xml" in site.establishments[ESTABLISHMENT_A].structure.source
     assert "sts.imported" in [entry.event for entry in site.journal.newest_first()]
 
 
