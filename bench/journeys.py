@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import math
 import ssl
 import threading
 import time
@@ -84,7 +85,7 @@ def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1]
 
 
 @dataclass
