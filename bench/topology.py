@@ -237,8 +237,9 @@ def topology_table(result: TopologyResult) -> str:
         "dashboard, absences, notes (current period), logout: 6 requests.",
         "",
         "| processes | connections | journeys/s | req/s | p50 ms | p99 ms | journey p50 ms "
-        "| errors | CPU ms per journey: nginx | app | PostgreSQL | load gen. | others |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| errors | CPU ms per journey: nginx | app | PostgreSQL | load gen. | others "
+        "| CPU bound journeys/s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     failing: list[str] = []
     for step in result.steps:
@@ -252,7 +253,7 @@ def topology_table(result: TopologyResult) -> str:
             f"{percentile(tally.latencies_ms, 0.99):.0f} | "
             f"{percentile(tally.journey_ms, 0.5):.0f} | {errors_cell(tally)} | "
             + " | ".join(f"{seconds * 1000 / journeys:.1f}" for seconds in cpu)
-            + " |"
+            + f" | {cpu_bound(step):.1f} |"
         )
         if tally.errors:
             kinds = ", ".join(f"{kind} × {n}" for kind, n in tally.errors.most_common())
@@ -262,6 +263,14 @@ def topology_table(result: TopologyResult) -> str:
         rows += [f"- {line}" for line in failing]
     rows += ["", scaling_table(result), "", memory_line(result)]
     return "\n".join(rows)
+
+
+def cpu_bound(step: Step) -> float:
+    """The journeys/s this machine's cores would allow if they ran only the
+    topology (nginx, the processes, PostgreSQL) at this step's CPU cost per
+    journey: a figure that what else runs on the machine hardly moves."""
+    server = sum(step.cpu[c] for c in ("nginx", "application", "PostgreSQL"))
+    return len(os.sched_getaffinity(0)) * step.tally.journeys / server if server else 0.0
 
 
 def scaling_table(result: TopologyResult) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from bench.journeys import Family, Tally, forms, percentile, play
-from bench.topology import Step, TopologyResult, topology_table
+from bench.topology import Step, TopologyResult, cpu_bound, topology_table
 
 PASSWORD = "860357"
 #: The fake keypad: position i shows digit (i + 3) % 10.
@@ -116,6 +116,15 @@ def test_every_wrong_answer_is_an_error_the_report_shouts(portal):
     assert f"**{tally.failed} ERRORS**" in report
     assert "**THIS RUN HAD ERRORS**" in report
     assert f"GET /b: 500, not 200 × {tally.failed}" in report
+
+
+def test_the_cpu_bound_divides_the_cores_by_the_servers_cpu_per_journey(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1})
+    cpu = {"nginx": 1, "application": 6, "PostgreSQL": 3, "load generator": 5, "machine": 20}
+    step = Step(2, 4, Tally(seconds=10, journeys=100), cpu)
+    assert cpu_bound(step) == 20  # 2 cores / 0.1 s of server CPU per journey
+    row = topology_table(TopologyResult(pupils=10, copy_seconds=0, steps=[step])).split("\n")[6]
+    assert row == "| 2 | 4 | 10.0 | 0 | 0 | 0 | 0 | 0 | 10.0 | 60.0 | 30.0 | 50.0 | 50.0 | 20.0 |"
 
 
 def test_a_refused_connection_is_an_error_not_a_crash():
