@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psycopg2
 
-from ts_host.testing.production import ETC, Topology, private_postgresql, replaced
+from ts_host.testing.production import ETC, Missing, Topology, private_postgresql, replaced
 from ts_host.testing.storages import PostgreSQL
 
 from .database import Fixtures, database
@@ -215,10 +215,15 @@ def bench_topology(pupils: int, dsn: str, args) -> TopologyResult:
 def bench_topologies(args) -> list[TopologyResult]:
     """Each size of database through the production topology."""
     given = args.pg_dsn or os.environ.get("TS_TEST_PG_DSN")
-    if given:
-        return [bench_topology(pupils, given, args) for pupils in sorted(args.pupils)]
-    with private_postgresql() as dsn:
-        return [bench_topology(pupils, dsn, args) for pupils in sorted(args.pupils)]
+    try:
+        if given:
+            return [bench_topology(pupils, given, args) for pupils in sorted(args.pupils)]
+        with private_postgresql() as dsn:
+            return [bench_topology(pupils, dsn, args) for pupils in sorted(args.pupils)]
+    except Missing as missing:
+        raise SystemExit(
+            f"the production topology cannot run: {missing} (--no-topology: the pages only)"
+        ) from missing
 
 
 def errors_cell(tally: Tally) -> str:
