@@ -114,6 +114,8 @@ class TopologyResult:
     steps: list[Step] = field(default_factory=list)
     #: Resident memory of each application process after its run, per process count.
     memory: dict[int, list[int]] = field(default_factory=dict)
+    #: What went wrong during the warm-ups: errors too, though not measured.
+    warmup_errors: Counter = field(default_factory=Counter)
 
 
 def families(fixtures: Fixtures) -> list[Family]:
@@ -172,13 +174,14 @@ def run_topology(
         topology.start(establishments, relstorage_conf(folder, dsn))
         try:
             postmaster = postmaster_pid(dsn)
-            play(
+            warmup = play(
                 topology.url,
                 players,
                 connections=max(args.concurrency),
                 seconds=args.warmup,
                 cafile=str(topology.certificate),
             )
+            result.warmup_errors.update(warmup.errors)
             for connections in args.concurrency:
                 step = measure(topology, postmaster, players, connections, args)
                 result.steps.append(step)
@@ -263,6 +266,9 @@ def topology_table(result: TopologyResult) -> str:
         if tally.errors:
             kinds = ", ".join(f"{kind} × {n}" for kind, n in tally.errors.most_common())
             failing.append(f"{step.processes} process(es), {step.connections} connections: {kinds}")
+    if result.warmup_errors:
+        kinds = ", ".join(f"{kind} × {n}" for kind, n in result.warmup_errors.most_common())
+        failing.append(f"warm-up: {kinds}")
     if failing:
         rows += ["", "**THIS RUN HAD ERRORS**: the figures above are not valid.", ""]
         rows += [f"- {line}" for line in failing]
@@ -336,6 +342,7 @@ def comparison_table(small: TopologyResult, large: TopologyResult) -> str:
 def total_errors(results: list[TopologyResult]) -> Counter:
     errors: Counter = Counter()
     for result in results:
+        errors.update(result.warmup_errors)
         for step in result.steps:
             errors.update(step.tally.errors)
     return errors

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from bench.journeys import Family, Tally, forms, percentile, play
-from bench.topology import Step, TopologyResult, cpu_bound, topology_table
+from bench.topology import Step, TopologyResult, cpu_bound, topology_table, total_errors
 
 PASSWORD = "860357"
 #: The fake keypad: position i shows digit (i + 3) % 10.
@@ -116,6 +116,13 @@ def test_every_wrong_answer_is_an_error_the_report_shouts(portal):
     assert f"**{tally.failed} ERRORS**" in report
     assert "**THIS RUN HAD ERRORS**" in report
     assert f"GET /b: 500, not 200 × {tally.failed}" in report
+
+    quiet = TopologyResult(pupils=10, copy_seconds=0, steps=[Step(2, 1, Tally(), cpu)])
+    assert "ERRORS" not in topology_table(quiet)
+    quiet.warmup_errors["timeout"] = 2
+    assert "**THIS RUN HAD ERRORS**" in topology_table(quiet)
+    assert "- warm-up: timeout × 2" in topology_table(quiet)
+    assert total_errors([quiet]) == {"timeout": 2}
 
 
 def test_the_cpu_bound_divides_the_cores_by_the_servers_cpu_per_journey(monkeypatch):
