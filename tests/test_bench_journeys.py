@@ -17,7 +17,14 @@ from urllib.parse import parse_qs
 import pytest
 
 from bench.journeys import Family, Tally, forms, percentile, play
-from bench.topology import Step, TopologyResult, cpu_bound, topology_table, total_errors
+from bench.topology import (
+    Step,
+    TopologyResult,
+    comparison_table,
+    cpu_bound,
+    topology_table,
+    total_errors,
+)
 
 PASSWORD = "860357"
 #: The fake keypad: position i shows digit (i + 3) % 10.
@@ -150,3 +157,12 @@ def test_forms_and_percentiles():
     assert percentile(list(range(1, 101)), 0.5) == 50
     assert percentile(list(range(1, 101)), 0.99) == 99
     assert Tally(seconds=2, journeys=3).journeys_per_second == 1.5
+
+
+def test_the_comparison_of_two_sizes_flags_what_falls_below_the_target(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1})
+    cpu = {"nginx": 1, "application": 6, "PostgreSQL": 3, "load generator": 0, "machine": 10}
+    small = TopologyResult(1000, 0, steps=[Step(2, 4, Tally(seconds=10, journeys=100), cpu)])
+    large = TopologyResult(100000, 0, steps=[Step(2, 4, Tally(seconds=10, journeys=80), cpu)])
+    row = comparison_table(small, large).split("\n")[-1]
+    assert row == "| 2 | 4 | 10.0 | 8.0 | 0.80 **missed** | 20.0 | 16.0 | 0.80 **missed** | ≥ 0.9 |"
