@@ -100,8 +100,11 @@ security: $(TEST_STAMP)
 	$(BIN)/python -m tests.security.dependency_audit constraints.txt
 
 # Load and scale benchmarks (not tests): wrk against the server started as
-# `make run` does, on 1 000 and 100 000 demo pupils; see bench/RESULTS.md.
-# Needs wrk (apt-get install wrk). BENCH_ARGS="--pupils 1000" for a quick run.
+# `make run` does, on 1 000 and 100 000 demo pupils, then a mixed family
+# workload through the production topology (nginx, two processes,
+# RelStorage/PostgreSQL); see bench/RESULTS.md.  Needs wrk, nginx, openssl
+# and postgresql (apt-get install).  BENCH_ARGS="--pupils 1000" for a quick
+# run, BENCH_ARGS="--topology --pupils 1000" for the topology alone.
 .PHONY: bench
 bench: $(TEST_STAMP) catalogues
 	$(BIN)/python -m bench $(BENCH_ARGS)

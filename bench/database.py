@@ -36,7 +36,7 @@ from .server import REPOSITORY, environment, write_ini
 CACHE = REPOSITORY / "var" / "bench"
 LOGIN_ACCOUNTS = 64
 #: Bump when the fixtures below change, so that cached databases are rebuilt.
-FIXTURES_VERSION = 2
+FIXTURES_VERSION = 3
 #: The pupils looked at to find a family (the demo's families are spread evenly).
 FAMILY_SEARCH = 5000
 FAMILY_CANDIDATES = 50
@@ -59,6 +59,9 @@ class Fixtures:
     #: Page name -> path, for the services the establishment enables.
     pages: dict[str, str]
     logins: list[str]
+    #: Per login account, the two service pages of its child that a family's
+    #: journey through the production topology loads (bench/topology.py).
+    journey_pages: dict[str, list[str]]
 
 
 def cache_key(pupils: int, establishments: Path) -> str:
@@ -167,6 +170,14 @@ def create_accounts(site, request, registry) -> Fixtures:
         "lpc": ("ts_lpc.pupil", {}),
         "lpc_pdf": ("ts_lpc.pdf", {}),
     }
+    journey_pages = {
+        login: [
+            request.route_path(route, pupil=pupil_id)
+            for route in ("ts_absences.pupil", "ts_notes.pupil")
+            if establishment.enables(route.split(".")[0].removeprefix("ts_"))
+        ]
+        for login, pupil_id in zip(logins, others, strict=True)
+    }
     pages = {"dashboard": request.route_path("home", _query={"eleve": first.id})}
     for name, (route, query) in routes.items():
         if establishment.enables(name.split("_")[0]):
@@ -180,4 +191,5 @@ def create_accounts(site, request, registry) -> Fixtures:
         grades=grades,
         pages=pages,
         logins=logins,
+        journey_pages=journey_pages,
     )

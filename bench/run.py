@@ -7,7 +7,9 @@ by the same server: a page's ratio is the median over the rounds of its
 throughput divided by the bare view's measured just before.  The login POST
 is compared in the same way with what argon2 allows on this machine (cores
 / one verify with the application's parameters, measured between rounds).
-Then the worker's resident memory.
+Then the worker's resident memory.  Then the mixed family workload through
+the production topology (:mod:`bench.topology`); ``--topology`` runs only
+that, ``--no-topology`` only the pages.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pyramid.paster import get_appsettings
 from ts_host.passwords import hasher_from_settings
 from ts_host.testing import keypad_positions
 
+from . import topology
 from .app import BARE_PATH
 from .database import Fixtures, database
 from .load import Measure, load
@@ -313,6 +316,31 @@ def parser() -> argparse.ArgumentParser:
         help="establishments file (default etc/establishments.toml)",
     )
     top.add_argument("--rebuild", action="store_true", help="build the databases again")
+    production = top.add_mutually_exclusive_group()
+    production.add_argument(
+        "--topology",
+        action="store_true",
+        help="only the mixed family workload through the production topology",
+    )
+    production.add_argument(
+        "--no-topology", action="store_true", help="only the pages, without the topology"
+    )
+    top.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[1, 4, 16, 64],
+        help="families at once through the topology (default 1 4 16 64)",
+    )
+    top.add_argument(
+        "--journey-seconds",
+        type=float,
+        default=15,
+        help="load per concurrency step through the topology (default 15)",
+    )
+    top.add_argument(
+        "--pg-dsn", help="a PostgreSQL server for the topology (default: a private one)"
+    )
     top.add_argument("--json", type=Path, help="also write the figures to this file")
     return top
 
@@ -321,12 +349,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.establishments = args.establishments.resolve()
     print(f"## Benchmark\n\n{machine()}\n")
-    results = []
-    for pupils in sorted(args.pupils):
-        results.append(bench_scale(pupils, args))
-        print(scale_table(results[-1]) + "\n", flush=True)
-    if len(results) > 1:
-        print(comparison_table(results[0], results[-1]))
+    results, production = [], []
+    if not args.topology:
+        for pupils in sorted(args.pupils):
+            results.append(bench_scale(pupils, args))
+            print(scale_table(results[-1]) + "\n", flush=True)
+        if len(results) > 1:
+            print(comparison_table(results[0], results[-1]) + "\n")
+    if not args.no_topology:
+        production = topology.bench_topologies(args)
+        for result in production:
+            print(topology.topology_table(result) + "\n", flush=True)
+        if len(production) > 1:
+            print(topology.comparison_table(production[0], production[-1]) + "\n")
     if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
+        figures = {
+            "pages": [asdict(r) for r in results],
+            "topology": [asdict(r) for r in production],
+        }
+        args.json.write_text(json.dumps(figures, indent=2, default=list), encoding="utf-8")
+    errors = topology.total_errors(production)
+    if errors:
+        print(f"THE TOPOLOGY RUN HAD {sum(errors.values())} ERRORS: {dict(errors)}")
+        return 1
     return 0

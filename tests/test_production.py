@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import socket
@@ -32,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,7 +43,9 @@ from ts_host import main
 from ts_host import testing as kit
 from ts_host.headers import CSP
 from ts_host.storage import get_database
-from ts_host.testing.storages import PostgreSQL, free_port
+from ts_host.testing import production
+from ts_host.testing.production import SHIPPED, Topology, replaced
+from ts_host.testing.storages import PostgreSQL
 
 from .live_client import LiveClient
 
@@ -52,12 +53,9 @@ pytestmark = pytest.mark.production
 
 ROOT = Path(__file__).resolve().parents[1]
 ETC = ROOT / "etc"
-SHIPPED = ETC / "production"
-NGINX = "/usr/sbin/nginx"
 START_TIMEOUT = 60
 SLOW_CLIENTS = 150
 WRITERS = 4
-DEPLOYED_PORTS = ("8001", "8002")
 
 
 def required(reason: str):
@@ -67,34 +65,17 @@ def required(reason: str):
     pytest.skip(reason)
 
 
-def postgresql_bindir() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return found[-1].parent if found else None
-
-
 @pytest.fixture(scope="module")
 def pg_dsn() -> Iterator[str]:
     """A PostgreSQL server: ``TS_TEST_PG_DSN``'s, or a private one for this module."""
     if os.environ.get("TS_TEST_PG_DSN"):
         yield os.environ["TS_TEST_PG_DSN"]
         return
-    if postgresql_bindir() is None:
-        required("PostgreSQL is not installed (apt-get install postgresql)")
-    # Not under pytest's folders (mode 700): as root the server runs as tsci.
-    folder = tempfile.mkdtemp(prefix="ts-production-pg-")
     try:
-        started = subprocess.run(
-            [str(ROOT / ".ci" / "postgresql"), "start", folder],
-            capture_output=True,
-            text=True,
-            timeout=START_TIMEOUT,
-            check=True,
-        )
-        yield re.search(r"TS_TEST_PG_DSN='([^']*)'", started.stdout).group(1)
-    finally:
-        subprocess.run(
-            [str(ROOT / ".ci" / "postgresql"), "stop", folder], timeout=START_TIMEOUT, check=False
-        )
+        with production.private_postgresql() as dsn:
+            yield dsn
+    except production.Missing as missing:
+        required(str(missing))
 
 
 @pytest.fixture(scope="module")
@@ -154,232 +135,20 @@ def accounts(deployment, establishments, database_uri) -> Accounts:
     return Accounts(logins[0], first_name, logins[1:])
 
 
-def replaced(text: str, replacements: dict[str, str]) -> str:
-    """``text`` with each key replaced; a key that is not there fails the test."""
-    for old, new in replacements.items():
-        assert old in text, f"{old!r} is no longer in the shipped file"
-        text = text.replace(old, new)
-    return text
-
-
-def unit_command(unit: str, instance: str, folder: Path) -> list[str]:
-    """The ExecStart of a shipped unit, as it runs on this machine."""
-    line = next(
-        line
-        for line in (SHIPPED / unit).read_text(encoding="utf-8").splitlines()
-        if line.startswith("ExecStart=")
-    )
-    line = replaced(
-        line.removeprefix("ExecStart="),
-        {
-            "/srv/teleservices/venv/bin/": f"{Path(sys.executable).parent}/",
-            "/etc/teleservices/": f"{folder}/",
-            "%i": instance,
-        },
-    )
-    return shlex.split(line)
-
-
-def unit_environment() -> dict[str, str]:
-    """The example EnvironmentFile, filled as an administrator would."""
-    values = {
-        "TS_SESSION_SECRET": kit.TEST_SECRETS["ts.session_secret"],
-        "TS_AUTH_SECRET": kit.TEST_SECRETS["ts.auth_secret"],
-        "TS_PASSWORD_PEPPER": kit.TEST_SECRETS["ts.password_pepper"],
-    }
-    environment = {}
-    for line in (SHIPPED / "secrets.env.example").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            environment[name] = values.get(name, value)
-    assert set(values) <= set(environment)
-    # This machine's server is the test's, given whole in the DSN.
-    del environment["PGHOST"], environment["PGUSER"]
-    return {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", **environment}
-
-
-@dataclass
-class Topology:
-    folder: Path
-    url: str
-    certificate: Path
-    environment: dict[str, str]
-    app_ports: list[int]
-    apps: list[subprocess.Popen] = field(default_factory=list)
-    nginx: subprocess.Popen | None = None
-
+class LiveTopology(production.Topology):
     def client(self, **kwargs) -> LiveClient:
         return LiveClient(self.url, verify=str(self.certificate), **kwargs)
 
-    def app_url(self, number: int) -> str:
-        return f"http://127.0.0.1:{self.app_ports[number]}"
-
-    def start_app(self, number: int) -> subprocess.Popen:
-        """Start the process ``number`` as its unit would, without waiting for it."""
-        port = self.app_ports[number]
-        with (self.folder / f"app-{port}.log").open("a") as log:
-            process = subprocess.Popen(
-                unit_command("teleservices@.service", str(port), self.folder),
-                cwd=self.folder,
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        if number < len(self.apps):
-            self.apps[number] = process
-        else:
-            self.apps.append(process)
-        return process
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}"
-            for path in sorted(self.folder.rglob("*.log"))
-        )
-
-    def stop(self) -> None:
-        processes = [p for p in [self.nginx, *self.apps] if p is not None]
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_serving(
-    url: str, process: subprocess.Popen, topology: Topology, path: str = "/connexion", **kwargs
-) -> None:
-    """Until ``url`` answers 200 on ``path``: an application process is asked
-    for ``/health`` on its own address, which is not the academy's host."""
-    deadline = time.monotonic() + START_TIMEOUT
-    client = LiveClient(url, **kwargs)
-    while True:
-        try:
-            last = client.get(path)
-            if last.status_code == 200:
-                return
-        except OSError as error:
-            last = error
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{url} did not start ({last!r}):\n{topology.logs()}")
-        time.sleep(0.1)
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        required("openssl is not installed (apt-get install openssl)")
-    certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
-            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1"),
-            *("-keyout", str(key), "-out", str(certificate)),
-        ],
-        capture_output=True,
-        timeout=30,
-        check=True,
-    )
-    return certificate, key
-
-
-def nginx_configuration(folder: Path, app_ports: list[int], https: int, http: int) -> Path:
-    """Debian's nginx.conf in short, including the shipped site made local."""
-    certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
-    site = (SHIPPED / "nginx-teleservices.conf").read_text(encoding="utf-8")
-    site = replaced(
-        site,
-        {
-            **{
-                f"server 127.0.0.1:{deployed} ": f"server 127.0.0.1:{port} "
-                for deployed, port in zip(DEPLOYED_PORTS, app_ports, strict=True)
-            },
-            "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;",
-            "listen 80;": f"listen 127.0.0.1:{http};",
-            "/etc/letsencrypt/live/teleservices.ac-exemple.fr/fullchain.pem": str(certificate),
-            "/etc/letsencrypt/live/teleservices.ac-exemple.fr/privkey.pem": str(key),
-            "/var/log/nginx/": f"{folder}/logs/",
-            "/var/www/certbot": f"{folder}/certbot",
-            "/srv/teleservices/static/": f"{Path(ts_host.__file__).parent / 'static'}/",
-        },
-    )
-    # The IPv6 addresses of the deployment are not this test's.
-    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
-    (folder / "site.conf").write_text(site, encoding="utf-8")
-    (folder / "logs").mkdir()
-    temporary = folder / "temp"
-    temporary.mkdir()
-    # As root, workers run as Debian's nginx.conf says: www-data.
-    user = "user www-data;" if os.geteuid() == 0 else ""
-    main = f"""\
-{user}
-daemon off;
-worker_processes 2;
-pid {folder}/nginx.pid;
-error_log {folder}/logs/error.log;
-events {{ worker_connections 768; }}
-http {{
-    sendfile on;
-    tcp_nopush on;
-    types_hash_max_size 2048;
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {temporary}/body;
-    proxy_temp_path {temporary}/proxy;
-    fastcgi_temp_path {temporary}/fastcgi;
-    uwsgi_temp_path {temporary}/uwsgi;
-    scgi_temp_path {temporary}/scgi;
-    access_log {folder}/logs/access.log;
-    include {folder}/site.conf;
-}}
-"""
-    path = folder / "nginx.conf"
-    path.write_text(main, encoding="utf-8")
-    return path
-
 
 @pytest.fixture(scope="module")
-def topology(pg_dsn, deployment, accounts, establishments) -> Iterator[Topology]:
+def topology(pg_dsn, deployment, accounts, establishments, database_uri) -> Iterator[Topology]:
     """nginx and two application processes on the module's database."""
-    if not os.access(NGINX, os.X_OK):
-        required("nginx is not installed (apt-get install nginx)")
-    folder = deployment
-    https, http, *app_ports = (free_port() for _ in range(4))
-    certificate, _ = make_certificate(folder)
-    topology = Topology(
-        folder, f"https://127.0.0.1:{https}", certificate, unit_environment(), app_ports
-    )
-    # /etc/teleservices as docs/deployment.md installs it (relstorage.conf:
-    # the database_uri fixture).
-    shutil.copy(ETC / "production-relstorage.ini", folder / "teleservices.ini")
-    (folder / "establishments.toml").write_text(
-        replaced(
-            establishments.read_text(encoding="utf-8"),
-            {'public_url = "http://teleservices.test"': f'public_url = "{topology.url}"'},
-        )
-    )
     try:
-        for number in range(len(app_ports)):
-            topology.start_app(number)
-        configuration = nginx_configuration(folder, app_ports, https, http)
-        checked = subprocess.run(
-            [NGINX, "-t", "-q", "-e", "stderr", "-c", str(configuration)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        assert checked.returncode == 0, checked.stderr
-        with (folder / "logs" / "nginx.log").open("w") as log:
-            topology.nginx = subprocess.Popen(
-                [NGINX, "-e", "stderr", "-c", str(configuration)], stdout=log, stderr=log
-            )
-        for number, process in enumerate(topology.apps):
-            wait_until_serving(topology.app_url(number), process, topology, path="/health")
-        wait_until_serving(topology.url, topology.nginx, topology, verify=str(certificate))
+        topology = LiveTopology.create(deployment)
+    except production.Missing as missing:
+        required(str(missing))
+    topology.start(establishments.read_text(encoding="utf-8"), deployment / "relstorage.conf")
+    try:
         yield topology
     finally:
         topology.stop()
@@ -575,7 +344,7 @@ def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
 
     restarted = [topology.start_app(number) for number in (0, 1)]
     for number, process in enumerate(restarted):
-        wait_until_serving(topology.app_url(number), process, topology, path="/health")
+        topology.wait_until_serving(topology.app_url(number), process, path="/health")
     assert acknowledged[0].get("/").status_code == 200
 
 
