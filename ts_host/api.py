@@ -69,6 +69,8 @@ from .models.structure import (
     teaching_team,
 )
 from .root import service_data, site_data
+from .throttle import allowed as throttle_allowed
+from .throttle import record as throttle_record
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     # calendar
@@ -144,4 +146,7 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     # root
     "service_data",
     "site_data",
+    # throttle: attempts counted in the database, across processes
+    "throttle_allowed",
+    "throttle_record",
 ]
