@@ -42,7 +42,7 @@ def ts_configure(config):
     ):
         config.add_view(view, route_name=route, renderer=renderer, permission="view")
     config.add_public_route(views.VERIFY_ROUTE, "/verifier")
-    config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{code}")
+    config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{code:.+}")
     for route in (views.VERIFY_ROUTE, views.VERIFY_CODE_ROUTE):
         config.add_view(
             views.verify_view,

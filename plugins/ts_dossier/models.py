@@ -142,7 +142,8 @@ class Certificate(Persistent):
         head: str,
         issued_on: date,
     ) -> None:
-        self.id = ""
+        #: The SHA-256 of its verification code: its key in ``DossierSite.certificates``.
+        self.digest = ""
         self.pupil_id = pupil.id
         self.uai = pupil.uai
         self.establishment = establishment
@@ -154,6 +155,11 @@ class Certificate(Persistent):
         self.head = head
         self.issued_on = issued_on
         self.withdrawn_on: date | None = None
+
+    @property
+    def id(self) -> str:
+        """How the office names it (its code's digest, shortened)."""
+        return self.digest[:16]
 
     def withdrawn(self, site: Site) -> date | None:
         """The day it stopped being valid: withdrawn by staff, or the pupil left."""
@@ -176,7 +182,7 @@ class Certificate(Persistent):
             "chef_etablissement": self.head,
             "delivre_le": self.issued_on.isoformat(),
             "retire_le": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
-            "reference": self.id,
+            "empreinte_du_code_sha256": self.digest,
         }
 
 
@@ -204,7 +210,7 @@ class DossierSite(Persistent):
 
     def add(self, code: str, certificate: Certificate) -> None:
         digest = code_digest(code)
-        certificate.id = digest[:16]
+        certificate.digest = digest
         self.certificates[digest] = certificate
 
     def of_pupil(self, pupil_id: str) -> list[Certificate]:
