@@ -35,12 +35,14 @@ def ts_configure(config):
     config.add_pupil_route(views.PAGE_ROUTE, "")
     config.add_pupil_route(views.DOCUMENT_ROUTE, "/document/{number:\\d{1,9}}")
     config.add_pupil_route(views.CERTIFICATE_ROUTE, "/certificat")
-    for route, view, renderer in (
-        (views.PAGE_ROUTE, views.page_view, "ts_dossier:templates/page.pt"),
-        (views.DOCUMENT_ROUTE, views.document_view, None),
-        (views.CERTIFICATE_ROUTE, views.certificate_view, None),
+    for route, view, renderer, method in (
+        (views.PAGE_ROUTE, views.page_view, "ts_dossier:templates/page.pt", None),
+        (views.DOCUMENT_ROUTE, views.document_view, None, "GET"),
+        (views.CERTIFICATE_ROUTE, views.certificate_view, None, "POST"),
     ):
-        config.add_view(view, route_name=route, renderer=renderer, permission="view")
+        config.add_view(
+            view, route_name=route, renderer=renderer, permission="view", request_method=method
+        )
     config.add_public_route(views.VERIFY_ROUTE, "/verifier")
     config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{code:.+}")
     for route in (views.VERIFY_ROUTE, views.VERIFY_CODE_ROUTE):
@@ -54,12 +56,18 @@ def ts_configure(config):
     config.add_staff_route(office.PUBLISH_ROUTE, "/publier")
     config.add_staff_route(office.WITHDRAW_ROUTE, "/certificats/{certificate}/retirer")
     config.allow_body(office.OFFICE_ROUTE, documents.MAX_ZIP + 64 * 1024)
-    for route, view, renderer in (
-        (office.OFFICE_ROUTE, office.office_view, "ts_dossier:templates/office.pt"),
-        (office.PUBLISH_ROUTE, office.publish_view, None),
-        (office.WITHDRAW_ROUTE, office.withdraw_view, None),
+    for route, view, renderer, method in (
+        (office.OFFICE_ROUTE, office.office_view, "ts_dossier:templates/office.pt", None),
+        (office.PUBLISH_ROUTE, office.publish_view, None, "POST"),
+        (office.WITHDRAW_ROUTE, office.withdraw_view, None, "POST"),
     ):
-        config.add_view(view, route_name=route, renderer=renderer, permission=STAFF_PERMISSION)
+        config.add_view(
+            view,
+            route_name=route,
+            renderer=renderer,
+            permission=STAFF_PERMISSION,
+            request_method=method,
+        )
 
 
 @hookimpl

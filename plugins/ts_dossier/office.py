@@ -102,8 +102,6 @@ def _forget_old(store) -> None:
 def publish_view(context, request):
     """Publish a previewed zip, whole, if it is still waiting for this staff member."""
     back = HTTPSeeOther(request.route_url(OFFICE_ROUTE, uai=context.uai))
-    if request.method != "POST":
-        return back
     store = dossier_site(request.site)
     token = request.POST.get("envoi", "")[:64]
     upload = store.pending.get(token) if token else None
@@ -137,8 +135,6 @@ def publish_view(context, request):
 
 def withdraw_view(context, request):
     back = HTTPSeeOther(request.route_url(OFFICE_ROUTE, uai=context.uai))
-    if request.method != "POST":
-        return back
     wanted = request.matchdict["certificate"][:16]
     found = next(
         (c for c in dossier_site(request.site).of_establishment(context.uai) if c.id == wanted),

@@ -104,12 +104,12 @@ def document_view(context: PupilContext, request) -> Response:
 
 def certificate_view(context: PupilContext, request) -> Response:
     """A new certificate: recorded under its code's digest, then sent as a PDF."""
-    if request.method != "POST":
-        return HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))
     establishment = context.establishment
     head = context.settings["head_name"]
     if not head or not context.pupil.division:
-        raise HTTPNotFound()
+        message = _("L'établissement ne délivre pas de certificat de scolarité en ligne.")
+        request.session.flash(request.localizer.translate(message), "error")
+        return HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))
     record = Certificate(
         context.pupil,
         establishment.name,

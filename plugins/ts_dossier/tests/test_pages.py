@@ -156,7 +156,10 @@ def test_without_a_head_s_name_no_certificate_is_issued(family_app, pupil_enable
     ] = ""
     page = family_app.get(url(pupil_enabled))
     assert "ne délivre pas de certificat de scolarité en ligne" in page.text
-    family_app.post(url(pupil_enabled, "/certificat"), {"csrf_token": "x"}, status=400)
+    token = page.html.select_one("input[name=csrf_token]")["value"]
+    refused = family_app.post(url(pupil_enabled, "/certificat"), {"csrf_token": token})
+    assert refused.status_int == 303
+    assert "ne délivre pas de certificat" in refused.follow().text
 
 
 def test_the_gdpr_export_covers_the_dossier_and_certificates(
