@@ -60,12 +60,7 @@ def dashboard_tile(request, pupil: Pupil) -> Tile:
 def page_view(context: PupilContext, request) -> dict:
     dossier = context.pupil.services.get(SERVICE_ID)
     years = list(dossier.years.values())[::-1] if dossier else []
-    now = today(request)
-    documents = [
-        document
-        for document in (list(dossier.documents.values())[::-1] if dossier else [])
-        if document.published_on <= now
-    ]
+    documents = list(dossier.documents.values())[::-1] if dossier else []
     return {
         "years": years,
         "decisions": DECISIONS,
@@ -93,7 +88,7 @@ def _size(size: int) -> str:
 def document_view(context: PupilContext, request) -> Response:
     dossier = context.pupil.services.get(SERVICE_ID)
     document = dossier.documents.get(int(request.matchdict["number"])) if dossier else None
-    if document is None or document.published_on > today(request):
+    if document is None:
         raise HTTPNotFound()
     return Response(
         body=document.data,
