@@ -44,7 +44,7 @@ def ts_configure(config):
             view, route_name=route, renderer=renderer, permission="view", request_method=method
         )
     config.add_public_route(views.VERIFY_ROUTE, "/verifier")
-    config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{code:.+}")
+    config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{token:.+}")
     for route in (views.VERIFY_ROUTE, views.VERIFY_CODE_ROUTE):
         config.add_view(
             views.verify_view,

@@ -126,7 +126,8 @@ def certificate_view(context: PupilContext, request) -> Response:
 
 def verify_address(request, code: str) -> str:
     """Built from the academy's public address, never from the request's Host."""
-    return request.academy.public_url.rstrip("/") + request.route_path(VERIFY_CODE_ROUTE, code=code)
+    path = request.route_path(VERIFY_CODE_ROUTE, token=code)
+    return request.academy.public_url.rstrip("/") + path
 
 
 def verify_view(request) -> dict | Response:
@@ -135,7 +136,9 @@ def verify_view(request) -> dict | Response:
     A malformed code takes the same path as an unknown one (its digest is
     looked up), so neither the answer nor its timing tells them apart.
     """
-    code = request.matchdict.get("code") if request.matchdict else None
+    # Named ``token`` in the route: the host then sends the page with
+    # ``Referrer-Policy: no-referrer`` and ``no-store``, as for a reset link.
+    code = request.matchdict.get("token") if request.matchdict else None
     if code is None and request.method == "POST":
         code = request.POST.get("code", "").strip()[:MAX_CODE]
     page = {"state": "form", "certificate": None, "withdrawn_on": None, "format_date": format_date}

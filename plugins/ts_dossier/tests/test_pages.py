@@ -98,6 +98,8 @@ def test_a_certificate_says_who_where_and_is_verified_publicly(
     assert f"http://teleservices.test/verifier/{code}" in text
     check = testapp.get(f"/verifier/{code}")
     assert "Certificat authentique" in check.text
+    assert check.headers["Referrer-Policy"] == "no-referrer"
+    assert check.headers["Cache-Control"] == "no-store"
     shown = check.html.select_one("dl.ts-dossier-certificate").get_text(" ", strip=True)
     assert name in shown and division in shown and HEAD in shown
     with tm:  # nothing else about the pupil: not the INE, not the responsables
