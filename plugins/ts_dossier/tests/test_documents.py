@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from pypdf import PdfWriter
 
 from ts_dossier.documents import ZipRefused, check_zip, is_pdf
 from ts_dossier.models import MAX_DOCUMENT, SERVICE_ID
@@ -37,6 +38,11 @@ def test_a_pdf_is_recognised_by_its_magic_and_by_parsing():
     assert not is_pdf(b"GIF89a" + a_pdf())
     assert not is_pdf(a_pdf()[:200])  # truncated: starts right, does not parse
     assert not is_pdf(b"%PDF-1.4\n%%EOF")
+    writer = PdfWriter(clone_from=io.BytesIO(a_pdf()))
+    writer.encrypt("secret")
+    encrypted = io.BytesIO()
+    writer.write(encrypted)
+    assert not is_pdf(encrypted.getvalue())
 
 
 def test_every_bad_file_is_reported_and_nothing_is_kept(site, tm, ts_app, ines):

@@ -131,6 +131,9 @@ def test_staff_list_and_withdraw_a_certificate(family_app, testapp, office, pupi
     after = form.submit(status=303).follow()
     assert "retiré le 15/02/2027" in after.text
     assert "Certificat retiré" in testapp.get(f"/verifier/{code}").text
+    token = after.html.select_one("input[name=csrf_token]")["value"]
+    unknown = f"/gestion/{ESTABLISHMENT_A}/dossier/certificats/{'0' * 16}/retirer"
+    office.post(unknown, {"csrf_token": token}, status=404)
 
 
 def test_malformed_and_unknown_codes_get_the_same_answer(testapp):
