@@ -59,6 +59,10 @@ def fiche(app, pupil: str):
     return rows(app.get(f"/eleve/{pupil}/fiche"), "table#eleve td")
 
 
+def dossier(app, pupil: str):
+    return rows(app.get(f"/eleve/{pupil}/dossier"), "main table tbody tr")
+
+
 def cantine(app, pupil: str):
     page = app.get(f"/eleve/{pupil}/cantine")
     return [row for row in page.html.select("main table tbody tr") if row.td]
@@ -75,6 +79,7 @@ SOMETHING = {
     "absences": absences,
     "lpc": lpc,
     "fiche": fiche,
+    "dossier": dossier,
     "cantine": cantine,
     "external_link": external_link,
 }

@@ -72,6 +72,9 @@ from .models.structure import (
 from .root import service_data, site_data
 from .staff.uploads import ImportPage, UploadField, importer_page
 
+from .throttle import allowed as throttle_allowed
+from .throttle import record as throttle_record
+
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     # calendar
     "DAY_NAMES",
@@ -151,4 +154,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportPage",
     "UploadField",
     "importer_page",
+
+    # throttle: attempts counted in the database, across processes
+    "throttle_allowed",
+    "throttle_record",
 ]

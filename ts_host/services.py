@@ -60,6 +60,23 @@ def add_pupil_route(config, name: str, pattern: str = "", **kw) -> None:
     config.add_route(name, pattern, factory=pupil_factory(service_id), **kw)
 
 
+def add_public_route(config, name: str, pattern: str, **kw) -> None:
+    """Directive for plugins: a page outside ``/eleve/``, open to anyone.
+
+    For what a visitor without an account must reach (a certificate's public
+    verification, ``/verifier``): the service's route prefix is set aside, so
+    ``pattern`` is an absolute path.  The route gets no context factory: its
+    views take no permission and must show nothing about a family but what the
+    visitor already holds (throttle lookups with ``throttle_allowed``).
+    """
+    prefix = config.route_prefix
+    config.route_prefix = None
+    try:
+        config.add_route(name, pattern, **kw)
+    finally:
+        config.route_prefix = prefix
+
+
 def get_academy(request) -> Academy:
     return request.registry.ts_academy
 
@@ -80,6 +97,7 @@ def includeme(config) -> None:
     config.add_request_method(get_academy, "academy", reify=True)
     config.add_directive("add_pupil_route", add_pupil_route)
     config.add_directive("add_staff_route", add_staff_route)
+    config.add_directive("add_public_route", add_public_route)
     owners = RouteOwners()
     for service_id in registry.services:
         start = len(config.action_state.actions)

@@ -262,3 +262,26 @@ def test_the_contact_page_shows_the_family_s_own_establishments_only(ts_app, sit
     assert "vs@college-a.test" not in own.text
     assert "vie-scolaire@lycee-b.test" not in anonymous.text
     assert "vs@college-a.test" not in anonymous.text
+
+
+#: Service pages outside ``/eleve/`` and ``/gestion/`` (``config.add_public_route``):
+#: open to anyone, so they must show a family no more than an anonymous visitor.
+PUBLIC_SERVICE_ROUTES = {"ts_dossier.verify", "ts_dossier.verify_code"}
+
+
+def test_every_public_service_route_is_declared_and_shows_nobody_more(ts_app, cast, client):
+    routes = [
+        route
+        for route in all_routes(ts_app.registry)
+        if "." in route.name and not route.about_a_pupil and not route.for_staff
+    ]
+    assert {route.name for route in routes} == PUBLIC_SERVICE_ROUTES
+    anonymous, owner = client(), client("owner", address="192.0.2.21")
+    for route in routes:
+        seen = anonymous.get(route.path(), expect_errors=True)
+        assert seen.status_int == 200, route.name
+        assert main_text(seen) == main_text(owner.get(route.path(), expect_errors=True))
+
+
+def main_text(response) -> str:
+    return response.html.find("main").get_text(" ", strip=True)

@@ -1,0 +1,110 @@
+"""Le dossier scolaire: the hook implementations of the service, and nothing else."""
+
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
+
+from . import demo, documents, models, office, schemas, views
+from .commands import COMMAND
+from .i18n import _
+from .importers import IMPORT_FORMAT
+from .models import SERVICE_ID
+
+
+@hookimpl
+def ts_describe_service():
+    return ServiceDescription(
+        id=SERVICE_ID,
+        title="Le dossier scolaire",
+        description=(
+            "La scolarité de l'élève (années, classes, décisions), les bulletins et "
+            "documents publiés par l'établissement, et le certificat de scolarité, "
+            "vérifiable par tous à l'adresse /verifier."
+        ),
+        version="1.0.0",
+        order=60,
+        requires_host=">=1.1,<2",
+        settings_schema=schemas.settings_schema(),
+        translation_domain="ts_dossier",
+    )
+
+
+@hookimpl
+def ts_configure(config):
+    config.add_translation_dirs("ts_dossier:locale")
+    config.add_pupil_route(views.PAGE_ROUTE, "")
+    config.add_pupil_route(views.DOCUMENT_ROUTE, "/document/{number:\\d{1,9}}")
+    config.add_pupil_route(views.CERTIFICATE_ROUTE, "/certificat")
+    for route, view, renderer, method in (
+        (views.PAGE_ROUTE, views.page_view, "ts_dossier:templates/page.pt", None),
+        (views.DOCUMENT_ROUTE, views.document_view, None, "GET"),
+        (views.CERTIFICATE_ROUTE, views.certificate_view, None, "POST"),
+    ):
+        config.add_view(
+            view, route_name=route, renderer=renderer, permission="view", request_method=method
+        )
+    config.add_public_route(views.VERIFY_ROUTE, "/verifier")
+    config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{token:.+}")
+    for route in (views.VERIFY_ROUTE, views.VERIFY_CODE_ROUTE):
+        config.add_view(
+            views.verify_view,
+            route_name=route,
+            renderer="ts_dossier:templates/verify.pt",
+            permission=NO_PERMISSION_REQUIRED,
+        )
+    config.add_staff_route(office.OFFICE_ROUTE, "")
+    config.add_staff_route(office.PUBLISH_ROUTE, "/publier")
+    config.add_staff_route(office.WITHDRAW_ROUTE, "/certificats/{certificate}/retirer")
+    config.allow_body(office.OFFICE_ROUTE, documents.MAX_ZIP + 64 * 1024)
+    for route, view, renderer, method in (
+        (office.OFFICE_ROUTE, office.office_view, "ts_dossier:templates/office.pt", None),
+        (office.PUBLISH_ROUTE, office.publish_view, None, "POST"),
+        (office.WITHDRAW_ROUTE, office.withdraw_view, None, "POST"),
+    ):
+        config.add_view(
+            view,
+            route_name=route,
+            renderer=renderer,
+            permission=STAFF_PERMISSION,
+            request_method=method,
+        )
+
+
+@hookimpl
+def ts_tile(request, pupil, settings):
+    return views.dashboard_tile(request, pupil)
+
+
+@hookimpl
+def ts_staff_tile(request, establishment):
+    return office.office_tile(request, establishment)
+
+
+@hookimpl
+def ts_help():
+    return HelpSection(title=_("Le dossier scolaire"), template="ts_dossier:templates/help.pt")
+
+
+@hookimpl
+def ts_demo_data(establishment, pupils, rng):
+    demo.fill(establishment, pupils, rng)
+
+
+@hookimpl
+def ts_pupil_data(site, pupil):
+    return models.export_pupil(site, pupil)
+
+
+@hookimpl
+def ts_erase_pupil_data(site, pupil):
+    models.erase_pupil(site, pupil)
+
+
+@hookimpl
+def ts_import_formats():
+    return [IMPORT_FORMAT]
+
+
+@hookimpl
+def ts_admin_commands():
+    return [COMMAND]
