@@ -10,6 +10,7 @@ from .accounts import Account, Link
 from .codes import ActivationCode, CodeState
 from .containers import Container
 from .journal import Journal
+from .notifications import Outbox
 from .people import Pupil, Responsable
 from .staff import StaffDirectory
 from .structure import Structure
@@ -154,6 +155,7 @@ class Site(Persistent):
         self.token_decoys = token_decoys()
         self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
         self.journal = Journal()  # what staff and ts-admin did (ts_host.audit)
+        self.notifications = Outbox()  # events reported by services, mails to send
 
     # Establishments, pupils and responsables ---------------------------------
 
