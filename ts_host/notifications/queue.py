@@ -87,8 +87,9 @@ def translation(event: Event) -> TranslationString:
 
 def recipients(site: Site, pupil_ids: Iterable[str]) -> dict[str, list[Recipient]]:
     """Who hears of each pupil's events: the address of every account that
-    follows the pupil, and the own address of each responsable of a shared
-    account who has one (each choosing for themselves).
+    follows the pupil, and, in an account shared by several responsables,
+    the own address of each one of the pupil's who has one (each choosing
+    for themselves).
 
     One pass over the accounts (there is no index from pupil to accounts).
     """
@@ -100,15 +101,26 @@ def recipients(site: Site, pupil_ids: Iterable[str]) -> dict[str, list[Recipient
             if account.email:
                 addresses.add(email_key(account.email))
                 found[pupil_id].append(_recipient(account, ACCOUNT_HOLDER, account.email))
-            for link in account.links:
-                if link.pupil_id != pupil_id or not link.responsable_id:
-                    continue
-                responsable = site.responsables.get(link.responsable_id)
+            for responsable_id in shared_responsables(account, pupil_id):
+                responsable = site.responsables.get(responsable_id)
                 address = getattr(responsable, "email", "")
                 if address and email_key(address) not in addresses:
                     addresses.add(email_key(address))
-                    found[pupil_id].append(_recipient(account, link.responsable_id, address))
+                    found[pupil_id].append(_recipient(account, responsable_id, address))
     return found
+
+
+def shared_responsables(account, pupil_id: str) -> list[str]:
+    """The responsables of ``pupil_id`` who share ``account``, when it holds
+    several (parents who use one login); none for one person's account."""
+    ids = list(
+        dict.fromkeys(
+            link.responsable_id
+            for link in account.links
+            if link.pupil_id == pupil_id and link.responsable_id
+        )
+    )
+    return ids if len(ids) > 1 else []
 
 
 def _recipient(account, holder: str, address: str) -> Recipient:

@@ -22,6 +22,7 @@ from ..models.notifications import (
     preferences,
     set_preferences,
 )
+from .queue import shared_responsables
 from .tokens import read_unsubscribe_token
 
 #: The choices as the form words them.
@@ -34,11 +35,16 @@ MODE_LABELS = (
 
 def holders(request, account) -> list[tuple[str, str]]:
     """Who chooses in this account: (holder, address), the account's own
-    address first, then each responsable of the account's links who has an
-    address of their own (a shared account)."""
+    address first, then, in an account shared by several responsables,
+    each one who has an address of their own (as :func:`.queue.recipients`)."""
     found = [(ACCOUNT_HOLDER, account.email)]
     seen = {account.email.lower()}
-    for responsable_id in dict.fromkeys(account.responsable_ids):
+    shared = dict.fromkeys(
+        responsable_id
+        for pupil_id in account.pupil_ids
+        for responsable_id in shared_responsables(account, pupil_id)
+    )
+    for responsable_id in shared:
         responsable = request.site.responsables.get(responsable_id)
         address = getattr(responsable, "email", "") or ""
         if address and address.lower() not in seen:
@@ -119,7 +125,11 @@ class PreferencesView(FormView):
         }
 
     def values(self):
-        return {"title": _("Vos notifications par courriel"), "has_services": bool(self.services)}
+        return {
+            "title": _("Vos notifications par courriel"),
+            "has_services": bool(self.services),
+            "shared": len(self.holders) > 1,
+        }
 
     def submit_success(self, appstruct):
         language = self.request.locale_name
