@@ -107,6 +107,7 @@ class PreferencesView(FormView):
                     colander.SchemaNode(
                         colander.String(),
                         name=service_id,
+                        oid=f"h{index}-{service_id}",
                         title=service_title(self.request, service_id),
                         widget=deform.widget.RadioChoiceWidget(values=MODE_LABELS, inline=True),
                         validator=colander.OneOf(MODES),
