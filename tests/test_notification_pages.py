@@ -78,18 +78,23 @@ def test_the_link_shows_a_confirmation_and_changes_nothing(testapp, family, site
         assert site.accounts[family.account_id].notification_preferences is None
 
 
-def test_one_click_post_turns_off_that_service_only_without_login(testapp, family, site, tm):
+def test_one_click_post_turns_off_that_service_only_without_login(
+    testapp, family, site, tm, caplog
+):
     with tm:
         chosen = Preferences(modes={"notes": IMMEDIATE, "absences": IMMEDIATE})
         set_preferences(site.accounts[family.account_id], "", chosen)
     token = unsubscribe_token(SECRET, family.account_id, "", ["notes"])
     # What a mail client sends (RFC 8058): no session, no CSRF token.
-    response = testapp.post(
-        f"/desabonnement/{token}",
-        "List-Unsubscribe=One-Click",
-        content_type="application/x-www-form-urlencoded",
-    )
+    with caplog.at_level(logging.INFO, logger="ts_host.audit"):
+        response = testapp.post(
+            f"/desabonnement/{token}",
+            "List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+        )
     assert response.status_int == 200 and "C'est fait" in response.text
+    assert "account.notifications_unsubscribed" in caplog.text
+    assert token not in caplog.text
     with tm:
         chosen = preferences(site.accounts[family.account_id])
         assert (chosen.mode("notes"), chosen.mode("absences")) == (NONE, IMMEDIATE)
