@@ -233,3 +233,23 @@ def test_a_refused_mail_is_tried_again_then_given_up(ts_app, site, tm, family):
     with tm:
         assert len(site.notifications.mails) == 0
         assert len(site.notifications.abandoned) == 1
+
+
+def test_a_forgotten_pupil_or_account_leaves_nothing_waiting(site, tm, family):
+    pupil_id = family.pupil_ids[0]
+    with tm:
+        choose(site, family.account_id, notes=IMMEDIATE)
+        report(site, pupil_id)
+        queue.plan(site, MORNING, digest_hour=17)
+        report(site, pupil_id, "absences", "absence")
+        report(site, pupil_id)
+        queue.plan(site, MORNING, digest_hour=17)  # digest lines for the absence
+        report(site, pupil_id)  # not yet given out
+        assert mails_to(site, family.account_id) and len(site.notifications.digests)
+        site.forget_account(site.accounts[family.account_id])
+        assert mails_to(site, family.account_id) == []
+        site.forget_pupil(site.pupils[pupil_id])
+        outbox = site.notifications
+        waiting = [*outbox.events.values(), *(e for _r, e in outbox.digests.values())]
+        waiting += [e for m in outbox.mails.values() for e in m.events]
+        assert not [e for e in waiting if e.pupil_id == pupil_id]

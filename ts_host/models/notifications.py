@@ -105,6 +105,29 @@ class Outbox(Persistent):
         self.mails = OOBTree()  # mail id -> Mail, to send
         self.sent = OOBTree()  # mail id -> when the SMTP server accepted it
         self.abandoned = OOBTree()  # mail id -> Mail refused too many times
+
+    def forget_pupil(self, pupil_id: str) -> None:
+        """GDPR erasure: drop what waits about the pupil (events, digest
+        lines, mails not sent; a digest also about a brother or sister loses
+        only the pupil's lines)."""
+        for event_id in [k for k, e in self.events.items() if e.pupil_id == pupil_id]:
+            del self.events[event_id]
+        for key in [k for k, (_r, e) in self.digests.items() if e.pupil_id == pupil_id]:
+            del self.digests[key]
+        for mail_id, mail in list(self.mails.items()):
+            kept = tuple(e for e in mail.events if e.pupil_id != pupil_id)
+            if not kept:
+                del self.mails[mail_id]
+            elif kept != mail.events:
+                mail.events = kept
+
+    def forget_account(self, account_id: str) -> None:
+        """Drop what waits for the account's addresses (a deleted account)."""
+        prefix = f"{account_id}/"
+        for key in [k for k in self.digests if k[0].startswith(prefix)]:
+            del self.digests[key]
+        for mail_id in [k for k, m in self.mails.items() if m.recipient.account_id == account_id]:
+            del self.mails[mail_id]
         self.last_digest = OOBTree()  # recipient key -> date of its last digest
 
 
