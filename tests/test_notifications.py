@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import smtplib
 from datetime import datetime, timedelta
 
 import pytest
@@ -58,7 +59,7 @@ class FakeSMTP:
 
     def send(self, sender, recipients, message):
         if recipients[0] in self.refuse:
-            raise OSError("550 boîte inconnue")
+            raise smtplib.SMTPRecipientsRefused({recipients[0]: (550, b"boite inconnue")})
         self.sent.append(email.message_from_bytes(message.as_bytes(), policy=email.policy.default))
 
 
@@ -223,16 +224,37 @@ def test_a_refused_mail_is_tried_again_then_given_up(ts_app, site, tm, family):
     immediate_mails(site, tm, family, 1)
     smtp = FakeSMTP(refuse={"famille.test@example.org"})
     when = MORNING
-    for attempt in range(1, queue.MAX_ATTEMPTS + 1):
+    for refusal in range(1, queue.MAX_REFUSALS + 1):
         report_ = run(
             tm, lambda: site, ts_app.registry, smtp, Settings(), now=lambda when=when: when
         )
         assert report_.failed == 1
-        assert report_.abandoned == (1 if attempt == queue.MAX_ATTEMPTS else 0)
-        when += LEASE  # the lease of the failed try expires
+        assert report_.abandoned == (1 if refusal == queue.MAX_REFUSALS else 0)
+        when += LEASE  # the lease of the refused try expires
     with tm:
         assert len(site.notifications.mails) == 0
         assert len(site.notifications.abandoned) == 1
+
+
+class Unreachable:
+    def send(self, sender, recipients, message):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_an_smtp_server_down_stops_the_run_and_gives_up_nothing(ts_app, site, tm, family):
+    immediate_mails(site, tm, family, 3)
+    when = MORNING
+    for _run in range(queue.MAX_REFUSALS + 2):
+        report_ = run(
+            tm, lambda: site, ts_app.registry, Unreachable(), Settings(), now=lambda w=when: w
+        )
+        assert (report_.sent, report_.failed, report_.abandoned) == (0, 1, 0)
+        when += LEASE
+    smtp = FakeSMTP()
+    assert run(tm, lambda: site, ts_app.registry, smtp, Settings(), now=lambda: when).sent >= 3
+    with tm:
+        assert mails_to(site, family.account_id) == []
+        assert len(site.notifications.abandoned) == 0
 
 
 def test_a_forgotten_pupil_or_account_leaves_nothing_waiting(site, tm, family):

@@ -79,8 +79,12 @@ class Mail(Persistent):
 
     ``id`` is stable, and so is the Message-ID derived from it: a mail sent
     twice (the one window, see docs/admin.md) is recognisable as the same.
-    A runner holds it while ``lease_until`` is in the future.
+    A runner holds it while ``lease_until`` is in the future; ``attempts``
+    counts its claims, ``refusals`` the SMTP server's refusals of it (a class
+    default: mails stored before it was counted have none).
     """
+
+    refusals = 0
 
     def __init__(self, id: str, recipient: Recipient, events: tuple[Event, ...], digest: bool):
         self.id = id
@@ -105,6 +109,7 @@ class Outbox(Persistent):
         self.mails = OOBTree()  # mail id -> Mail, to send
         self.sent = OOBTree()  # mail id -> when the SMTP server accepted it
         self.abandoned = OOBTree()  # mail id -> Mail refused too many times
+        self.last_digest = OOBTree()  # recipient key -> date of its last digest
 
     def forget_pupil(self, pupil_id: str) -> None:
         """GDPR erasure: drop what waits about the pupil (events, digest
@@ -128,7 +133,8 @@ class Outbox(Persistent):
             del self.digests[key]
         for mail_id in [k for k, m in self.mails.items() if m.recipient.account_id == account_id]:
             del self.mails[mail_id]
-        self.last_digest = OOBTree()  # recipient key -> date of its last digest
+        for key in [k for k in self.last_digest.keys(prefix) if k.startswith(prefix)]:
+            del self.last_digest[key]
 
 
 @dataclass

@@ -38,7 +38,7 @@ from ..models.notifications import (
 )
 
 #: A mail refused this many times (a dead address) is given up, and logged.
-MAX_ATTEMPTS = 5
+MAX_REFUSALS = 5
 #: How long the id of a sent mail is kept (what was sent, for the administrator).
 KEEP_SENT = timedelta(days=30)
 
@@ -206,16 +206,19 @@ def record_sent(site: Site, mail_id: str, now: datetime) -> None:
     outbox.sent[mail_id] = now
 
 
-def give_up(site: Site, mail_id: str) -> bool:
-    """After a refusal: drop the mail once refused :data:`MAX_ATTEMPTS` times
-    (kept in ``abandoned``, never sent again).  Returns whether it was dropped.
+def refused(site: Site, mail_id: str) -> bool:
+    """The SMTP server refused the mail for good (a 5xx answer): drop it once
+    refused :data:`MAX_REFUSALS` times (kept in ``abandoned``, never sent
+    again).  Returns whether it was dropped.
 
     Until then its lease is left to expire, so that a later run tries again
-    rather than at once against a server that refuses.
+    rather than at once.  A server that cannot be reached refuses nothing:
+    the run stops, and the mails wait for it however long it is down.
     """
     outbox = site.notifications
     mail = outbox.mails[mail_id]
-    if mail.attempts < MAX_ATTEMPTS:
+    mail.refusals += 1
+    if mail.refusals < MAX_REFUSALS:
         return False
     del outbox.mails[mail_id]
     outbox.abandoned[mail_id] = mail

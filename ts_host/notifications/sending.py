@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import secrets
+import smtplib
 import socket
 import time
 from dataclasses import dataclass
@@ -197,15 +198,14 @@ def runner_id() -> str:
 def retrying(tm, work, attempts: int = 10):
     """Run ``work()`` in a transaction, again after a conflict (another
     runner committed first), after a short random pause."""
-    for attempt in range(attempts):
+    for _attempt in range(attempts - 1):
         try:
             with tm:
                 return work()
         except ConflictError:
-            if attempt == attempts - 1:
-                raise
             time.sleep(random.uniform(0.05, 0.5))  # noqa: S311 - a pause, not a secret
-    return None
+    with tm:  # the last attempt: a conflict now is the caller's
+        return work()
 
 
 def run(tm, get_site, registry, smtp_mailer, settings: Settings, now=datetime.now) -> Report:
@@ -234,12 +234,20 @@ def run(tm, get_site, registry, smtp_mailer, settings: Settings, now=datetime.no
         for mail_id, address, message in batch:
             try:
                 smtp_mailer.send(sender, [address], message)
-            except Exception:
-                log.exception("notification %s non envoyée à %s", mail_id, address)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+                if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code < 500:
+                    log.warning("notifications : serveur SMTP indisponible (%s)", exc)
+                    report.failed += 1
+                    return report  # a 4xx: try again later, the leases expire
+                log.warning("notification %s refusée pour %s : %s", mail_id, address, exc)
                 report.failed += 1
-                if retrying(tm, lambda mail_id=mail_id: queue.give_up(get_site(), mail_id)):
+                if retrying(tm, lambda mail_id=mail_id: queue.refused(get_site(), mail_id)):
                     report.abandoned += 1
                 continue
+            except OSError as exc:  # no server, or the connection dropped
+                log.warning("notifications : serveur SMTP injoignable (%s)", exc)
+                report.failed += 1
+                return report
             retrying(tm, lambda mail_id=mail_id: queue.record_sent(get_site(), mail_id, now()))
             report.sent += 1
     return report
