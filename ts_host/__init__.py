@@ -34,6 +34,7 @@ def main(global_config, **settings):
         config.include(".services")
         config.include(".headers")
         config.include(".accounts")
+        config.include(".notifications")
         config.include(".dashboard")
         config.include(".staff")
         config.include(".pages")

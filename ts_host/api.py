@@ -69,6 +69,7 @@ from .models.structure import (
     principals,
     teaching_team,
 )
+from .notifications import report_event
 from .root import service_data, site_data
 from .staff.uploads import ImportPage, UploadField, importer_page
 
@@ -147,6 +148,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "divisions",
     "principals",
     "teaching_team",
+    # notifications
+    "report_event",
     # root
     "service_data",
     "site_data",

@@ -17,6 +17,7 @@ from pyramid.events import ApplicationCreated
 from . import hookspecs
 from .contract import EvolveStep
 from .models import Container, Journal, Site, StaffDirectory, Structure
+from .models.notifications import Outbox
 from .models.site import ROOT_KEY, token_decoys
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,18 @@ def add_staff_directory(site: Site) -> None:
         site.journal = Journal()
 
 
+def add_notifications_outbox(site: Site) -> None:
+    if "notifications" not in site.__dict__:
+        site.notifications = Outbox()
+
+
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
     EvolveStep(2, "structure des établissements (classes, équipes)", add_establishment_structures),
     EvolveStep(3, "comptes leurres des demandes de réinitialisation", add_token_decoys),
     EvolveStep(4, "comptes du personnel et journal (/gestion/)", add_staff_directory),
+    EvolveStep(5, "file des notifications aux familles", add_notifications_outbox),
 )
 
 

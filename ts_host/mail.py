@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import secrets
+import smtplib
 import threading
 from datetime import datetime
 from functools import cache
@@ -79,6 +81,34 @@ class TransactionalMailer(Mailer):
         self.direct_delivery = MessageDelivery(
             self.smtp_mailer, transaction_manager=self.transaction_manager
         )
+
+
+#: A line end that is not CRLF.
+BARE_LINE_END = re.compile(rb"\r?\n")
+
+
+def crlf(message: bytes) -> bytes:
+    """``message`` with every line ended by CRLF, as RFC 5321 wants on the wire."""
+    return BARE_LINE_END.sub(b"\r\n", message)
+
+
+class CRLFSMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` that ends the lines of a message given as bytes with CRLF.
+
+    repoze.sendmail hands ``sendmail`` the message as bytes with bare LF line
+    ends, and smtplib fixes line ends only for ``str``: a server that holds
+    to RFC 5321 (as many do since « SMTP smuggling », CVE-2023-51764) reads
+    the whole message as one line and refuses it as too long.
+    """
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
+        if isinstance(msg, bytes):
+            msg = crlf(msg)
+        return super().sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
+
+
+class CRLFSMTPSSL(smtplib.SMTP_SSL, CRLFSMTP):
+    """The same over TLS from the start (``mail.ssl``)."""
 
 
 @cache
@@ -188,5 +218,7 @@ def includeme(config) -> None:
     else:
         # What config.include("pyramid_mailer") does, with this module's class.
         mailer = TransactionalMailer.from_settings(settings)
+        mailer.smtp_mailer.smtp = CRLFSMTP
+        mailer.smtp_mailer.smtp_ssl = CRLFSMTPSSL
     config.registry.registerUtility(mailer, IMailer)
     config.add_request_method(get_mailer, "mailer", reify=True)

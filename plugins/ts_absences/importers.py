@@ -11,9 +11,11 @@ from ts_host.api import (
     Line,
     NotFound,
     parse_french_date,
+    report_event,
     service_data,
 )
 
+from .i18n import _
 from .models import PROCESSED, REPORTED, SERVICE_ID, Absence, PupilAbsences
 
 STATES = {
@@ -126,6 +128,14 @@ plus sont supprimées.  Une absence est repérée par son élève et son début.
                 if not len(data):
                     pupil.services.pop(SERVICE_ID)
                 summary.created += created
+                if created:
+                    report_event(
+                        self.site,
+                        pupil,
+                        SERVICE_ID,
+                        "absence",
+                        _("Une nouvelle absence est enregistrée."),
+                    )
                 summary.updated += updated
                 summary.unchanged += unchanged
                 summary.extra["supprimées"] += deleted

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from ts_host.api import (
@@ -23,8 +23,11 @@ from ts_host.api import (
     Pupil,
     PupilFinder,
     parse_french_date,
+    report_event,
 )
 
+from .compute import release_date
+from .i18n import _
 from .models import (
     CODES,
     MAX_POINTS,
@@ -192,7 +195,7 @@ Un contrôle ou une note déjà présents sont mis à jour."""
         return pupil
 
     def write(self, checked: list[GradeLine]) -> ImportSummary:
-        return write(self.site, self.pupils, checked)
+        return write(self.site, self.pupils, checked, self.academy)
 
 
 #: The header of the file, as IMPORT.md documents it.
@@ -222,9 +225,11 @@ def class_book(pupils: PupilFinder, uai: str, division: str) -> ClassBook:
     return book
 
 
-def write(site, pupils: PupilFinder, lines: list[GradeLine]) -> ImportSummary:
-    """Write the checked lines, division by division."""
+def write(site, pupils: PupilFinder, lines: list[GradeLine], academy) -> ImportSummary:
+    """Write the checked lines, division by division, and tell the families
+    (:func:`announce`) of the grades that are new or changed."""
     summary = ImportSummary()
+    news: set[tuple[str, date]] = set()
     created_evaluations = 0
     by_division: dict[tuple[str, str], list[GradeLine]] = {}
     for line in lines:
@@ -269,12 +274,42 @@ def write(site, pupils: PupilFinder, lines: list[GradeLine]) -> ImportSummary:
                 summary.unchanged += 1
             changes.setdefault(notes, {})[evaluation.id] = value
             touched.add(evaluation.id)
+            release = release_day(academy, uai, evaluation)
+            if before != value and release is not None:
+                news.add((line.pupil_id, release))
         for notes, values in changes.items():
             notes.update(values)
         book.compute_figures(touched)
         book.imported_at = datetime.now()
     summary.extra["contrôles créés"] = created_evaluations
+    announce(site, news)
     return summary
+
+
+def release_day(academy, uai: str, evaluation) -> date | None:
+    """The day families may see the evaluation (``None``: not published).
+
+    Without the academy (a script that gives none) the settings are the
+    defaults: an evaluation is seen from its publication date.
+    """
+    establishment = academy.establishment(uai) if academy is not None else None
+    if establishment is None:
+        return evaluation.published_on
+    return release_date(evaluation, establishment, establishment.settings_for(SERVICE_ID))
+
+
+def announce(site, news: set[tuple[str, date]]) -> None:
+    """One event per pupil and release day: « new grades », never the grades,
+    sent from the day the family may see them."""
+    for pupil_id, day in sorted(news):
+        report_event(
+            site,
+            site.pupils[pupil_id],
+            SERVICE_ID,
+            "notes",
+            _("De nouvelles notes sont publiées."),
+            not_before=datetime.combine(day, time()),
+        )
 
 
 def import_formats() -> list[ImportFormat]:

@@ -49,6 +49,7 @@ DEFAULT_PLUGINS = (
     "ts_host.cli.new_plugin",
     "ts_host.cli.backup",
     "ts_host.cli.staff",
+    "ts_host.cli.notify",
 )
 
 INI_HELP = "fichier de configuration (ex. etc/development.ini)"

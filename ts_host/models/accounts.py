@@ -39,7 +39,14 @@ class Account(Persistent):
     across processes and restarts; ``sessions`` maps the id of each live
     login session to its start, so logout and password changes can end
     sessions on the server.
+
+    ``notification_preferences`` maps a holder (``""`` for the account's own
+    address, or a responsable id) to its choices
+    (:mod:`ts_host.notifications`); a class default, so accounts stored
+    before notifications existed have it, ``None`` until one chooses.
     """
+
+    notification_preferences: PersistentMapping | None = None
 
     def __init__(self, id: str, kind: str, login: str, email: str) -> None:
         self.id = id

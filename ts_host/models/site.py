@@ -10,6 +10,7 @@ from .accounts import Account, Link
 from .codes import ActivationCode, CodeState
 from .containers import Container
 from .journal import Journal
+from .notifications import Outbox
 from .people import Pupil, Responsable
 from .staff import StaffDirectory
 from .structure import Structure
@@ -154,6 +155,7 @@ class Site(Persistent):
         self.token_decoys = token_decoys()
         self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
         self.journal = Journal()  # what staff and ts-admin did (ts_host.audit)
+        self.notifications = Outbox()  # events reported by services, mails to send
 
     # Establishments, pupils and responsables ---------------------------------
 
@@ -229,8 +231,8 @@ class Site(Persistent):
         Its activation codes go (one pass over ``codes``), the accounts lose
         their links to it (an account left without any is forgotten), the
         responsables no other pupil has go, then the pupil with its
-        establishment's index entries.  The caller's transaction makes it
-        all or nothing.
+        establishment's index entries and its notifications not yet sent.
+        The caller's transaction makes it all or nothing.
         """
         codes = [code for code in self.codes.values() if code.pupil_id == pupil.id]
         for code in codes:
@@ -250,6 +252,7 @@ class Site(Persistent):
             self.responsables.pop(responsable.id)
             establishment.unindex_responsable(responsable)
         establishment.unindex_pupil(pupil)
+        self.notifications.forget_pupil(pupil.id)
         self.pupils.pop(pupil.id)
         return Forgotten(len(codes), removed, unlinked, len(sole))
 
@@ -323,8 +326,8 @@ class Site(Persistent):
     def forget_account(self, account: Account) -> None:
         """Forget an account and every index entry naming it.
 
-        The codes it used can serve again; its e-mailed tokens and its
-        sessions die with it.
+        The codes it used can serve again; its e-mailed tokens, its
+        sessions and its notifications not yet sent die with it.
         """
         for link in account.links:
             code = self.codes.get(link.code)
@@ -336,6 +339,7 @@ class Site(Persistent):
         for purpose in list(account.tokens):
             self.tokens.pop(account.tokens[purpose])
         account.sessions.clear()
+        self.notifications.forget_account(account.id)
         self.accounts.pop(account.id)
 
     def _file_email(self, account: Account) -> None:
