@@ -2,7 +2,6 @@
 accepted, the reminder by e-mail, the CSV export and the affectation upload."""
 
 from ts_host.testing import ESTABLISHMENT_A, pupils_of
-
 from ts_inscription.models import SERVICE_ID, find_registration
 
 from .test_family import deposit, fill_all, url
@@ -34,9 +33,7 @@ def test_the_office_tile_and_the_progress_per_class(office, site, tm):
     assert counts[1] == started
 
 
-def test_staff_return_a_file_with_a_message_then_accept_it(
-    family_app, office, site, tm, fresh
-):
+def test_staff_return_a_file_with_a_message_then_accept_it(family_app, office, site, tm, fresh):
     fill_all(family_app, fresh)
     deposit(family_app, fresh)
     file_page = office.get(f"{OFFICE}/dossier/{fresh}")
@@ -132,9 +129,9 @@ def test_the_affectation_upload_adds_the_pupils_and_refuses_a_bad_file(office, s
     form = page.forms[1]
     form["fichier"] = (
         "affectation.csv",
-        "uai;ine;nom;prenom;date_naissance;etablissement_origine;niveau\n"
-        "0542345F;1;A;B;01/01/2015;X;6e\n"
-        "0541234Y;2;A;B;31/02/2015;X;6e\n".encode(),
+        b"uai;ine;nom;prenom;date_naissance;etablissement_origine;niveau\n"
+        b"0542345F;1;A;B;01/01/2015;X;6e\n"
+        b"0541234Y;2;A;B;31/02/2015;X;6e\n",
     )
     refused = form.submit()
     assert "Fichier refusé, rien n'a été écrit." in refused.text
