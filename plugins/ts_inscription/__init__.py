@@ -28,7 +28,7 @@ def ts_describe_service():
 def ts_configure(config):
     config.add_translation_dirs("ts_inscription:locale")
     config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_pupil_route(views.STEP_ROUTE, "/etape/{step}")
+    config.add_pupil_route(views.STEP_ROUTE, "/etape/{number:[0-9]+}")
     config.add_pupil_route(views.SUBMIT_ROUTE, "/deposer")
     config.add_pupil_route(views.RECEIPT_ROUTE, "/recepisse.pdf")
     config.add_view(

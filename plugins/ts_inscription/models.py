@@ -214,7 +214,15 @@ class Registration(Persistent):
         self.version += 1
 
     def record_changes(self, changes: dict[str, dict[str, Any]]) -> None:
-        self.changes = {rid: dict(fields) for rid, fields in changes.items() if fields}
+        """Replace the corrections of the responsables in ``changes`` (each
+        account corrects its own), keeping the other responsables'."""
+        merged = dict(self.changes)
+        for responsable_id, fields in changes.items():
+            if fields:
+                merged[responsable_id] = dict(fields)
+            else:
+                merged.pop(responsable_id, None)
+        self.changes = merged
 
     def submit(self, version: int, when: datetime, who: str) -> None:
         self._check(version)

@@ -47,7 +47,6 @@ from .schemas import REGIMES, STEP_TITLES, offers
 from .views import STATE_BADGES, STATE_TITLES, summary_rows
 
 OFFICE_ROUTE = "ts_inscription.office"
-FILE_ROUTE = "ts_inscription.office_file"
 DECIDE_ROUTE = "ts_inscription.office_decide"
 RELAUNCH_ROUTE = "ts_inscription.office_relaunch"
 EXPORT_ROUTE = "ts_inscription.office_export"
@@ -59,7 +58,6 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 def configure(config, permission) -> None:
     config.add_staff_route(OFFICE_ROUTE, "")
-    config.add_staff_route(FILE_ROUTE, "/dossier/{pupil_id}")
     config.add_staff_route(DECIDE_ROUTE, "/dossier/{pupil_id}/decision")
     config.add_staff_route(RELAUNCH_ROUTE, "/relance")
     config.add_staff_route(EXPORT_ROUTE, "/inscriptions.csv")
@@ -70,7 +68,11 @@ def configure(config, permission) -> None:
         progress_view, route_name=OFFICE_ROUTE, renderer=renderer("office"), permission=permission
     )
     config.add_view(
-        file_view, route_name=FILE_ROUTE, renderer=renderer("office_file"), permission=permission
+        file_view,
+        route_name=OFFICE_ROUTE,
+        request_param="eleve",
+        renderer=renderer("office_file"),
+        permission=permission,
     )
     config.add_view(
         decide_view, route_name=DECIDE_ROUTE, request_method="POST", permission=permission
@@ -141,7 +143,10 @@ def progress_view(context, request):
         "config": context.config,
         "offers": offers(context.uai, settings),
         "classes": sorted(by_class.items()),
-        "files": [(pupil, state_of(registration)) for _o, pupil, registration in files],
+        "files": [
+            (pupil, state_of(registration), file_url(request, context.uai, pupil.id))
+            for _o, pupil, registration in files
+        ],
         "progress_states": PROGRESS_STATES,
         "state_titles": STATE_TITLES,
         "badges": STATE_BADGES,
@@ -150,9 +155,14 @@ def progress_view(context, request):
     }
 
 
-def office_file(context, request):
+def file_url(request, uai: str, pupil_id: str) -> str:
+    """The office's page of one file: the progress page, opened on that pupil."""
+    return request.route_url(OFFICE_ROUTE, uai=uai, _query={"eleve": pupil_id})
+
+
+def office_file(context, request, pupil_id: str):
     """The pupil's file, if a campaign of this establishment expects the pupil."""
-    pupil = request.site.pupils.get(request.matchdict["pupil_id"][:40])
+    pupil = request.site.pupils.get(pupil_id[:40])
     if pupil is None or pupil.uai != context.uai:
         raise HTTPNotFound()
     settings = context.config.settings_for("inscription")
@@ -165,7 +175,7 @@ def office_file(context, request):
 
 
 def file_view(context, request):
-    offer, campaign, pupil = office_file(context, request)
+    offer, campaign, pupil = office_file(context, request, request.params["eleve"])
     registration = find_registration(pupil)
     state = state_of(registration)
     responsables = [
@@ -197,12 +207,12 @@ def file_view(context, request):
 
 def decide_view(context, request):
     """Accept a deposited file, or return it to the family with a message."""
-    _offer, _campaign, pupil = office_file(context, request)
+    _offer, _campaign, pupil = office_file(context, request, request.matchdict["pupil_id"])
     registration = find_registration(pupil)
     if registration is None:
         raise HTTPNotFound()
     translate = request.localizer.translate
-    back = HTTPSeeOther(request.route_url(FILE_ROUTE, uai=context.uai, pupil_id=pupil.id))
+    back = HTTPSeeOther(file_url(request, context.uai, pupil.id))
     message = " ".join(request.POST.get("message", "").split())[:MAX_MESSAGE]
     staff = f"gestion {request.staff.login}"
     try:

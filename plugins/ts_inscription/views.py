@@ -162,8 +162,15 @@ def can_edit(context, request, enrolment: Enrolment, registration: Registration 
     return bool(context.responsable_ids) and state_ok and enrolment.is_open(today(request))
 
 
-def summary_rows(registration: Registration | None, offer: CampaignOffer) -> dict[str, list]:
-    """What each step holds, as (label, value) rows for the summary and the receipt."""
+def summary_rows(
+    registration: Registration | None, offer: CampaignOffer, responsable_ids=None
+) -> dict[str, list]:
+    """What each step holds, as (label, value) rows for the summary and the receipt.
+
+    ``responsable_ids`` keeps the responsables' rows to those the family's
+    account speaks for (another parent's contact data stays theirs); the
+    office passes ``None`` and sees them all.
+    """
     data = registration.data if registration is not None else {}
     yes, no = _("oui"), _("non")
     rows: dict[str, list] = {}
@@ -178,6 +185,7 @@ def summary_rows(registration: Registration | None, offer: CampaignOffer) -> dic
         rows["responsables"] = [
             (row["name"], ", ".join(v for v in (row["email"], row["phone_mobile"]) if v) or "—")
             for row in data["responsables"]["responsables"]
+            if responsable_ids is None or row["responsable_id"] in responsable_ids
         ]
     if "choix" in data:
         step = data["choix"]
@@ -214,9 +222,9 @@ def page_view(context, request):
         "badge": STATE_BADGES[state],
         "editable": editable,
         "closed": not enrolment.is_open(today(request)),
-        "steps": [(step, STEP_TITLES[step]) for step in STEPS],
+        "steps": [(number, step, STEP_TITLES[step]) for number, step in enumerate(STEPS, 1)],
         "done": set(registration.data) if registration is not None else set(),
-        "rows": summary_rows(registration, enrolment.offer),
+        "rows": summary_rows(registration, enrolment.offer, context.responsable_ids),
         "ready": editable and registration is not None and registration.complete_steps(),
         "version": registration.version if registration is not None else 0,
         "format_date": format_date,
@@ -232,9 +240,10 @@ class StepView(FormView):
 
     def __init__(self, context, request) -> None:
         super().__init__(context, request)
-        self.step = request.matchdict["step"]
-        if self.step not in STEP_SCHEMAS:
+        number = int(request.matchdict["number"])
+        if not 1 <= number <= len(STEPS):
             raise HTTPNotFound()
+        self.step = STEPS[number - 1]
         self.enrolment = require_enrolment(context, request)
         self.registration = find_registration(context.pupil)
         self.page_url = request.route_url(PAGE_ROUTE, pupil=context.pupil.id)
@@ -308,10 +317,7 @@ class StepView(FormView):
         if saved is not None:
             values = dict(saved)
             if self.step == "responsables":
-                values["responsables"] = [
-                    {key: row[key] for key in ("responsable_id", *RESPONSABLE_FIELDS)}
-                    for row in saved["responsables"]
-                ]
+                values["responsables"] = self.own_rows(saved["responsables"])
             if self.step == "choix":
                 values["options"] = set(saved["options"])
         else:
@@ -322,12 +328,19 @@ class StepView(FormView):
         if self.step == "eleve":
             return {"previous_school": self.enrolment.affectation.origin}
         if self.step == "responsables":
-            return {
-                "responsables": [
-                    {"responsable_id": r.id, **responsable_values(r)} for r in self.responsables
-                ]
-            }
+            return {"responsables": self.own_rows([])}
         return {}
+
+    def own_rows(self, saved: list[dict]) -> list[dict]:
+        """The form's rows: this account's responsables only, as saved, else as
+        the school knows them."""
+        by_id = {row["responsable_id"]: row for row in saved}
+        rows = []
+        for responsable in self.responsables:
+            row = by_id.get(responsable.id) or responsable_values(responsable)
+            fields = {key: row[key] for key in RESPONSABLE_FIELDS}
+            rows.append({"responsable_id": responsable.id, **fields})
+        return rows
 
     def appstruct(self) -> dict:
         return self.current_appstruct()
@@ -335,6 +348,7 @@ class StepView(FormView):
     def values(self) -> dict:
         return {
             "pupil": self.context.pupil,
+            "step": self.step,
             "step_title": STEP_TITLES[self.step],
             "position": STEPS.index(self.step) + 1,
             "count": len(STEPS) + 1,
@@ -353,9 +367,7 @@ class StepView(FormView):
             return self.stale()
         pupil = self.context.pupil
         if self.step == "responsables":
-            result = self._responsables(appstruct)
-            if result is not None:
-                return result
+            self._responsables(appstruct)
         elif self.step == "choix":
             appstruct["options"] = sorted(appstruct.get("options", ()))
             appstruct.setdefault("language", "")
@@ -383,7 +395,7 @@ class StepView(FormView):
         if self.step == "responsables":
             registration.record_changes(self.changes)
         target = (
-            self.request.route_url(STEP_ROUTE, pupil=pupil.id, step=self.next_step)
+            self.request.route_url(STEP_ROUTE, pupil=pupil.id, number=STEPS.index(self.step) + 2)
             if self.next_step
             else self.page_url
         )
@@ -392,7 +404,7 @@ class StepView(FormView):
         )
         return HTTPSeeOther(target)
 
-    def _responsables(self, appstruct):
+    def _responsables(self, appstruct) -> None:
         """Keep the rows of the responsables this account speaks for, and what
         differs from the school's data (sent with the file as change requests)."""
         own = {r.id: r for r in self.responsables}
@@ -400,6 +412,10 @@ class StepView(FormView):
         if sorted(row["responsable_id"] for row in rows) != sorted(own):
             raise HTTPNotFound()
         self.changes = {}
+        saved = self.registration.data.get("responsables") if self.registration else None
+        others = [
+            row for row in (saved or {}).get("responsables", ()) if row["responsable_id"] not in own
+        ]
         for row in rows:
             responsable = own[row["responsable_id"]]
             known = responsable_values(responsable)
@@ -407,7 +423,7 @@ class StepView(FormView):
                 key: row[key] for key in RESPONSABLE_FIELDS if row[key] != known[key]
             }
             row["name"] = responsable.full_name
-        return None
+        appstruct["responsables"] = others + rows
 
     def stale(self):
         """Show the current data with the message: another responsable saved."""
@@ -445,18 +461,18 @@ def submit_view(context, request):
 
 
 def receipt_view(context, request):
-    """The PDF receipt of a deposited file."""
+    """The PDF receipt of a deposited file (before the deposit: the file's page)."""
     enrolment = require_enrolment(context, request)
     registration = find_registration(context.pupil)
     if registration is None or registration.state not in (SUBMITTED, COMPLETE):
-        raise HTTPNotFound()
+        return HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))
     body = receipt.render(
         request.localizer.translate,
         context.establishment,
         context.pupil,
         enrolment.offer,
         registration,
-        summary_rows(registration, enrolment.offer),
+        summary_rows(registration, enrolment.offer, context.responsable_ids),
     )
     return Response(
         body=body,

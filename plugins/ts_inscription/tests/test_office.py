@@ -36,7 +36,7 @@ def test_the_office_tile_and_the_progress_per_class(office, site, tm):
 def test_staff_return_a_file_with_a_message_then_accept_it(family_app, office, site, tm, fresh):
     fill_all(family_app, fresh)
     deposit(family_app, fresh)
-    file_page = office.get(f"{OFFICE}/dossier/{fresh}")
+    file_page = office.get(OFFICE, params={"eleve": fresh})
     assert "déposée" in file_page.text
     form = file_page.forms[1]
     form["message"] = "Il manque la commune de naissance exacte."
@@ -47,7 +47,7 @@ def test_staff_return_a_file_with_a_message_then_accept_it(family_app, office, s
     # Returned, the file opens again to the family, who deposits it anew.
     assert "Modifier" in family_page.text
     deposit(family_app, fresh)
-    office.get(f"{OFFICE}/dossier/{fresh}").forms[1].submit("decision", value="accepter")
+    office.get(OFFICE, params={"eleve": fresh}).forms[1].submit("decision", value="accepter")
     with tm:
         registration = find_registration(site.pupils[fresh])
         assert registration.state == "complete"
@@ -62,7 +62,7 @@ def test_staff_return_a_file_with_a_message_then_accept_it(family_app, office, s
 def test_returning_needs_a_message(family_app, office, site, tm, fresh):
     fill_all(family_app, fresh)
     deposit(family_app, fresh)
-    office.get(f"{OFFICE}/dossier/{fresh}").forms[1].submit("decision", value="renvoyer")
+    office.get(OFFICE, params={"eleve": fresh}).forms[1].submit("decision", value="renvoyer")
     with tm:
         assert find_registration(site.pupils[fresh]).state == "deposee"
 
@@ -80,7 +80,7 @@ def test_a_file_in_progress_cannot_be_accepted(family_app, office, site, tm, fre
 
 
 def test_a_pupil_of_another_establishment_has_no_file_here(office, pupil_disabled):
-    office.get(f"{OFFICE}/dossier/{pupil_disabled}", status=404)
+    office.get(OFFICE, params={"eleve": pupil_disabled}, status=404)
 
 
 def test_the_reminder_mails_the_families_who_have_not_started(office, site, tm, mailbox):
@@ -107,7 +107,7 @@ def test_the_export_lists_the_deposited_files_with_the_corrections(
     family_app, office, site, tm, fresh
 ):
     fill_all(family_app, fresh)
-    form = family_app.get(url(fresh, "/etape/responsables")).forms["inscription"]
+    form = family_app.get(url(fresh, "/etape/2")).forms["inscription"]
     form["email"] = "nouvelle.adresse@example.org"
     form.submit("submit", status=303)
     deposit(family_app, fresh)
