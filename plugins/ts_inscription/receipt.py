@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from pyramid.i18n import TranslationString
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -35,7 +36,8 @@ def render(translate: Callable, establishment, pupil, offer, registration, rows:
     heading = ParagraphStyle("heading", base, fontName=PDF_FONT_BOLD, fontSize=11.5, leading=15)
 
     def text(value) -> str:
-        return escape(translate(value) if not isinstance(value, str) else value)
+        # A TranslationString is a str too: translate (and interpolate) it.
+        return escape(translate(value) if isinstance(value, TranslationString) else value)
 
     story = [
         Paragraph(escape(establishment.name), heading),

@@ -226,7 +226,7 @@ class ChoicesStep(VersionedSchema):
     transport = colander.SchemaNode(
         colander.Boolean(),
         title=_("Transport scolaire"),
-        label=_("L'élève prendra le transport scolaire"),
+        description=_("L'élève prendra le transport scolaire"),
         missing=False,
     )
 
@@ -235,7 +235,7 @@ class AuthorisationsStep(VersionedSchema):
     image = colander.SchemaNode(
         colander.Boolean(),
         title=_("Droit à l'image"),
-        label=_(
+        description=_(
             "J'autorise l'établissement à photographier ou filmer l'élève pour ses publications"
         ),
         missing=False,
@@ -243,13 +243,15 @@ class AuthorisationsStep(VersionedSchema):
     outings = colander.SchemaNode(
         colander.Boolean(),
         title=_("Sorties"),
-        label=_("J'autorise l'élève à participer aux sorties pédagogiques sur le temps scolaire"),
+        description=_(
+            "J'autorise l'élève à participer aux sorties pédagogiques sur le temps scolaire"
+        ),
         missing=False,
     )
     leave = colander.SchemaNode(
         colander.Boolean(),
         title=_("Sortie de l'établissement"),
-        label=_(
+        description=_(
             "J'autorise l'élève à quitter l'établissement en l'absence d'un professeur "
             "en fin de journée"
         ),

@@ -2,10 +2,12 @@
 receipt, the places, the closing date and the conflicts between two
 responsables (tests run on 15/02/2027, campaigns open from 01/02 to 15/03)."""
 
+import io
 from datetime import date
 
 import pytest
 import webtest
+from pypdf import PdfReader
 
 import ts_inscription
 from ts_host.testing import (
@@ -103,7 +105,11 @@ def test_a_deposited_file_is_frozen_and_has_a_receipt(family_app, site, tm, fres
         assert find_registration(site.pupils[fresh]).data["choix"]["regime"] == "externe"
     receipt = family_app.get(url(fresh, "/recepisse.pdf"))
     assert receipt.content_type == "application/pdf"
-    assert receipt.body.startswith(b"%PDF")
+    text = " ".join(PdfReader(io.BytesIO(receipt.body)).pages[0].extract_text().split())
+    with tm:
+        pupil = site.pupils[fresh]
+        assert f"Élève : {pupil.first_name} {pupil.last_name}, né(e) le" in text
+    assert "Anglais" in text
 
 
 def test_no_receipt_before_the_deposit(family_app, fresh):
