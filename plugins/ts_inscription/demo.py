@@ -14,7 +14,7 @@ from datetime import datetime, time
 
 from ts_host.api import EstablishmentConfig, Pupil
 
-from .models import Affectation, inscription_site, registration_of
+from .models import Affectation, inscription_site, registration_of, responsable_values
 from .schemas import offers
 
 SCHOOLS = (
@@ -57,8 +57,13 @@ def fill(
             options = sorted(name for name, _places in offer.options[:1] if rng.random() < 0.5)
             if campaign.reserve(pupil.id, set(options), offer.limits):
                 options = []  # full: nothing was reserved
+            responsables = [
+                {"responsable_id": r.id, "name": r.full_name, **responsable_values(r)}
+                for r in (site.responsables.get(link.responsable_id) for link in pupil.responsables)
+                if r is not None
+            ]
             steps = {
-                "responsables": {"responsables": []},
+                "responsables": {"responsables": responsables},
                 "choix": {
                     "language": rng.choice(offer.languages) if offer.languages else "",
                     "options": options,

@@ -160,6 +160,19 @@ def inscription_site(site) -> InscriptionSite:
     return site_data(site, SERVICE_ID, InscriptionSite)
 
 
+def responsable_values(responsable) -> dict[str, str]:
+    """A responsable's contact data as the school knows it, by form field."""
+    address = responsable.address or {}
+    phones = responsable.phones or {}
+    return {
+        "email": responsable.email or "",
+        "phone_mobile": phones.get("mobile", "") or "",
+        "line1": address.get("line1", "") or "",
+        "postcode": address.get("postcode", "") or "",
+        "city": address.get("city", "") or "",
+    }
+
+
 class Event(NamedTuple):
     """One line of a registration's history."""
 

@@ -35,6 +35,7 @@ from .models import (
     find_registration,
     find_site,
     registration_of,
+    responsable_values,
 )
 from .schemas import (
     REGIMES,
@@ -140,19 +141,6 @@ def require_enrolment(context, request) -> Enrolment:
 def own_responsables(context, request) -> list:
     found = (request.site.responsables.get(rid) for rid in context.responsable_ids)
     return [responsable for responsable in found if responsable is not None]
-
-
-def responsable_values(responsable) -> dict[str, str]:
-    """A responsable's contact data as the school knows it, by form field."""
-    address = responsable.address or {}
-    phones = responsable.phones or {}
-    return {
-        "email": responsable.email or "",
-        "phone_mobile": phones.get("mobile", "") or "",
-        "line1": address.get("line1", "") or "",
-        "postcode": address.get("postcode", "") or "",
-        "city": address.get("city", "") or "",
-    }
 
 
 def can_edit(context, request, enrolment: Enrolment, registration: Registration | None) -> bool:
