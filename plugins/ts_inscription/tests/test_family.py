@@ -11,9 +11,14 @@ from pypdf import PdfReader
 
 import ts_inscription
 from ts_host.testing import (
+    ESTABLISHMENT_A,
+    PASSWORD,
     ServiceAccessTests,
     assert_public_api_only,
     help_section,
+    login,
+    make_account,
+    pupils_of,
     set_today,
 )
 from ts_inscription.models import SERVICE_ID, STEPS, find_registration
@@ -204,3 +209,34 @@ def test_the_service_imports_only_the_public_api_of_the_host():
 @pytest.mark.parametrize("number", ["0", "5"])
 def test_an_unknown_step_answers_404(family_app, fresh, number):
     family_app.get(url(fresh, f"/etape/{number}"), status=404)
+
+
+def test_each_responsable_sees_and_corrects_only_their_own_contact_data(testapp, ts_app, site, tm):
+    """Two parents, two accounts, one file: each step 2 shows and records the
+    account's own responsable, and keeps the other's corrections."""
+    with tm:
+        pupil = next(p for p in pupils_of(site, ESTABLISHMENT_A) if len(p.responsables) == 2)
+        pupil.services.pop(SERVICE_ID)
+        first, second = (link.responsable_id for link in pupil.responsables)
+        for index, name in enumerate(("parent.un", "parent.deux")):
+            make_account(site, ts_app.registry.ts_hasher, [pupil.id], name, responsable_index=index)
+        pupil_id = pupil.id
+    assert login(testapp, "parent.un", PASSWORD).status_int == 303
+    fill_step(testapp, pupil_id, "responsables", email="un@example.org")
+    testapp.reset()
+    assert login(testapp, "parent.deux", PASSWORD).status_int == 303
+    form = testapp.get(url(pupil_id, "/etape/2")).forms["inscription"]
+    assert form["responsable_id"].value == second
+    assert "un@example.org" not in form.text
+    form["email"] = "deux@example.org"
+    form.submit("submit", status=303)
+    assert "un@example.org" not in testapp.get(url(pupil_id)).text
+    with tm:
+        registration = find_registration(site.pupils[pupil_id])
+        rows = registration.data["responsables"]["responsables"]
+        assert {row["responsable_id"]: row["email"] for row in rows} == {
+            first: "un@example.org",
+            second: "deux@example.org",
+        }
+        assert registration.changes[first]["email"] == "un@example.org"
+        assert registration.changes[second]["email"] == "deux@example.org"
