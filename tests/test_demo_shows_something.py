@@ -73,6 +73,17 @@ def external_link(app, pupil: str):
     return [a for a in page.html.select("main a[href^='https://']")]
 
 
+def inscription(app, pupil: str):
+    """A campaign concerns the pupils of one level, during its dates: such a
+    pupil's page lists the file's steps; any other pupil has neither a tile
+    nor a page, which is what the service has to show them."""
+    page = app.get(f"/eleve/{pupil}/inscription", expect_errors=True)
+    if page.status_int == 404:
+        home = app.get("/", params={"eleve": pupil})
+        return [] if f"/eleve/{pupil}/inscription" in home.text else ["aucune campagne"]
+    return rows(page, "ol.ts-inscription-steps li")
+
+
 #: Per service, what its page shows a pupil when it shows something.
 SOMETHING = {
     "notes": notes,
@@ -82,6 +93,7 @@ SOMETHING = {
     "dossier": dossier,
     "cantine": cantine,
     "external_link": external_link,
+    "inscription": inscription,
 }
 
 

@@ -8,6 +8,9 @@ no module of the host imports it.  ``docs/plugins.md`` documents every name
 and keeps the API's changelog.
 """
 
+from .admin.letters import BOLD as PDF_FONT_BOLD
+from .admin.letters import SANS as PDF_FONT
+from .admin.letters import register_fonts as register_pdf_fonts
 from .calendar import (
     DAY_NAMES,
     MONTHS,
@@ -59,6 +62,7 @@ from .importing import (
     read_rows,
     write_csv,
 )
+from .mail import send_mail
 from .models import Container, Pupil, Responsable, Site
 from .models.structure import (
     Division,
@@ -77,6 +81,10 @@ from .throttle import allowed as throttle_allowed
 from .throttle import record as throttle_record
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
+    # admin.letters: the fonts the host's PDF files embed
+    "PDF_FONT",
+    "PDF_FONT_BOLD",
+    "register_pdf_fonts",
     # calendar
     "DAY_NAMES",
     "MONTHS",
@@ -135,6 +143,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "neutralise",
     "read_rows",
     "write_csv",
+    # mail
+    "send_mail",
     # models
     "Container",
     "Pupil",

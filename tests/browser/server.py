@@ -192,11 +192,15 @@ class LiveServer:
         """Whether the child's establishment enables ``service``."""
         return service in self.services.get(child.uai, ())
 
-    def take_family(self, service: str | None = None) -> Family:
+    def take_family(self, service: str | None = None, wanted=None) -> Family:
         """A family no other journey has used (each journey has its own codes),
-        with a child whose establishment enables ``service`` if one is named."""
+        with a child whose establishment enables ``service`` if one is named
+        and, if ``wanted`` is given, for whom ``wanted(child)`` is true."""
         for family in self._families:
-            if service is None or any(self.offers(c, service) for c in family.children):
+            children = [c for c in family.children if service is None or self.offers(c, service)]
+            if wanted is not None:
+                children = [c for c in children if wanted(c)]
+            if children:
                 self._families.remove(family)
                 return family
         raise RuntimeError(f"the demo data has no unused two-child family for {service}")

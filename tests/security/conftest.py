@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 import webtest
@@ -22,6 +23,18 @@ from ts_host.testing import (
 def ts_enabled_services() -> dict[str, list[str]]:
     """Every service installed when the test runs in A, none in B."""
     return {ESTABLISHMENT_A: installed_services(), ESTABLISHMENT_B: []}
+
+
+@pytest.fixture(scope="session")
+def ts_service_settings() -> dict:
+    """A téléinscription campaign for every level of A, open on the tests' day:
+    the demo puts every pupil of A on an affectation list, so the service's
+    pages exist for the matrix's pupils."""
+    campaigns = [
+        {"level": level, "opens": date(2027, 2, 1), "closes": date(2027, 3, 15)}
+        for level in ("6e", "5e", "4e", "3e")
+    ]
+    return {ESTABLISHMENT_A: {"inscription": {"campaigns": campaigns}}}
 
 
 @dataclass(frozen=True)
