@@ -8,6 +8,7 @@ no module of the host imports it.  ``docs/plugins.md`` documents every name
 and keeps the API's changelog.
 """
 
+from .audit import audit
 from .calendar import (
     DAY_NAMES,
     MONTHS,
@@ -71,6 +72,8 @@ from .models.structure import (
 from .root import service_data, site_data
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
+    # audit
+    "audit",
     # calendar
     "DAY_NAMES",
     "MONTHS",
