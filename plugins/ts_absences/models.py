@@ -116,6 +116,7 @@ class Justification(Persistent):
     def export(self) -> dict:
         """The justification as a GDPR access request gives it."""
         return {
+            "reference": self.id,
             "nature": KIND_LABELS[self.kind],
             "debut": self.start.isoformat(),
             "fin": self.end.isoformat(),
