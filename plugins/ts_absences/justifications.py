@@ -70,8 +70,16 @@ def justification_of(
     absence: Absence, justifications: Iterable[Justification], split: time
 ) -> Justification | None:
     """The latest justification sharing a half-day with ``absence``."""
+    return _latest_covering(
+        absence, [(j, covered(j.start, j.end, split)) for j in justifications], split
+    )
+
+
+def _latest_covering(absence: Absence, coverage, split: time) -> Justification | None:
+    if not coverage:
+        return None
     wanted = covered(absence.start, absence.end, split)
-    found = [j for j in justifications if wanted & covered(j.start, j.end, split)]
+    found = [j for j, half_days_of_j in coverage if wanted & half_days_of_j]
     return max(found, key=lambda j: j.sent_at) if found else None
 
 
@@ -80,10 +88,11 @@ def absence_lines(data: PupilAbsences | None, split: time) -> list[AbsenceLine]:
     justification, the most recent first."""
     if data is None:
         return []
-    justifications = list(data.justifications.values())
+    # Each justification's half-days once, not once per absence.
+    coverage = [(j, covered(j.start, j.end, split)) for j in data.justifications.values()]
     lines = []
     for absence in reversed(list(data)):
-        justification = justification_of(absence, justifications, split)
+        justification = _latest_covering(absence, coverage, split)
         if not absence.legitimate or justification is not None:
             lines.append(AbsenceLine(absence, justification))
     return lines
