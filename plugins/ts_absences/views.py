@@ -164,18 +164,17 @@ class JustificationFormView(FormView):
             deform.Button("back", _("Annuler"), type="link", value=self.back_url),
         )
 
-    def reasons(self) -> list[str]:
-        translate = self.request.localizer.translate
-        return [translate(reason) for reason in self.context.settings["reasons"]]
-
     def prepare_schema(self, schema) -> None:
-        reasons = self.reasons()
+        """The establishment's reasons, stored as the configuration (or the
+        default list, in French) words them, shown in the family's language."""
+        translate = self.request.localizer.translate
+        reasons = self.context.settings["reasons"]
         schema["reason"].widget.values = [
             ("", _("Choisissez un motif")),
-            *((r, r) for r in reasons),
+            *((str(reason), translate(reason)) for reason in reasons),
         ]
         schema["reason"].validator = colander.OneOf(
-            reasons, msg_err=_("Choisissez un motif de la liste.")
+            [str(reason) for reason in reasons], msg_err=_("Choisissez un motif de la liste.")
         )
 
     def values(self) -> dict:

@@ -432,3 +432,19 @@ def test_ts_admin_evolve_gives_1_0_absences_their_justifications(ts_admin):
             for p in site.pupils.values()
             if p.services.get(SERVICE_ID) is not None
         )
+
+
+OWN_REASONS = {ESTABLISHMENT_A: {SERVICE_ID: {"reasons": ["Maladie", "Sortie pédagogique"]}}}
+
+
+@pytest.mark.parametrize("ts_service_settings", [OWN_REASONS])
+def test_the_reasons_are_the_establishment_s_list(family_app, pupil, site, tm):
+    form = family_app.get(f"/eleve/{pupil}/absences/justifier").forms["justifier"]
+    offered = [value for value, _selected, _label in form["reason"].options if value]
+    assert offered == ["Maladie", "Sortie pédagogique"]
+    page = justify(family_app, pupil, reason="Sortie pédagogique", status=303)
+    assert page.status_int == 303
+    form = family_app.get(f"/eleve/{pupil}/absences/justifier").forms["justifier"]
+    form["absence"] = KEY
+    form["reason"].force_value("Raison familiale")  # in the default list, not in this one
+    assert "Choisissez un motif de la liste." in form.submit("submit").html.get_text()
