@@ -11,6 +11,7 @@ and keeps the API's changelog.
 from .admin.letters import BOLD as PDF_FONT_BOLD
 from .admin.letters import SANS as PDF_FONT
 from .admin.letters import register_fonts as register_pdf_fonts
+from .audit import audit
 from .calendar import (
     DAY_NAMES,
     MONTHS,
@@ -76,7 +77,6 @@ from .models.structure import (
 from .notifications import report_event
 from .root import service_data, site_data
 from .staff.uploads import ImportPage, UploadField, importer_page
-
 from .throttle import allowed as throttle_allowed
 from .throttle import record as throttle_record
 
@@ -85,6 +85,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "PDF_FONT",
     "PDF_FONT_BOLD",
     "register_pdf_fonts",
+    # audit
+    "audit",
     # calendar
     "DAY_NAMES",
     "MONTHS",
@@ -167,7 +169,6 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportPage",
     "UploadField",
     "importer_page",
-
     # throttle: attempts counted in the database, across processes
     "throttle_allowed",
     "throttle_record",

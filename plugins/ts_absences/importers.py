@@ -83,7 +83,13 @@ class AbsencesImporter(Importer):
     description = """\
 Le fichier est l'extraction complète de l'année pour chaque établissement
 qu'il cite : les absences d'un élève de cet établissement qui n'y figurent
-plus sont supprimées.  Une absence est repérée par son élève et son début."""
+plus sont supprimées.  Une absence est repérée par son élève et son début.
+Les justifications données en ligne par les familles sont gardées : elles
+restent attachées aux demi-journées qu'elles couvrent."""
+
+    #: The one establishment whose lines the file may hold (the import on
+    #: the web, from an establishment's office), or ``None`` for any.
+    only_uai: str | None = None
 
     def __init__(self, site, academy) -> None:
         super().__init__(site, academy)
@@ -91,6 +97,8 @@ plus sont supprimées.  Une absence est repérée par son élève et son début.
 
     def check(self, line: Line) -> tuple[str, str, Absence] | None:
         uai = line["uai"].upper()
+        if self.only_uai is not None and uai != self.only_uai:
+            raise ValueError(f"UAI « {uai} » : ce fichier ne peut citer que {self.only_uai}")
         try:
             pupil = self.pupils.get_by_ine(uai, line["eleve_ine"])
             if pupil is None:
@@ -125,7 +133,7 @@ plus sont supprimées.  Une absence est repérée par son élève et son début.
                     continue
                 data = service_data(pupil, SERVICE_ID, PupilAbsences)
                 created, updated, unchanged, deleted = data.replace(wanted.values())
-                if not len(data):
+                if data.empty:
                     pupil.services.pop(SERVICE_ID)
                 summary.created += created
                 if created:

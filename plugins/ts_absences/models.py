@@ -1,4 +1,5 @@
-"""The absences the vie scolaire recorded for one pupil."""
+"""The absences the vie scolaire recorded for one pupil, and the family's
+justifications of them (given online, decided by the vie scolaire)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,17 @@ REPORTED = "signalee"
 #: Classed ("traitée") by the vie scolaire.
 PROCESSED = "traitee"
 STATE_LABELS = {REPORTED: "signalée", PROCESSED: "traitée"}
+
+#: A justification's kinds: the reason of a recorded absence, or an absence
+#: announced before it happens.
+REASON = "motif"
+ANNOUNCEMENT = "annonce"
+KIND_LABELS = {REASON: "motif d'une absence constatée", ANNOUNCEMENT: "absence annoncée"}
+#: A justification's states: sent by the family, then decided once.
+SENT = "envoyee"
+ACCEPTED = "acceptee"
+REFUSED = "refusee"
+DECISION_LABELS = {SENT: "justification envoyée", ACCEPTED: "acceptée", REFUSED: "refusée"}
 
 
 class Absence(NamedTuple):
@@ -40,11 +52,91 @@ class Absence(NamedTuple):
         return self.state == PROCESSED and self.legitimate
 
 
+class Justification(Persistent):
+    """What a family said about an absence, from ``start`` to ``end``.
+
+    For a recorded absence (``REASON``) the times are that absence's when it
+    was justified; an ``ANNOUNCEMENT`` covers the half-days the family
+    announced.  It is tied to the pupil's absences by the half-days it
+    covers, not by the absence's record, so that a new import of the
+    absences (which replaces them all) leaves it in place.
+    ``responsable_ids`` are those the account spoke for (empty when the
+    pupil of age wrote it).  Decided once: ``state`` goes from ``SENT`` to
+    ``ACCEPTED`` or ``REFUSED`` with the vie scolaire's ``note``, never back.
+    """
+
+    #: For the kit's GDPR check: codes exported as labels; who decided is
+    #: the establishment's staff, not the family's data.
+    gdpr_contract = {
+        "labels": {"kind": KIND_LABELS, "state": DECISION_LABELS},
+        "establishment": ("decided_by",),
+    }
+
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        comment: str,
+        responsable_ids: Iterable[str],
+        sent_at: datetime,
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.reason = reason
+        self.comment = comment
+        self.responsable_ids = tuple(responsable_ids)
+        self.sent_at = sent_at
+        self.state = SENT
+        self.note = ""
+        self.decided_at: datetime | None = None
+        self.decided_by = ""
+
+    @property
+    def decided(self) -> bool:
+        return self.state != SENT
+
+    def revise(self, reason: str, comment: str) -> None:
+        """The family changes what it sent, before the vie scolaire decides
+        (it keeps its place in the queue)."""
+        if self.decided:
+            raise ValueError("justification already decided")
+        self.reason, self.comment = reason, comment
+
+    def decide(self, accepted: bool, note: str, at: datetime, by: str) -> None:
+        if self.decided:
+            raise ValueError("justification already decided")
+        self.state = ACCEPTED if accepted else REFUSED
+        self.note, self.decided_at, self.decided_by = note, at, by
+
+    def export(self) -> dict:
+        """The justification as a GDPR access request gives it."""
+        return {
+            "reference": self.id,
+            "nature": KIND_LABELS[self.kind],
+            "debut": self.start.isoformat(),
+            "fin": self.end.isoformat(),
+            "motif": self.reason,
+            "commentaire": self.comment,
+            "responsables": list(self.responsable_ids),
+            "envoyee_le": self.sent_at.isoformat(),
+            "etat": DECISION_LABELS[self.state],
+            "note_de_la_vie_scolaire": self.note,
+            "decidee_le": self.decided_at.isoformat() if self.decided_at else None,
+        }
+
+
 class PupilAbsences(Persistent):
-    """A pupil's absences keyed by their start: no two begin at the same minute."""
+    """A pupil's absences keyed by their start: no two begin at the same minute;
+    and the family's justifications, keyed by their id."""
 
     def __init__(self) -> None:
         self.by_start = OOBTree()
+        self.justifications = OOBTree()
 
     def __iter__(self) -> Iterator[Absence]:
         return iter(self.by_start.values())
@@ -77,3 +169,51 @@ class PupilAbsences(Persistent):
                 updated += 1
             self.by_start[start] = absence
         return created, updated, unchanged, len(deleted)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing recorded and nothing justified: the pupil's namespace may go."""
+        return not len(self.by_start) and not len(self.justifications)
+
+
+class AbsencesOffice(Persistent):
+    """The service's site-wide part: the establishments' offices' work.
+
+    ``pending`` is the justifications waiting for the vie scolaire, an index
+    only: ``(uai, sent_at, id) -> pupil id``, so that an office lists its
+    queue (and its dashboard counts it) without walking its pupils; the
+    justifications themselves live with their pupil.  ``uploads`` holds the
+    absences files sent on the web between their preview and their
+    confirmation (token -> :class:`Upload`).
+    """
+
+    #: The establishments' work lists; what the queue points at is exported
+    #: with each pupil, an upload is the vie scolaire's file for an hour.
+    gdpr_contract = {"establishment": ("pending", "uploads")}
+
+    def __init__(self) -> None:
+        self.pending = OOBTree()
+        self.uploads = OOBTree()
+
+    def add(self, uai: str, justification: Justification, pupil_id: str) -> None:
+        self.pending[(uai, justification.sent_at, justification.id)] = pupil_id
+
+    def remove(self, uai: str, justification: Justification) -> None:
+        self.pending.pop((uai, justification.sent_at, justification.id), None)
+
+    def of(self, uai: str) -> list[tuple[str, str]]:
+        """``(pupil id, justification id)`` of ``uai``'s queue, the oldest first."""
+        found = self.pending.items(min=(uai,), max=(uai, datetime.max), excludemax=False)
+        return [(pupil_id, key[2]) for key, pupil_id in found]
+
+
+class Upload(Persistent):
+    """An absences file a staff member sent on the web, kept (in the database,
+    so that any application process may confirm it) until its confirmation."""
+
+    def __init__(self, staff_id: str, uai: str, name: str, content: bytes, at: datetime) -> None:
+        self.staff_id = staff_id
+        self.uai = uai
+        self.name = name
+        self.content = content
+        self.created_at = at

@@ -104,6 +104,6 @@ def test_pupil_without_absences_has_no_data():
 
 def test_erasure_removes_every_absence():
     pupil = next(p for p in demo(50) if absences(p))
-    ts_absences.ts_erase_pupil_data(pupil=pupil)
+    ts_absences.ts_erase_pupil_data(site=None, pupil=pupil)
     assert pupil.services.get(SERVICE_ID) is None
     assert ts_absences.ts_pupil_data(pupil=pupil) is None

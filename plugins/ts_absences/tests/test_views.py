@@ -179,5 +179,6 @@ def test_tile_for_the_establishment_that_enables_the_service(family_app, site, t
 class TestAccess(ServiceAccessTests):
     """The host's access promises on the page (the kit's test set)."""
 
+    pupil_paths = ("", "/justifier", "/annoncer")
     page_text = "Numéro semaine"
     tile_text = "Consultez les absences"
