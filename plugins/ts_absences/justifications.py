@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from ts_host.api import Pupil, audit, service_data, site_data
+from ts_host.api import Pupil, audit, report_event, service_data, site_data
 
 from .counting import half_days, parse_split
+from .i18n import _
 from .models import (
+    ACCEPTED,
     ANNOUNCEMENT,
     REASON,
     SERVICE_ID,
@@ -174,10 +176,14 @@ def decide(
 
 
 def report_decision(request, uai: str, pupil: Pupil, justification: Justification) -> None:
-    """The one place that reports a decided justification: the audit log now,
-    and (issue 19) the family's notification once the notification hook
-    exists: « justification acceptée » or « refusée » with a link to the
-    absences page, never the reason or the note."""
+    """The one place that reports a decided justification: in the audit log,
+    and to the family (a notification that links to the absences page and
+    says accepted or refused, never the reason or the note)."""
+    if justification.state == ACCEPTED:
+        text = _("La vie scolaire a accepté une justification d'absence.")
+    else:
+        text = _("La vie scolaire a refusé une justification d'absence.")
+    report_event(request.site, pupil, SERVICE_ID, "justification", text)
     audit(
         request,
         "absences.justification.decided",

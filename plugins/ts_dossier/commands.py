@@ -46,7 +46,7 @@ def run(site, academy, args) -> int:
     if args.apercu:
         print(f"{len(checked)} documents à publier (aperçu : rien n'a été écrit).")
         return 0
-    counts = publish(checked, date.today())
+    counts = publish(site, checked, date.today())
     print(f"Documents publiés : {counts['created']} nouveaux, {counts['updated']} remplacés.")
     return 0
 

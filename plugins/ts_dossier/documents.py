@@ -23,9 +23,10 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from ts_host.api import EstablishmentConfig, NotFound, Pupil, PupilFinder, Site
+from ts_host.api import EstablishmentConfig, NotFound, Pupil, PupilFinder, Site, report_event
 
-from .models import MAX_DOCUMENT, dossier_of
+from .i18n import _
+from .models import MAX_DOCUMENT, SERVICE_ID, dossier_of
 
 #: The largest zip accepted, and what its files may weigh together once inflated.
 MAX_ZIP = 50 * 1024 * 1024
@@ -148,9 +149,15 @@ def _check_entry(archive, info, finder, establishment, seen, problems) -> Checke
     return CheckedFile(pupil, label, f"{ine}_{label}.pdf", data)
 
 
-def publish(checked: list[CheckedFile], on: date) -> dict[str, int]:
-    """Store every checked file in its pupil's dossier; count what was created, updated."""
+def publish(site: Site, checked: list[CheckedFile], on: date) -> dict[str, int]:
+    """Store every checked file in its pupil's dossier; count what was created,
+    updated; tell each pupil's families once that a document is published."""
     counts = {"created": 0, "updated": 0}
+    told = set()
     for item in checked:
         counts[dossier_of(item.pupil).publish(item.label, item.filename, item.data, on)] += 1
+        if item.pupil.id not in told:
+            told.add(item.pupil.id)
+            text = _("Un document est publié dans le dossier scolaire.")
+            report_event(site, item.pupil, SERVICE_ID, "document", text)
     return counts

@@ -121,7 +121,7 @@ def publish_view(context, request):
         for pupil_id, label, filename, data in upload.documents
         if pupil_id in pupils
     ]
-    counts = publish(checked, today(request))
+    counts = publish(request.site, checked, today(request))
     _flash(
         request,
         _(

@@ -24,6 +24,7 @@ from ts_host.api import (
     Tile,
     format_date,
     of_name,
+    report_event,
     send_mail,
     today,
     write_csv,
@@ -36,6 +37,7 @@ from .models import (
     IN_PROGRESS,
     NOT_STARTED,
     RETURNED,
+    SERVICE_ID,
     STATE_LABELS,
     STEPS,
     SUBMITTED,
@@ -218,6 +220,8 @@ def decide_view(context, request):
     try:
         if request.POST.get("decision") == "accepter":
             registration.accept(datetime.now(), staff)
+            text = _("L'établissement a validé le dossier d'inscription.")
+            report_event(request.site, pupil, SERVICE_ID, "inscription", text)
             request.session.flash(translate(_("Le dossier est complet.")), "success")
         elif not message:
             request.session.flash(
@@ -225,6 +229,8 @@ def decide_view(context, request):
             )
         else:
             registration.give_back(message, datetime.now(), staff)
+            text = _("L'établissement vous renvoie le dossier d'inscription pour une correction.")
+            report_event(request.site, pupil, SERVICE_ID, "inscription", text)
             request.session.flash(
                 translate(_("Le dossier est renvoyé à la famille avec votre message.")), "success"
             )

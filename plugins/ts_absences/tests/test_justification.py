@@ -267,6 +267,13 @@ def test_an_impossible_announcement_is_refused_in_french(
     assert justifications(site, tm, pupil) == []
 
 
+def decisions_reported(site, tm, pupil_id) -> list[str]:
+    """What the family is told of the decisions (the notifications' texts)."""
+    with tm:
+        events = site.notifications.events.values()
+        return [e.text for e in events if e.pupil_id == pupil_id and e.kind == "justification"]
+
+
 def test_the_vie_scolaire_accepts_and_the_family_sees_it(
     family_app, testapp, pupil, site, tm, caplog
 ):
@@ -285,6 +292,9 @@ def test_the_vie_scolaire_accepts_and_the_family_sees_it(
     [row] = state_rows(family_app, pupil)
     assert row[1:] == ["acceptée", "Maladie : Fièvre", "Merci, certificat reçu."]
     assert "Justifications en attente : 0." in office.get(f"/gestion/{ESTABLISHMENT_A}/")
+    assert decisions_reported(site, tm, pupil) == [
+        "La vie scolaire a accepté une justification d'absence."
+    ]
     [event] = [e for e in audit_events(caplog) if e["event"] == "absences.justification.decided"]
     assert (event["pupil"], event["decision"]) == (pupil, ACCEPTED)
     with open_site(testapp.app) as fresh:
@@ -308,6 +318,9 @@ def test_a_refusal_needs_a_note_which_the_family_reads(family_app, testapp, pupi
         form.action, {"csrf_token": form["csrf_token"].value, "decision": "accepter"}, status=404
     )
     assert justifications(site, tm, pupil)[0].state == REFUSED
+    assert decisions_reported(site, tm, pupil) == [
+        "La vie scolaire a refusé une justification d'absence."
+    ]
 
 
 def test_staff_of_another_establishment_get_404(family_app, testapp, pupil, site, tm):

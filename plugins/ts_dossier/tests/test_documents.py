@@ -127,6 +127,8 @@ def test_the_office_previews_then_publishes_the_whole_zip(office, site, tm, ines
     tm.begin()
     titles = [d.period for d in site.pupils[pupil.id].services[SERVICE_ID].documents.values()]
     assert titles == ["T1", "T2"]
+    told = [e for e in site.notifications.events.values() if e.service_id == SERVICE_ID]
+    assert sorted(e.kind for e in told) == ["document", "document"]  # one per pupil
     again = form.submit(status=303).follow()  # the preview is spent
     assert "Cet envoi n'est plus disponible" in again.text
 

@@ -57,6 +57,12 @@ def test_staff_return_a_file_with_a_message_then_accept_it(family_app, office, s
             "complète",
         ]
     assert "complète" in family_app.get(url(fresh)).html.find(id="etat").get_text()
+    with tm:  # the family is told of both, without the message
+        told = [e.text for e in site.notifications.events.values() if e.pupil_id == fresh]
+    assert told == [
+        "L'établissement vous renvoie le dossier d'inscription pour une correction.",
+        "L'établissement a validé le dossier d'inscription.",
+    ]
 
 
 def test_returning_needs_a_message(family_app, office, site, tm, fresh):
