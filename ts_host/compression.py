@@ -5,7 +5,7 @@ docs/deployment.md, where BREACH is weighed): the application's two cores
 are the scarcer ones, so the setting is off by default.  ``make run``
 serves without nginx: etc/development.ini turns it on, so that what a
 phone downloads there is what it downloads in production (a whole year of
-grades: 40 KB of HTML, 5 KB over the wire).
+grades: 40 KB of HTML, 6 KB over the wire).
 """
 
 from pyramid.settings import asbool
