@@ -309,6 +309,11 @@ class StubLayout:
     def static_url(self, path):
         return "/static/" + path
 
+    def chrome(self, name):
+        """The header or footer, as ``Layout.chrome`` renders it (uncached here)."""
+        template = PageTemplateFile(str(TS_HOST / "templates" / "chrome" / f"{name}.pt"))
+        return template(layout=self, request=None).strip()
+
 
 PAGE = """<!DOCTYPE html>
 <html metal:use-macro="main_template.macros['layout']">

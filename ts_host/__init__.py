@@ -33,6 +33,7 @@ def main(global_config, **settings):
         config.include(".widgets")
         config.include(".services")
         config.include(".headers")
+        config.include(".compression")
         config.include(".accounts")
         config.include(".notifications")
         config.include(".dashboard")

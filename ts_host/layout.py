@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
-from pyramid.renderers import get_renderer
+from pyramid.renderers import get_renderer, render
+from pyramid.settings import asbool
 from pyramid.static import QueryStringConstantCacheBuster
 
 LAYOUT_TEMPLATE = "ts_host:templates/layout.pt"
 MACROS_TEMPLATE = "ts_host:templates/macros.pt"
+CHROME_TEMPLATE = "ts_host:templates/chrome/{}.pt"
+#: What a fragment holds in place of the request's CSRF token (``Layout.chrome``).
+CSRF_PLACEHOLDER = "ts-csrf-token-of-the-request"
+#: Fragments kept: hosts are few (ts.allowed_hosts), languages two, visitors three kinds.
+CHROME_CACHE_SIZE = 256
 
 
 def product_version() -> str:
@@ -101,6 +108,44 @@ class Layout:
     def logout_url(self) -> str:
         return self.request.route_url("staff_logout" if self.staff else "logout")
 
+    def chrome(self, name: str) -> str:
+        """The page's header or footer (``templates/chrome/<name>.pt``), as HTML.
+
+        They are the same for every visitor of a kind (anonymous, family,
+        staff) on a host, in a language: rendered once per process (their
+        forty translated strings and dozen URLs were a quarter of a
+        dashboard's CPU), then reused with the request's CSRF token put in.
+        ``ts.layout_cache = false`` renders them every time (the test that
+        compares both).
+        """
+        request = self.request
+        cache = request.registry.ts_chrome
+        if cache is None:
+            return self._render_chrome(name, self)
+        academy = request.academy
+        key = (
+            name,
+            request.host_url,
+            request.script_name,
+            request.localizer.locale_name,
+            self.logged_in,
+            self.staff,
+            id(academy),
+        )
+        cached = cache.get(key)
+        if cached is None or cached[0] is not academy:
+            if len(cache) >= CHROME_CACHE_SIZE:
+                cache.clear()
+            cached = cache[key] = (academy, self._render_chrome(name, _FragmentLayout(request)))
+        html = cached[1]
+        if CSRF_PLACEHOLDER in html:
+            html = html.replace(CSRF_PLACEHOLDER, escape(self.csrf_token))
+        return html
+
+    def _render_chrome(self, name: str, layout: Layout) -> str:
+        html = render(CHROME_TEMPLATE.format(name), {"layout": layout}, request=self.request)
+        return html.strip()
+
     @reify
     def flash_messages(self) -> list[tuple[str, str]]:
         # Peek first: popping, even an empty queue, marks the session changed,
@@ -112,6 +157,12 @@ class Layout:
             if session.peek_flash(kind)
             for message in session.pop_flash(kind)
         ]
+
+
+class _FragmentLayout(Layout):
+    """The layout a cached fragment is rendered with: the token stays a placeholder."""
+
+    csrf_token = CSRF_PLACEHOLDER
 
 
 @subscriber(BeforeRender)
@@ -137,4 +188,6 @@ def includeme(config) -> None:
     digest = contents_digest(Path(__file__).parent / "static")
     config.add_cache_buster("ts_host:static/", QueryStringConstantCacheBuster(digest))
     config.registry.ts_static_paths = {}
+    cached = asbool(config.registry.settings.get("ts.layout_cache", True))
+    config.registry.ts_chrome = {} if cached else None
     config.scan(__name__)

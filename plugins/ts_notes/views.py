@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from ts_host.api import (
     DateRange,
@@ -96,6 +97,31 @@ def latest_period_with_grades(
     return next((p for p in reversed(earlier) if has_grades(p)), None)
 
 
+def year_charts(notes, visible, year, chosen, subject) -> dict:
+    """The chart of the year of the chosen subject, or a link to each subject's.
+
+    Charts come on demand: eleven charts, each with its data table, made
+    most of the page's weight (120 KB for a year of grades), on a phone
+    too.  Without a subject, the page lists the subjects with grades this
+    year, each linking to the same page filtered on it, which draws its chart.
+    """
+    subjects = grades_by_subject(notes, visible, year, subject)
+    if subject:
+        return {"charts": [build_chart(grades, year.start, year.end) for grades in subjects]}
+    return {
+        "chart_links": [
+            (
+                grades.subject,
+                # Relative to the page itself: eleven links, on a 40 KB budget.
+                "?"
+                + urlencode({PERIOD_PARAM: chosen.key, SUBJECT_PARAM: grades.subject})
+                + "#notes-graphiques",
+            )
+            for grades in subjects
+        ]
+    }
+
+
 def notes_view(context: PupilContext, request) -> dict:
     """The grades of the chosen range, by default of the current period.
 
@@ -124,6 +150,7 @@ def notes_view(context: PupilContext, request) -> dict:
         "subject": "",
         "groups": [],
         "charts": [],
+        "chart_links": [],
         "team": [],
         "empty_current": None,
         "earlier": None,
@@ -165,10 +192,7 @@ def notes_view(context: PupilContext, request) -> dict:
         subjects=subjects,
         subject=subject,
         groups=groups,
-        charts=[
-            build_chart(grades, year.start, year.end)
-            for grades in grades_by_subject(notes, visible, year, subject)
-        ],
+        **year_charts(notes, visible, year, chosen, subject),
         team=team.rows(),
         selected_teachers=team.teachers.get(subject, ()) if subject else (),
     )
