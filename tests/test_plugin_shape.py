@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = ["notes", "absences", "lpc", "fiche", "external_link", "cantine", "dossier", "inscription"]
+SERVICES = [
+    "notes",
+    "absences",
+    "lpc",
+    "fiche",
+    "external_link",
+    "cantine",
+    "dossier",
+    "inscription",
+]
 
 
 @pytest.mark.parametrize("service_id", SERVICES)
