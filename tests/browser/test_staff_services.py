@@ -5,7 +5,8 @@ the notes' tile of the family's establishment, sends a grades file — the
 teacher's export, for the family's child — sees what it would change,
 confirms, and reads the class's evaluations on the page of what is
 published.  The family then signs in and finds the grade on its child's
-notes page.  Every page passes ``Journey.check`` (axe, HTML_CodeSniffer,
+notes page.  The example service's (ts_cantine) staff pages are visited on
+the way.  Every page passes ``Journey.check`` (axe, HTML_CodeSniffer,
 layout) at both viewports.
 """
 
@@ -24,6 +25,8 @@ from .test_services import open_service
 
 pytestmark = pytest.mark.browser
 
+#: The demo's establishment that offers the example's canteen.
+CANTINE = "0541234Y"
 LABEL = "Contrôle importé par le secrétariat"
 HEADER = "uai;division;matiere;professeur;controle;date;coefficient;publie_le;eleve_ine;note"
 
@@ -75,6 +78,11 @@ def test_the_office_imports_grades_which_the_family_then_reads(journey, server, 
     page.get_by_role("link", name=division, exact=True).click()
     expect(page.locator("#detail")).to_contain_text(LABEL)
     journey.check("contrôles d'une classe")
+    # The example service's staff pages, which third parties copy, pass the same checks.
+    journey.visit(f"/gestion/{CANTINE}/cantine")
+    journey.check("menus de la cantine")
+    journey.follow(page.get_by_role("link", name="Importer un fichier de menus"))
+    journey.check("import des menus")
     sign_out(journey)
 
     login = f"notes-import.{viewport}"
