@@ -46,9 +46,10 @@ def test_an_incompatible_plugin_is_skipped_with_its_reason(installed_distributio
 @pytest.mark.parametrize(
     ("requires_host", "status"),
     [
-        (">=1.0,<2", "ok"),  # written for API 1.0: 1.1 only adds names
+        (">=1.0,<2", "ok"),  # written for API 1.0: 1.1 and 1.2 only add names
         (">=1.1,<2", "ok"),
-        (">=1.2,<2", "incompatible"),
+        (">=1.2,<2", "ok"),
+        (">=1.3,<2", "incompatible"),
         (">=2.0", "incompatible"),
     ],
 )
