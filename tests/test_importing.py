@@ -167,6 +167,21 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_written(site,
     assert "ligne 4 : date invalide" in str(refused.value)
 
 
+def test_an_import_for_one_establishment_refuses_the_lines_of_another(site, tmp_path):
+    """An office's import (``for_establishment``): its staff write their establishment only."""
+    text = GOOD + "0542345F;9999999999Z;01/02/2027;150\n"
+    with pytest.raises(ImportRejected) as refused:
+        Heights.for_establishment(site, None, UAI).load(csv_file(tmp_path, text))
+    assert {b.line: b.message for b in refused.value.bad_lines} == {
+        4: "établissement 0542345F : ce fichier ne peut concerner que 0541234Y"
+    }
+    assert not any(hasattr(pupil, "height") for pupil in site.pupils.values())
+    assert Heights.for_establishment(site, None, UAI).load(csv_file(tmp_path, GOOD)).updated == 2
+    finder = Heights.for_establishment(site, None, UAI).pupils
+    with pytest.raises(NotFound, match="établissement inconnu « 0542345F »"):
+        finder.by_ine(OTHER, "9999999999Z")
+
+
 def test_the_help_is_built_from_the_columns():
     text = Heights.import_format().help
     assert "uai;eleve_ine;date;taille;remarque" in text
