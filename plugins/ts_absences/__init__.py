@@ -46,6 +46,7 @@ def ts_configure(config):
     config.add_staff_route(office.QUEUE_ROUTE, "")
     config.add_staff_route(office.DECIDE_ROUTE, "/{justification_id}/decision")
     config.add_staff_route(office.IMPORT_ROUTE, "/import")
+    config.allow_body(office.IMPORT_ROUTE, office.IMPORT_PAGE.body_limit)
     config.add_view(
         office.queue_view,
         route_name=office.QUEUE_ROUTE,

@@ -87,18 +87,12 @@ plus sont supprimées.  Une absence est repérée par son élève et son début.
 Les justifications données en ligne par les familles sont gardées : elles
 restent attachées aux demi-journées qu'elles couvrent."""
 
-    #: The one establishment whose lines the file may hold (the import on
-    #: the web, from an establishment's office), or ``None`` for any.
-    only_uai: str | None = None
-
     def __init__(self, site, academy) -> None:
         super().__init__(site, academy)
         self.first_line: dict[tuple[str, datetime], int] = {}
 
     def check(self, line: Line) -> tuple[str, str, Absence] | None:
         uai = line["uai"].upper()
-        if self.only_uai is not None and uai != self.only_uai:
-            raise ValueError(f"UAI « {uai} » : ce fichier ne peut citer que {self.only_uai}")
         try:
             pupil = self.pupils.get_by_ine(uai, line["eleve_ine"])
             if pupil is None:

@@ -182,18 +182,15 @@ class AbsencesOffice(Persistent):
     ``pending`` is the justifications waiting for the vie scolaire, an index
     only: ``(uai, sent_at, id) -> pupil id``, so that an office lists its
     queue (and its dashboard counts it) without walking its pupils; the
-    justifications themselves live with their pupil.  ``uploads`` holds the
-    absences files sent on the web between their preview and their
-    confirmation (token -> :class:`Upload`).
+    justifications themselves live with their pupil.
     """
 
     #: The establishments' work lists; what the queue points at is exported
-    #: with each pupil, an upload is the vie scolaire's file for an hour.
-    gdpr_contract = {"establishment": ("pending", "uploads")}
+    #: with each pupil.
+    gdpr_contract = {"establishment": ("pending",)}
 
     def __init__(self) -> None:
         self.pending = OOBTree()
-        self.uploads = OOBTree()
 
     def add(self, uai: str, justification: Justification, pupil_id: str) -> None:
         self.pending[(uai, justification.sent_at, justification.id)] = pupil_id
@@ -205,15 +202,3 @@ class AbsencesOffice(Persistent):
         """``(pupil id, justification id)`` of ``uai``'s queue, the oldest first."""
         found = self.pending.items(min=(uai,), max=(uai, datetime.max), excludemax=False)
         return [(pupil_id, key[2]) for key, pupil_id in found]
-
-
-class Upload(Persistent):
-    """An absences file a staff member sent on the web, kept (in the database,
-    so that any application process may confirm it) until its confirmation."""
-
-    def __init__(self, staff_id: str, uai: str, name: str, content: bytes, at: datetime) -> None:
-        self.staff_id = staff_id
-        self.uai = uai
-        self.name = name
-        self.content = content
-        self.created_at = at

@@ -9,19 +9,14 @@ absences``, limited to this establishment's lines.
 
 from __future__ import annotations
 
-import secrets
-import tempfile
-from datetime import datetime, timedelta
-from pathlib import Path
-
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 
-from ts_host.api import ImportRejected, Tile, audit, format_date
+from ts_host.api import Tile, UploadField, format_date, importer_page
 
 from . import justifications
 from .i18n import _
 from .importers import AbsencesImporter
-from .models import KIND_LABELS, SERVICE_ID, Upload
+from .models import KIND_LABELS
 from .schemas import MAX_NOTE
 from .views import span_label
 
@@ -31,7 +26,6 @@ IMPORT_ROUTE = "ts_absences.office_import"
 
 #: What one absences file may weigh: a large lycée's year is a few MB.
 MAX_UPLOAD = 20 * 1024 * 1024
-UPLOAD_TTL = timedelta(hours=1)
 
 
 def office_tile(request, establishment) -> Tile:
@@ -85,78 +79,13 @@ def decide_view(context, request):
     return back
 
 
-def run_import(request, upload: Upload):
-    """Import ``upload`` with the command's importer, this establishment's lines only."""
-    importer = AbsencesImporter(request.site, request.academy)
-    importer.only_uai = upload.uai
-    with tempfile.TemporaryDirectory(prefix="ts-absences-") as folder:
-        path = Path(folder) / upload.name
-        path.write_bytes(upload.content)
-        return importer.load(path)
+IMPORT_PAGE = importer_page(
+    AbsencesImporter,
+    UploadField("fichier", _("Fichier des absences"), _("Un fichier .csv de 20 Mo au plus")),
+    QUEUE_ROUTE,
+    max_file=MAX_UPLOAD,
+)
 
 
 def import_view(context, request):
-    page = {"config": context.config, "errors": [], "summary": None, "token": None, "name": ""}
-    if request.method != "POST":
-        return page
-    if "confirmer" in request.POST:
-        return confirm(context, request, page)
-    sent = request.POST.get("fichier")
-    if not hasattr(sent, "file"):
-        page["errors"].append(_("Choisissez le fichier des absences (.csv)."))
-        return page
-    content = sent.file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD or not (sent.filename or "").lower().endswith(".csv"):
-        page["errors"].append(_("Le fichier des absences est un fichier .csv de 20 Mo au plus."))
-        return page
-    upload = Upload(request.staff.id, context.uai, "absences.csv", content, datetime.now())
-    savepoint = request.tm.savepoint()
-    try:
-        summary = run_import(request, upload)
-    except ImportRejected as rejected:
-        page["errors"] = [f"ligne {bad.line} : {bad.message}" for bad in rejected.bad_lines]
-        return page
-    finally:
-        savepoint.rollback()
-    office = justifications.office_queue(request.site)
-    limit = datetime.now() - UPLOAD_TTL
-    for token, old in list(office.uploads.items()):
-        if old.created_at < limit:
-            del office.uploads[token]
-    token = secrets.token_urlsafe(24)
-    office.uploads[token] = upload
-    page.update(summary=summary, token=token, name=sent.filename)
-    return page
-
-
-def confirm(context, request, page):
-    office = request.site.services.get(SERVICE_ID)
-    token = request.POST.get("envoi", "")[:64]
-    upload = office.uploads.get(token) if office is not None and token else None
-    if (
-        upload is None
-        or upload.staff_id != request.staff.id
-        or upload.uai != context.uai
-        or datetime.now() - upload.created_at > UPLOAD_TTL
-    ):
-        request.session.flash(
-            request.localizer.translate(
-                _("Cet envoi n'est plus disponible : envoyez de nouveau le fichier.")
-            ),
-            "error",
-        )
-        return HTTPSeeOther(request.route_url(IMPORT_ROUTE, uai=context.uai))
-    try:
-        summary = run_import(request, upload)
-    except ImportRejected as rejected:  # the database changed since the preview
-        page["errors"] = [f"ligne {bad.line} : {bad.message}" for bad in rejected.bad_lines]
-        return page
-    del office.uploads[token]
-    audit(request, "absences.imported", uai=context.uai, summary=str(summary))
-    request.session.flash(
-        request.localizer.translate(
-            _("Absences importées : ${summary}.", mapping={"summary": str(summary)})
-        ),
-        "success",
-    )
-    return HTTPSeeOther(request.route_url(QUEUE_ROUTE, uai=context.uai))
+    return IMPORT_PAGE(request)

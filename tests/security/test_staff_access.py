@@ -55,7 +55,7 @@ DECLARED = {
     "ts_cantine.office": "staff",
     "ts_cantine.office_menus": "edit",
     "office_sts": "codes",
-    "office_import_progress": "codes",
+    "office_import_progress": "staff",
 }
 LOGIN_PAGE = "/gestion/connexion"
 numbers = itertools.count()

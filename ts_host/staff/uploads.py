@@ -39,7 +39,7 @@ from pyramid.view import view_config
 from ZODB.POSException import ConflictError
 
 from ..audit import audit
-from ..contract import STAFF_EDIT_PERMISSION, ImportRejected
+from ..contract import STAFF_PERMISSION, ImportRejected
 from ..forms import text_field
 from ..i18n import _
 from ..layout import flash
@@ -340,7 +340,7 @@ def forget_old_progress(records) -> None:
             records.pop(key)
 
 
-@view_config(route_name="office_import_progress", permission=STAFF_EDIT_PERMISSION, renderer="json")
+@view_config(route_name="office_import_progress", permission=STAFF_PERMISSION, renderer="json")
 def import_progress(request):
     """How far the staff member's preview is (``suivi``: the id its form sent);
     an unknown id, or someone else's, reads as not started."""

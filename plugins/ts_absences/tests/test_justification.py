@@ -378,13 +378,13 @@ def test_the_import_on_the_web_previews_then_confirms(testapp, pupil, site, tm):
         "uai;eleve_ine;debut;fin;etat;motif_legitime\n"
         f"{ESTABLISHMENT_A};{ine};10/02/2027 08:00;10/02/2027 11:55;traitée;oui\n"
     ).encode()
-    form = office.get(f"{OFFICE}/import").forms["import-absences"]
+    form = office.get(f"{OFFICE}/import").forms["import-envoi"]
     form["fichier"] = webtest.Upload("absences.csv", content)
     preview = form.submit()
     assert "Absences mises à jour : 1" in " ".join(preview.html.get_text(" ").split())
     with tm:  # nothing written by the preview
         assert list(site.pupils[pupil].services[SERVICE_ID]) == [EXPLAINED, UNEXPLAINED]
-    preview.forms["confirmer-import"].submit("confirmer").follow()
+    preview.forms["import-confirmation"].submit("confirmer").follow()
     with tm:
         assert site.pupils[pupil].services[SERVICE_ID].by_start[UNEXPLAINED.start].legitimate
 
@@ -397,11 +397,11 @@ def test_the_import_on_the_web_refuses_another_establishment_s_lines(testapp, si
         "uai;eleve_ine;debut;fin;etat;motif_legitime\n"
         f"{ESTABLISHMENT_B};{other.ine};10/02/2027 08:00;10/02/2027 11:55;traitée;oui\n"
     ).encode()
-    form = office.get(f"{OFFICE}/import").forms["import-absences"]
+    form = office.get(f"{OFFICE}/import").forms["import-envoi"]
     form["fichier"] = webtest.Upload("absences.csv", content)
     page = form.submit(status=200)
     assert (
-        f"ligne 2 : UAI « {ESTABLISHMENT_B} » : ce fichier ne peut citer que"
+        f"ligne 2 : établissement {ESTABLISHMENT_B} : ce fichier ne peut concerner que"
         in page.html.get_text()
     )
     with tm:
