@@ -142,6 +142,11 @@ def login_requests(url: str, fixtures: Fixtures, path: Path) -> Path:
 
 
 def combined(measures: list[Measure]) -> Measure:
+    """The rounds of one page as one measure; a round that served nothing
+    (a machine too busy for wrk's window) has no time to add."""
+    measures = [m for m in measures if m.requests]
+    if not measures:
+        raise SystemExit("no round served a request: the machine is too busy to measure")
     requests = sum(m.requests for m in measures)
     return Measure(
         requests_per_second=requests / sum(m.requests / m.requests_per_second for m in measures),

@@ -1,9 +1,12 @@
 """The benchmark's bare view lives in the benchmark's application, never in the product."""
 
+import pytest
 import webtest
 
 from bench.app import BARE_PATH
 from bench.app import main as bench_main
+from bench.load import Measure
+from bench.run import combined
 from ts_host import main
 from ts_host.storage import get_database
 
@@ -17,3 +20,17 @@ def test_the_bare_view_is_served_by_the_benchmark_application_only(ts_settings):
         finally:
             get_database(app.registry).close()
         assert (response.text == "bare") is (status == 200)
+
+
+def test_a_round_that_served_nothing_is_left_out_of_the_page_s_figures():
+    """On a machine too busy for wrk's window a round may serve no request:
+    the page's figures come from the others, and with none the run says why."""
+    served = Measure(
+        requests_per_second=100.0, median_ms=5.0, p99_ms=9.0, requests=200, failures=0, cpu_ms=2.0
+    )
+    idle = Measure(
+        requests_per_second=0.0, median_ms=0.0, p99_ms=0.0, requests=0, failures=0, cpu_ms=0.0
+    )
+    assert combined([served, idle]).requests_per_second == 100.0
+    with pytest.raises(SystemExit, match="too busy"):
+        combined([idle])
