@@ -52,7 +52,7 @@ def translate_structure_errors(field: deform.Field) -> None:
 
 def well_formed(node: colander.SchemaNode, pstruct) -> bool:
     """Whether ``pstruct`` has the shape of ``node``: a dict for a mapping, a
-    list for a sequence, all the way down.
+    list for a sequence, all the way down, and no file but in a file field.
 
     A browser never sends anything else.  A forged body with deform's
     ``__start__``/``__end__`` markers out of place parses into another shape,
@@ -69,7 +69,10 @@ def well_formed(node: colander.SchemaNode, pstruct) -> bool:
         if not isinstance(pstruct, list):
             return False
         return all(well_formed(node.children[0], item) for item in pstruct)
-    return True
+    # A leaf: text (or a list of texts, a multiple choice); a file only where
+    # the schema takes one (deform's widgets fail on a file elsewhere).
+    values = pstruct if isinstance(pstruct, list) else [pstruct]
+    return isinstance(node.typ, deform.FileData) or not any(hasattr(v, "file") for v in values)
 
 
 def check_structure(schema: colander.SchemaNode, controls: list) -> None:

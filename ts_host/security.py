@@ -201,6 +201,16 @@ def get_staff(request) -> StaffAccount | None:
     return identity.account if identity and isinstance(identity.account, StaffAccount) else None
 
 
+class TextCSRFStoragePolicy(SessionCSRFStoragePolicy):
+    """Pyramid's session policy, for which a token sent as a file (a forged
+    multipart body) is a wrong token, answered 400, and not a ``TypeError``."""
+
+    def check_csrf_token(self, request, supplied_token) -> bool:
+        if not isinstance(supplied_token, str):
+            return False
+        return super().check_csrf_token(request, supplied_token)
+
+
 def includeme(config) -> None:
     """Sessions are JSON (never pickle), signed and encrypted: the keypad
     layout they carry must not be readable from the cookie."""
@@ -223,7 +233,7 @@ def includeme(config) -> None:
             ),
         )
     )
-    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_csrf_storage_policy(TextCSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True)
     config.set_security_policy(SecurityPolicy(settings["ts.auth_secret"], secure))
     config.add_request_method(get_account, "account", reify=True)

@@ -284,6 +284,19 @@ def test_deform_markers_out_of_place_are_refused_not_a_500(client, cast):
     assert not english_messages(refused)
 
 
+def test_a_file_sent_in_a_text_field_of_a_form_is_refused_not_a_500(client, cast):
+    """Pyramid's CSRF check and deform's widgets ask a file whether it is
+    empty, which it cannot say: a 400, in French, for either field."""
+    owner = client("owner")
+    token = owner.get("/compte/adresse").html.select_one("input[name=csrf_token]")["value"]
+    for fields, upload in (
+        ([("submit", "submit")], ("csrf_token", "jeton.txt", b"A")),
+        ([("csrf_token", token), ("submit", "submit")], ("email", "adresse.txt", b"A")),
+    ):
+        refused = owner.post("/compte/adresse", fields, upload_files=[upload], status=400)
+        assert not english_messages(refused)
+
+
 # Behind a staff session ---------------------------------------------------------------
 
 STAFF_EXAMPLES = 3
