@@ -35,7 +35,7 @@ def rows(page, selector: str) -> list:
 
 
 def notes(app, pupil: str):
-    return rows(app.get(f"/eleve/{pupil}/notes"), "#notes-table tr.ts-notes-controle")
+    return rows(app.get(f"/eleve/{pupil}/notes"), "#notes-table tbody tr:not(.ts-notes-moyenne)")
 
 
 def absences(app, pupil: str):

@@ -91,6 +91,6 @@ def test_the_office_imports_grades_which_the_family_then_reads(journey, server, 
     open_service(journey, server, family, "notes")
     page.get_by_label("Filtre par").select_option("annee")
     page.locator("#notes-filtres").get_by_role("button", name="Valider").click()
-    row = page.locator("tr.ts-notes-controle").filter(has_text=LABEL)
+    row = page.locator("#notes-table tbody tr").filter(has_text=LABEL)
     expect(row).to_contain_text("17,25")
     journey.check("la note importée, côté famille")
