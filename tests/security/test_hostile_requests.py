@@ -10,13 +10,15 @@ from __future__ import annotations
 import http.client
 import io
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
+import crossplane
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyramid.interfaces import ILocalizer
+from pyramid.interfaces import ILocalizer, IRoutesMapper
 from webob import Request
 
 from ts_host import tokens
@@ -25,6 +27,7 @@ from ts_host.guard import Guard, parse_size
 from ts_host.layout import Layout
 from ts_host.security import SecurityPolicy
 from ts_host.testing import PASSWORD, keypad_positions
+from ts_host.testing.production import SHIPPED
 
 from ..threaded_waitress import threaded_waitress
 from .routes import requests
@@ -388,37 +391,173 @@ def test_any_cookie_is_answered_below_500_with_the_headers(client, cast, cookie,
     assert_held(app.get("/connexion", status="*"))
 
 
-def test_every_ini_file_caps_bodies_in_the_portal_and_in_waitress():
+# --- bodies in the deployment: the application, nginx and waitress agree ----
+#
+# The application refuses, per route, a body larger than the route declared
+# (``config.allow_body``; 64 KiB otherwise).  In front of it, nginx lets 1 MiB
+# through everywhere but on the establishment office's pages, where the
+# uploads are, and waitress takes at most the largest declared upload.  These
+# tests fail when a route, the nginx site or an ini file drifts from the others.
+
+ONE_MIB = 1024 * 1024
+#: A value for each placeholder of a route's pattern, to build a URL of it.
+SAMPLE_VALUES = {"uai": "0541234Y"}
+
+
+def nginx_size(value: str) -> int:
+    """nginx's ``1m``, ``512k``, ``2g`` or plain bytes."""
+    factor = {"k": 1024, "m": ONE_MIB, "g": 1024 * ONE_MIB}.get(value[-1:].lower(), 1)
+    return int(value.rstrip("kKmMgG")) * factor
+
+
+def nginx_blocks(directives: list[dict], name: str) -> Iterator[dict]:
+    """Every ``name`` directive among ``directives`` and their blocks, nested or not."""
+    for directive in directives:
+        if directive["directive"] == name:
+            yield directive
+        yield from nginx_blocks(directive.get("block", []), name)
+
+
+def shipped_site() -> list[dict]:
+    """The shipped nginx site, parsed by nginx's own parser for Python (crossplane)."""
+    parsed = crossplane.parse(
+        str(SHIPPED / "nginx-teleservices.conf"), single=True, check_ctx=False, comments=False
+    )
+    assert parsed["status"] == "ok", parsed["errors"]
+    return parsed["config"][0]["parsed"]
+
+
+def body_sizes(directives: list[dict]) -> list[str]:
+    """The ``client_max_body_size`` given directly in ``directives`` (not nested)."""
+    return [d["args"][0] for d in directives if d["directive"] == "client_max_body_size"]
+
+
+def upload_location(site: list[dict]) -> tuple[re.Pattern, int]:
+    """The one location of the site that takes more than the default: its
+    regular expression and its body size."""
+    larger = [
+        location for location in nginx_blocks(site, "location") if body_sizes(location["block"])
+    ]
+    assert len(larger) == 1, [location["args"] for location in larger]
+    modifier, expression = larger[0]["args"]
+    assert modifier == "~", "a case-sensitive regular expression, as the routes are"
+    return re.compile(expression), nginx_size(body_sizes(larger[0]["block"])[0])
+
+
+def sample_path(route) -> str:
+    """A URL path of ``route``: its placeholders filled in."""
+    names = re.findall(r"[{*](\w+)", route.pattern)
+    return route.generate({name: SAMPLE_VALUES.get(name, "x1") for name in names})
+
+
+def upload_routes(ts_app) -> dict:
+    """The routes that declared a body larger than the default, with their limit."""
+    registry = ts_app.registry
+    mapper = registry.getUtility(IRoutesMapper)
+    return {
+        mapper.get_route(name): size
+        for name, size in registry.ts_body_limits.items()
+        if size > registry.ts_default_body_limit
+    }
+
+
+def test_nginx_takes_large_bodies_on_the_office_s_pages_only(ts_app):
+    """Every upload route is under the site's upload location, and that
+    location holds the establishment office's pages and nothing else: not the
+    families' pages, not the staff's sign-in."""
+    pattern, _size = upload_location(shipped_site())
+    uploads = upload_routes(ts_app)
+    assert {route.name for route in uploads} >= {"office_siecle", "office_sts"}
+    for route in uploads:
+        path = sample_path(route)
+        assert route.match(path) is not None, (route.name, path)
+        assert pattern.search(path), f"{route.name} ({path}) gets nginx's 1 MiB"
+        assert route.pattern.startswith("/gestion/{uai:"), route.name
+    mapper = ts_app.registry.getUtility(IRoutesMapper)
+    under = {route.name for route in mapper.get_routes() if pattern.search(sample_path(route))}
+    office = {
+        route.name for route in mapper.get_routes() if route.pattern.startswith("/gestion/{uai:")
+    }
+    assert under == office
+    for path in ("/connexion", "/gestion/connexion", "/gestion/personnel", "/eleve/x1/notes"):
+        assert not pattern.search(path), path
+
+
+def test_nginx_and_waitress_take_the_largest_upload_and_little_more(ts_app):
+    largest = max(upload_routes(ts_app).values())
+    site = shipped_site()
+    _pattern, office = upload_location(site)
+    assert largest <= office <= largest + ONE_MIB
+    # Everything else keeps 1 MiB: the HTTPS server's, nginx's default on
+    # port 80 (it only redirects), and no other location sets one.
+    servers = [d["block"] for d in site if d["directive"] == "server"]
+    assert [body_sizes(server) for server in servers] == [[], ["1m"]]
+    assert body_sizes(site) == []
+    assert len(list(nginx_blocks(site, "client_max_body_size"))) == 2
     apps, servers = ini_sections("app:main"), ini_sections("server:main")
     assert {"production.ini", "development.ini"} <= set(servers)
     for name, server in servers.items():
-        limit = parse_size(apps[name]["ts.max_body_size"])
-        assert limit <= 64 * 1024, name
-        assert limit < int(server["max_request_body_size"]) <= 1024 * 1024, name
+        assert parse_size(apps[name]["ts.max_body_size"]) <= 64 * 1024, name
+        # At least nginx's, so that what nginx lets through gets the portal's 413 page.
+        assert office <= int(server["max_request_body_size"]) <= largest + ONE_MIB, name
+        assert "inbuf_overflow" not in server, "waitress's 512 KiB, then a temporary file"
 
 
-def accept_anything(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"ok"]
-
-
-def test_waitress_as_configured_refuses_a_larger_chunked_body():
-    """The backstop: a real waitress, with the ``[server:main]`` of production.ini,
-    before an application that would take anything."""
-    options = ini_sections("server:main")["production.ini"]
-    limit = int(options["max_request_body_size"])
-    with threaded_waitress(accept_anything, threads=1, max_request_body_size=limit) as port:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        chunk = b"x" * 65536
-        connection.request(
-            "POST",
-            "/connexion",
-            body=iter([chunk] * (limit // len(chunk) + 2)),
-            headers={"Host": "teleservices.test", "Transfer-Encoding": "chunked"},
-            encode_chunked=True,
+def test_the_application_refuses_a_body_over_each_upload_route_s_own_limit(ts_app):
+    for route, size in upload_routes(ts_app).items():
+        body = io.BytesIO(b"a=x")
+        response = call(
+            ts_app,
+            sample_path(route),
+            method="POST",
+            CONTENT_LENGTH=str(size + 1),
+            CONTENT_TYPE="multipart/form-data; boundary=x",
+            **{"wsgi.input": body},
         )
+        assert_french_error_page(response, 413)
+        assert body.tell() == 0, route.name
+
+
+def report_body(environ, start_response):
+    """What the server gave the application: the body's size, and whether it
+    is a file on disk (a ``fileno``) rather than bytes in memory."""
+    body = environ["wsgi.input"]
+    try:
+        on_disk = body.fileno() >= 0
+    except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
+        on_disk = False
+    size = len(body.read())
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"{size} {on_disk}".encode()]
+
+
+def waitress_options(ini: str) -> dict:
+    """``[server:main]`` of ``ini`` as waitress takes it, but for the address."""
+    options = ini_sections("server:main")[ini]
+    return {k: v for k, v in options.items() if k not in {"use", "listen"}}
+
+
+@pytest.mark.parametrize("ini", ["production.ini", "development.ini"])
+def test_waitress_as_configured_refuses_more_and_keeps_a_large_body_on_disk(ini):
+    """The backstop: a real waitress, with the ini's ``[server:main]``, before
+    an application that takes anything.  A body announced over its limit is
+    refused before it is sent (a chunked one once the limit is passed:
+    waitress's own rule); a large upload waits in a temporary file, not in
+    the process's memory."""
+    options = waitress_options(ini)
+    limit = int(options["max_request_body_size"])
+    with threaded_waitress(report_body, **options) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("POST", "/gestion/0541234Y/import-siecle")
+        connection.putheader("Content-Length", str(limit + 1))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+        connection.close()
+
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/gestion/0541234Y/import-siecle", body=b"x" * (2 * ONE_MIB))
         response = connection.getresponse()
-        assert response.status == 413
+        assert (response.status, response.read()) == (200, f"{2 * ONE_MIB} True".encode())
         connection.close()
 
 
