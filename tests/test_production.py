@@ -219,6 +219,30 @@ def test_the_application_sees_the_address_nginx_sees_never_a_forged_one(topology
     assert [record["client"] for record in failures] == ["127.0.0.2"]
 
 
+def test_an_office_upload_of_a_few_megabytes_reaches_the_application_and_no_other_path(
+    topology,
+):
+    """A lycée's zipped SIECLE export weighs a few MB: nginx lets it through to
+    the office's import page (whose answer, without a staff session, is the
+    application's redirection to the sign-in), and refuses the same body
+    anywhere else (1 MiB)."""
+    export = {"eleves": ("ElevesSansAdresses.zip", b"x" * (3 * 1024 * 1024), "application/zip")}
+    client = topology.client()
+    upload = client.session.post(
+        f"{topology.url}/gestion/{kit.ESTABLISHMENT_A}/import-siecle",
+        files=export,
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert upload.status_code == 303, upload.text[:300]
+    assert upload.headers["Location"].startswith(f"{topology.url}/gestion/connexion")
+    elsewhere = client.session.post(
+        f"{topology.url}/connexion", files=export, allow_redirects=False, timeout=10
+    )
+    assert elsewhere.status_code == 413
+    assert "nginx" in elsewhere.text  # nginx's refusal: no application process read it
+
+
 def test_static_files_come_from_nginx_with_long_cache_headers(topology):
     page = topology.client().get("/connexion")
     links = re.findall(r'href="([^"]+\.css[^"]*)"', page.text)
