@@ -243,6 +243,28 @@ def test_an_office_upload_of_a_few_megabytes_reaches_the_application_and_no_othe
     assert "nginx" in elsewhere.text  # nginx's refusal: no application process read it
 
 
+def test_one_address_cannot_post_to_the_office_at_will(topology):
+    """Past a burst, nginx refuses one address's POSTs to the office (its
+    French 503 page) before a process reads them; its GETs, such as the
+    import's progress polling, and other addresses are not held back."""
+    client = topology.client(source_address="127.0.0.3")
+    office = f"{topology.url}/gestion/{kit.ESTABLISHMENT_A}/import-siecle"
+    statuses: list[int] = []
+    started = time.monotonic()
+    while 503 not in statuses and len(statuses) < 100:
+        response = client.session.post(office, data={"a": "b"}, allow_redirects=False, timeout=10)
+        statuses.append(response.status_code)
+    elapsed = time.monotonic() - started
+    # A burst of 30 and one more a second (60r/m): the rest is refused, on a
+    # busy machine too.  The accepted ones get the application's answer (sign in first).
+    assert statuses[-1] == 503 and set(statuses[:-1]) == {303}, statuses
+    assert 30 <= len(statuses) - 1 <= 32 + elapsed, (len(statuses), elapsed)
+    assert "<h1>Service momentanément indisponible</h1>" in response.text
+    assert client.get(f"/gestion/{kit.ESTABLISHMENT_A}/import-siecle").status_code == 303
+    other = topology.client(source_address="127.0.0.4")
+    assert other.session.post(office, allow_redirects=False, timeout=10).status_code == 303
+
+
 def test_static_files_come_from_nginx_with_long_cache_headers(topology):
     page = topology.client().get("/connexion")
     links = re.findall(r'href="([^"]+\.css[^"]*)"', page.text)
