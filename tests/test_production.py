@@ -265,6 +265,48 @@ def test_one_address_cannot_post_to_the_office_at_will(topology):
     assert other.session.post(office, allow_redirects=False, timeout=10).status_code == 303
 
 
+def test_one_address_cannot_hold_many_uploads_to_the_office_at_once(topology):
+    """8 bodies under way to the office from one address (sent slowly, held
+    by nginx): the next POST from that address is refused until one ends."""
+    context = ssl.create_default_context(cafile=str(topology.certificate))
+    address = ("127.0.0.1", int(topology.url.rsplit(":", 1)[1]))
+    office = f"/gestion/{kit.ESTABLISHMENT_A}/import-siecle"
+    held = []
+    for _ in range(8):
+        connection = context.wrap_socket(
+            socket.create_connection(address, timeout=10, source_address=("127.0.0.5", 0)),
+            server_hostname=address[0],
+        )
+        connection.sendall(
+            f"POST {office} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/zip\r\nContent-Length: 10000000\r\n\r\nPK".encode()
+        )
+        held.append(connection)
+    client = topology.client(source_address="127.0.0.5")
+
+    def post_answers(status: int) -> bool:
+        """Whether a POST gets ``status`` within 10 tries, 0.2 s apart: far from
+        the POST rate's burst (30), so that a 503 here is limit_conn's."""
+        for _ in range(10):
+            response = client.session.post(
+                f"{topology.url}{office}", allow_redirects=False, timeout=10
+            )
+            if response.status_code == status:
+                return True
+            time.sleep(0.2)
+        return False
+
+    try:
+        assert post_answers(503)
+    finally:
+        held.pop().close()
+    try:
+        assert post_answers(303)
+    finally:
+        for connection in held:
+            connection.close()
+
+
 def test_static_files_come_from_nginx_with_long_cache_headers(topology):
     page = topology.client().get("/connexion")
     links = re.findall(r'href="([^"]+\.css[^"]*)"', page.text)
