@@ -63,6 +63,7 @@ from .importing import (
     read_rows,
     write_csv,
 )
+from .layout import flash
 from .mail import send_mail
 from .models import Container, Pupil, Responsable, Site
 from .models.structure import (
@@ -145,6 +146,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "neutralise",
     "read_rows",
     "write_csv",
+    # layout
+    "flash",
     # mail
     "send_mail",
     # models

@@ -17,7 +17,7 @@ from . import hookspecs
 from .contract import PupilContext
 from .establishments import Academy, load_academy
 from .plugins import PluginRegistry
-from .staff.services import add_staff_route
+from .staff.services import add_staff_page, add_staff_route
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,18 @@ def add_pupil_route(config, name: str, pattern: str = "", **kw) -> None:
     config.add_route(name, pattern, factory=pupil_factory(service_id), **kw)
 
 
+def add_pupil_page(config, name: str, pattern: str, view, renderer=None, **view_options) -> None:
+    """Directive for plugins: a family's page about one pupil, route and view.
+
+    The route is ``add_pupil_route``'s; the view takes the pupil's ``view``
+    permission, which the host gives to that pupil's family alone, so that no
+    page can be registered without it.  ``view_options`` go to ``add_view``
+    (``request_method``...).
+    """
+    config.add_pupil_route(name, pattern)
+    config.add_view(view, route_name=name, renderer=renderer, permission="view", **view_options)
+
+
 def add_public_route(config, name: str, pattern: str, **kw) -> None:
     """Directive for plugins: a page outside ``/eleve/``, open to anyone.
 
@@ -96,7 +108,9 @@ def includeme(config) -> None:
     )
     config.add_request_method(get_academy, "academy", reify=True)
     config.add_directive("add_pupil_route", add_pupil_route)
+    config.add_directive("add_pupil_page", add_pupil_page)
     config.add_directive("add_staff_route", add_staff_route)
+    config.add_directive("add_staff_page", add_staff_page)
     config.add_directive("add_public_route", add_public_route)
     owners = RouteOwners()
     for service_id in registry.services:

@@ -1,6 +1,6 @@
 """Les absences: half-days of absence per week (guide, section 2.4.2)."""
 
-from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import demo, evolve, importers, justifications, office, schemas, views
 from .i18n import _
@@ -24,46 +24,30 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_absences:locale")
-    config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_view(
-        views.absences_view,
-        route_name=views.PAGE_ROUTE,
-        renderer="ts_absences:templates/absences.pt",
-        permission="view",
+    config.add_pupil_page(
+        views.PAGE_ROUTE, "", views.absences_view, "ts_absences:templates/absences.pt"
     )
-    config.add_pupil_route(views.JUSTIFY_ROUTE, "/justifier")
-    config.add_pupil_route(views.ANNOUNCE_ROUTE, "/annoncer")
-    for route, view in (
-        (views.JUSTIFY_ROUTE, views.JustifyView),
-        (views.ANNOUNCE_ROUTE, views.AnnounceView),
-    ):
-        config.add_view(
-            view,
-            route_name=route,
-            renderer="ts_absences:templates/justify.pt",
-            permission="view",
-        )
-    config.add_staff_route(office.QUEUE_ROUTE, "")
-    config.add_staff_route(office.DECIDE_ROUTE, "/{justification_id}/decision")
-    config.add_staff_route(office.IMPORT_ROUTE, "/import")
-    config.allow_body(office.IMPORT_ROUTE, office.IMPORT_PAGE.body_limit)
-    config.add_view(
-        office.queue_view,
-        route_name=office.QUEUE_ROUTE,
-        renderer="ts_absences:templates/office.pt",
-        permission=STAFF_PERMISSION,
+    config.add_pupil_page(
+        views.JUSTIFY_ROUTE, "/justifier", views.JustifyView, "ts_absences:templates/justify.pt"
     )
-    config.add_view(
+    config.add_pupil_page(
+        views.ANNOUNCE_ROUTE, "/annoncer", views.AnnounceView, "ts_absences:templates/justify.pt"
+    )
+    config.add_staff_page(
+        office.QUEUE_ROUTE, "", office.queue_view, "ts_absences:templates/office.pt"
+    )
+    config.add_staff_page(
+        office.DECIDE_ROUTE,
+        "/{justification_id}/decision",
         office.decide_view,
-        route_name=office.DECIDE_ROUTE,
         request_method="POST",
-        permission=STAFF_PERMISSION,
     )
-    config.add_view(
+    config.add_staff_page(
+        office.IMPORT_ROUTE,
+        "/import",
         office.import_view,
-        route_name=office.IMPORT_ROUTE,
-        renderer="ts_absences:templates/import.pt",
-        permission=STAFF_PERMISSION,
+        "ts_absences:templates/import.pt",
+        body_limit=office.IMPORT_PAGE.body_limit,
     )
 
 

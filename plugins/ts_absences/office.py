@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 
-from ts_host.api import Tile, UploadField, format_date, importer_page
+from ts_host.api import Tile, UploadField, flash, format_date, importer_page
 
 from . import justifications
 from .i18n import _
@@ -68,14 +68,11 @@ def decide_view(context, request):
     note = " ".join(request.POST.get("note", "").split())[:MAX_NOTE]
     back = HTTPSeeOther(request.route_url(QUEUE_ROUTE, uai=context.uai))
     if not accepted and not note:
-        request.session.flash(
-            request.localizer.translate(_("Donnez le motif du refus : la famille le lira.")),
-            "error",
-        )
+        flash(request, _("Donnez le motif du refus : la famille le lira."), "error")
         return back
     justifications.decide(request, context.uai, pupil, justification, accepted, note)
     message = _("Justification acceptée.") if accepted else _("Justification refusée.")
-    request.session.flash(request.localizer.translate(message), "success")
+    flash(request, message, "success")
     return back
 
 

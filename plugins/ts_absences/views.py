@@ -17,6 +17,7 @@ from ts_host.api import (
     date_ranges,
     day_label,
     find_date_range,
+    flash,
     format_date,
     of_name,
     today,
@@ -181,7 +182,7 @@ class JustificationFormView(FormView):
         return {"pupil": self.context.pupil, "back_url": self.back_url}
 
     def sent(self, message) -> HTTPSeeOther:
-        self.request.session.flash(self.request.localizer.translate(message), "success")
+        flash(self.request, message, "success")
         return HTTPSeeOther(self.back_url)
 
 

@@ -1,6 +1,6 @@
 """Fiche de renseignements: families ask the establishment to update their data."""
 
-from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import office, schemas, views
 from .commands import COMMAND
@@ -26,40 +26,24 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_fiche:locale")
-    config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_pupil_route(views.RESPONSABLE_ROUTE, "/responsable/{responsable}")
-    config.add_pupil_route(views.WITHDRAW_ROUTE, "/responsable/{responsable}/retirer")
-    config.add_view(
-        views.fiche_view,
-        route_name=views.PAGE_ROUTE,
-        renderer="ts_fiche:templates/fiche.pt",
-        permission="view",
-    )
-    config.add_view(
+    config.add_pupil_page(views.PAGE_ROUTE, "", views.fiche_view, "ts_fiche:templates/fiche.pt")
+    config.add_pupil_page(
+        views.RESPONSABLE_ROUTE,
+        "/responsable/{responsable}",
         views.ChangeRequestView,
-        route_name=views.RESPONSABLE_ROUTE,
-        renderer="ts_fiche:templates/edit.pt",
-        permission="view",
+        "ts_fiche:templates/edit.pt",
     )
-    config.add_view(
+    config.add_pupil_page(
+        views.WITHDRAW_ROUTE,
+        "/responsable/{responsable}/retirer",
         views.withdraw_view,
-        route_name=views.WITHDRAW_ROUTE,
         request_method="POST",
-        permission="view",
     )
-    config.add_staff_route(office.OFFICE_ROUTE, "")
-    config.add_staff_route(office.DECIDE_ROUTE, "/{request_id}/decision")
-    config.add_view(
-        office.queue_view,
-        route_name=office.OFFICE_ROUTE,
-        renderer="ts_fiche:templates/office.pt",
-        permission=STAFF_PERMISSION,
+    config.add_staff_page(
+        office.OFFICE_ROUTE, "", office.queue_view, "ts_fiche:templates/office.pt"
     )
-    config.add_view(
-        office.decide_view,
-        route_name=office.DECIDE_ROUTE,
-        request_method="POST",
-        permission=STAFF_PERMISSION,
+    config.add_staff_page(
+        office.DECIDE_ROUTE, "/{request_id}/decision", office.decide_view, request_method="POST"
     )
 
 

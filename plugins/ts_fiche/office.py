@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 
-from ts_host.api import Tile, format_date
+from ts_host.api import Tile, flash, format_date
 
 from .i18n import _
 from .models import fiche_store, find_store, write_values
@@ -83,14 +83,11 @@ def decide_view(context, request):
     reason = " ".join(request.POST.get("motif", "").split())[:MAX_REASON]
     back = HTTPSeeOther(request.route_url(OFFICE_ROUTE, uai=context.uai))
     if not accepted and not reason:
-        request.session.flash(
-            request.localizer.translate(_("Donnez le motif du refus : la famille le lira.")),
-            "error",
-        )
+        flash(request, _("Donnez le motif du refus : la famille le lira."), "error")
         return back
     if accepted:
         write_values(request.site.responsables[change.responsable_id], change.changes)
     store.decide_in_office(change, accepted, datetime.now(), reason)
     message = _("Demande acceptée : la fiche est à jour.") if accepted else _("Demande refusée.")
-    request.session.flash(request.localizer.translate(message), "success")
+    flash(request, message, "success")
     return back

@@ -13,7 +13,16 @@ from datetime import datetime
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 
-from ts_host.api import FormView, Pupil, Responsable, Tile, format_date, of_name, today
+from ts_host.api import (
+    FormView,
+    Pupil,
+    Responsable,
+    Tile,
+    flash,
+    format_date,
+    of_name,
+    today,
+)
 
 from .i18n import _
 from .models import (
@@ -190,12 +199,11 @@ class ChangeRequestView(FormView):
             wanted,
             current,
         )
-        self.request.session.flash(
-            self.request.localizer.translate(
-                _(
-                    "Votre demande de modification est enregistrée. Elle sera examinée par "
-                    "l'établissement ; en attendant, vos informations actuelles restent valables."
-                )
+        flash(
+            self.request,
+            _(
+                "Votre demande de modification est enregistrée. Elle sera examinée par "
+                "l'établissement ; en attendant, vos informations actuelles restent valables."
             ),
             "success",
         )
@@ -209,8 +217,5 @@ def withdraw_view(context, request):
     pending = store.pending_for(responsable.id) if store is not None else None
     if pending is not None:
         store.withdraw(pending)
-        request.session.flash(
-            request.localizer.translate(_("Votre demande de modification a été retirée.")),
-            "success",
-        )
+        flash(request, _("Votre demande de modification a été retirée."), "success")
     return HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))

@@ -27,22 +27,14 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_lpc:locale")
-    config.add_pupil_route(views.LIST_ROUTE, "")
-    config.add_pupil_route(views.COMPETENCE_ROUTE, r"/competence/{number:\d}")
-    config.add_pupil_route(views.PDF_ROUTE, "/livret.pdf")
-    config.add_view(
-        views.livret_view,
-        route_name=views.LIST_ROUTE,
-        renderer="ts_lpc:templates/livret.pt",
-        permission="view",
-    )
-    config.add_view(
+    config.add_pupil_page(views.LIST_ROUTE, "", views.livret_view, "ts_lpc:templates/livret.pt")
+    config.add_pupil_page(
+        views.COMPETENCE_ROUTE,
+        r"/competence/{number:\d}",
         views.competence_view,
-        route_name=views.COMPETENCE_ROUTE,
-        renderer="ts_lpc:templates/competence.pt",
-        permission="view",
+        "ts_lpc:templates/competence.pt",
     )
-    config.add_view(views.pdf_view, route_name=views.PDF_ROUTE, permission="view")
+    config.add_pupil_page(views.PDF_ROUTE, "/livret.pdf", views.pdf_view)
 
 
 @hookimpl

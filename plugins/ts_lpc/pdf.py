@@ -21,6 +21,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -53,7 +54,17 @@ DARK = colors.HexColor("#161616")
 
 #: Cells hold paragraphs; the font also applies to the empty cells a span covers,
 #: which would otherwise bring the (not embedded) Helvetica into the file.
-CELL_STYLE = (("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT))
+CELL_SIZE = 8.5
+CELL_STYLE = (
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+    ("LEADING", (0, 0), (-1, -1), CELL_SIZE * 1.25),
+    ("TEXTCOLOR", (0, 0), (-1, -1), DARK),
+)
+#: A cell's text width: its column less reportlab's default padding (6 pt a side).
+LABEL_WIDTH = WIDTH - DATE_COLUMN - 12
+MARKS_WIDTH = DATE_COLUMN - 12
 
 Translate = Callable[[object], str]
 
@@ -68,6 +79,19 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _lines(text: str, font: str, width: float) -> str:
+    """``text`` broken into lines that fit ``width`` at the cells' size.
+
+    The competence tables' cells are plain text, not ``Paragraph``s: reportlab
+    draws a string's lines directly, where a paragraph parses its markup and
+    breaks its lines again at each wrap (most of a livret's cost). The
+    referential's labels are the same for every pupil, so each is broken once
+    per process.
+    """
+    return "\n".join(simpleSplit(text, font, CELL_SIZE, width))
 
 
 def _style(name: str, size: float, *, bold: bool = False, **kw) -> ParagraphStyle:
@@ -86,8 +110,7 @@ STYLES = {
     "subtitle": _style("subtitle", 13, bold=True, alignment=TA_CENTER, spaceAfter=1 * mm),
     "date": _style("date", 11, bold=True, alignment=TA_CENTER, spaceAfter=6 * mm),
     "identity": _style("identity", 10),
-    "cell": _style("cell", 8.5),
-    "cell_bold": _style("cell_bold", 8.5, bold=True),
+    "cell_bold": _style("cell_bold", CELL_SIZE, bold=True),
     "small": _style("small", 7.5),
     "footer": _style("footer", 6.5),
     "running": _style("running", 7.5, textColor=colors.HexColor("#666666")),
@@ -183,7 +206,7 @@ def _identity(livret: Livret, pupil: Pupil, translate: Translate) -> Table:
 def _competence_table(state: CompetenceState, livret: Livret, translate: Translate) -> Table:
     palier = livret.palier
     comp = state.competence
-    cell, cell_bold = STYLES["cell"], STYLES["cell_bold"]
+    cell_bold = STYLES["cell_bold"]
     on_colour = _style("on_colour", 9.5, bold=True, textColor=colors.HexColor(palier.text_colour))
     number_label = translate(_("Compétence ${number}", mapping={"number": comp.number}))
     rows: list[list] = [[Paragraph(escape(f"{number_label} - {comp.label}"), on_colour), ""]]
@@ -204,24 +227,27 @@ def _competence_table(state: CompetenceState, livret: Livret, translate: Transla
     if comp.note:
         spanning(Paragraph(escape(comp.note), STYLES["small"]))
     tint = colors.HexColor(palier.tint)
-    date_heading = Paragraph(escape(translate(_("Date"))), cell_bold)
+    date_heading = translate(_("Date"))
     part = None
     for domain in state.domains:
         if domain.domain.part and domain.domain.part != part:
             part = domain.domain.part
             spanning(Paragraph(escape(part), cell_bold))
         style.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), tint))
-        rows.append([Paragraph(escape(domain.domain.label), cell_bold), date_heading])
+        style.append(("FONTNAME", (0, len(rows)), (-1, len(rows)), FONT_BOLD))
+        rows.append([_lines(domain.domain.label, FONT_BOLD, LABEL_WIDTH), date_heading])
         for item in domain.items:
-            marks = "<br/>".join(
-                f"{format_date(mark.day)} {escape(mark.discipline)}" for mark in item.renseignements
+            marks = "\n".join(
+                _lines(f"{format_date(mark.day)} {mark.discipline}", FONT, MARKS_WIDTH)
+                for mark in item.renseignements
             )
-            rows.append([Paragraph(escape(item.item.label), cell), Paragraph(marks, cell)])
+            rows.append([_lines(item.item.label, FONT, LABEL_WIDTH), marks])
     for validation in state.validations:
+        style.append(("FONTNAME", (0, len(rows)), (-1, len(rows)), FONT_BOLD))
         rows.append(
             [
-                Paragraph(escape(validation.sentence), cell_bold),
-                Paragraph(format_date(validation.day), cell_bold),
+                _lines(validation.sentence, FONT_BOLD, LABEL_WIDTH),
+                format_date(validation.day),
             ]
         )
     if comp.footnote:
@@ -231,13 +257,26 @@ def _competence_table(state: CompetenceState, livret: Livret, translate: Transla
     return table
 
 
+@functools.cache
+def _footer_notice() -> tuple[Paragraph, float]:
+    """The referential's data-protection notice, laid out once per process.
+
+    It is the same on every page of every livret; a laid-out paragraph only
+    reads its lines when drawn, so one serves every page (of every thread).
+    """
+    footer = pdf_footer()
+    notice = Paragraph(f"<b>{escape(footer.title)}</b><br/>{escape(footer.text)}", STYLES["footer"])
+    _width, height = notice.wrap(WIDTH, FOOTER_HEIGHT)
+    return notice, height
+
+
 def _canvas_with_footer(translate: Translate) -> type[Canvas]:
     """A canvas class that prints the footer and "Page n sur N" on every page.
 
     The total is known only at the end, so pages are kept until ``save``
     (reportlab's usual recipe).
     """
-    footer = pdf_footer()
+    notice, notice_height = _footer_notice()
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs) -> None:
@@ -257,11 +296,6 @@ def _canvas_with_footer(translate: Translate) -> type[Canvas]:
             super().save()
 
         def _draw_footer(self, total: int) -> None:
-            notice = Paragraph(
-                f"<b>{escape(footer.title)}</b><br/>{escape(footer.text)}",
-                STYLES["footer"],
-            )
-            _w, height = notice.wrap(WIDTH, FOOTER_HEIGHT)
             notice.drawOn(self, MARGIN, MARGIN)
             page = translate(
                 _(
@@ -271,6 +305,6 @@ def _canvas_with_footer(translate: Translate) -> type[Canvas]:
             )
             self.setFont(FONT, 7.5)
             self.setFillColor(DARK)
-            self.drawRightString(A4[0] - MARGIN, MARGIN + height + 3 * mm, page)
+            self.drawRightString(A4[0] - MARGIN, MARGIN + notice_height + 3 * mm, page)
 
     return FooterCanvas

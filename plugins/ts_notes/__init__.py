@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ts_host.api import (
     STAFF_EDIT_PERMISSION,
-    STAFF_PERMISSION,
     HelpSection,
     ServiceDescription,
     hookimpl,
@@ -32,27 +31,17 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_notes:locale")
-    config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_view(
-        views.notes_view,
-        route_name=views.PAGE_ROUTE,
-        renderer="ts_notes:templates/notes.pt",
-        permission="view",
+    config.add_pupil_page(views.PAGE_ROUTE, "", views.notes_view, "ts_notes:templates/notes.pt")
+    config.add_staff_page(
+        office.PUBLISHED_ROUTE, "", office.published_view, "ts_notes:templates/office.pt"
     )
-    config.add_staff_route(office.PUBLISHED_ROUTE, "")
-    config.add_view(
-        office.published_view,
-        route_name=office.PUBLISHED_ROUTE,
-        renderer="ts_notes:templates/office.pt",
-        permission=STAFF_PERMISSION,
-    )
-    config.add_staff_route(office.IMPORT_ROUTE, "/import")
-    config.allow_body(office.IMPORT_ROUTE, office.IMPORT_PAGE.body_limit)
-    config.add_view(
+    config.add_staff_page(
+        office.IMPORT_ROUTE,
+        "/import",
         office.import_view,
-        route_name=office.IMPORT_ROUTE,
-        renderer="ts_notes:templates/office_import.pt",
+        "ts_notes:templates/office_import.pt",
         permission=STAFF_EDIT_PERMISSION,
+        body_limit=office.IMPORT_PAGE.body_limit,
     )
 
 

@@ -8,10 +8,14 @@ is sent to the staff sign-in page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import deform
 from pyramid.authorization import Allow
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
+from translationstring import TranslationString
 
 from ..audit import audit
 from ..contract import STAFF_PERMISSION
@@ -20,7 +24,7 @@ from ..i18n import _
 from ..layout import flash
 from ..mail import send_mail
 from ..models import Role
-from ..models.staff import ROLE_LABELS
+from ..models.staff import ROLE_LABELS, StaffAccount, StaffDirectory
 from .schemas import NewStaffSchema
 from .signin import activation_link
 
@@ -130,60 +134,58 @@ def target_account(request):
     return account
 
 
+@dataclass(frozen=True)
+class AccountAction:
+    """One of the académie's buttons on a staff account."""
+
+    #: Whether the account is in a state the action changes (else nothing happens).
+    applies: Callable[[StaffAccount], bool]
+    #: The ``StaffDirectory`` method that does it.
+    change: Callable[[StaffDirectory, StaffAccount], None]
+    #: The audit event.
+    event: str
+    #: The message shown once done (``${login}`` names the account).
+    done: TranslationString
+
+
+ACCOUNT_ACTIONS = {
+    "staff_account_disable": AccountAction(
+        applies=lambda account: not account.disabled,
+        change=StaffDirectory.disable,
+        event="staff.disabled",
+        done=_("Le compte « ${login} » est désactivé."),
+    ),
+    "staff_account_enable": AccountAction(
+        applies=lambda account: account.disabled,
+        change=StaffDirectory.enable,
+        event="staff.enabled",
+        done=_("Le compte « ${login} » est réactivé."),
+    ),
+    # The member lost their phone: they enrol a new one at their next sign-in.
+    "staff_account_reset_second_factor": AccountAction(
+        applies=lambda account: account.enrolled,
+        change=StaffDirectory.reset_second_factor,
+        event="staff.second_factor.reset",
+        done=_(
+            "Double authentification de « ${login} » réinitialisée : la personne "
+            "l'activera de nouveau à sa prochaine connexion."
+        ),
+    ),
+}
+
+
+@view_config(route_name="staff_account_disable", permission=ACADEMY, request_method="POST")
+@view_config(route_name="staff_account_enable", permission=ACADEMY, request_method="POST")
 @view_config(
-    route_name="staff_account_disable",
-    permission=ACADEMY,
-    request_method="POST",
+    route_name="staff_account_reset_second_factor", permission=ACADEMY, request_method="POST"
 )
-def disable_staff_account(request):
+def change_staff_account(request):
+    """Apply the route's action to the account it names, once: a second click
+    (or a stale page) on an account already in that state changes nothing."""
+    action = ACCOUNT_ACTIONS[request.matched_route.name]
     account = target_account(request)
-    if account is not None:
-        request.site.staff.disable(account)
-        audit(request, "staff.disabled", target=account.id)
-        flash(
-            request,
-            _("Le compte « ${login} » est désactivé.", mapping={"login": account.login}),
-            "success",
-        )
-    return HTTPSeeOther(request.route_url("staff_accounts"))
-
-
-@view_config(
-    route_name="staff_account_enable",
-    permission=ACADEMY,
-    request_method="POST",
-)
-def enable_staff_account(request):
-    account = target_account(request)
-    if account is not None and account.disabled:
-        request.site.staff.enable(account)
-        audit(request, "staff.enabled", target=account.id)
-        flash(
-            request,
-            _("Le compte « ${login} » est réactivé.", mapping={"login": account.login}),
-            "success",
-        )
-    return HTTPSeeOther(request.route_url("staff_accounts"))
-
-
-@view_config(
-    route_name="staff_account_reset_second_factor",
-    permission=ACADEMY,
-    request_method="POST",
-)
-def reset_second_factor(request):
-    """The member lost their phone: they enrol a new one at their next sign-in."""
-    account = target_account(request)
-    if account is not None and account.enrolled:
-        request.site.staff.reset_second_factor(account)
-        audit(request, "staff.second_factor.reset", target=account.id)
-        flash(
-            request,
-            _(
-                "Double authentification de « ${login} » réinitialisée : la personne "
-                "l'activera de nouveau à sa prochaine connexion.",
-                mapping={"login": account.login},
-            ),
-            "success",
-        )
+    if account is not None and action.applies(account):
+        action.change(request.site.staff, account)
+        audit(request, action.event, target=account.id)
+        flash(request, _(action.done, mapping={"login": account.login}), "success")
     return HTTPSeeOther(request.route_url("staff_accounts"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
 
+from ..contract import STAFF_PERMISSION
 from ..security import STAFF_PREFIX
 from .establishment import UAI_PATTERN, EstablishmentOffice
 
@@ -43,3 +44,27 @@ def add_staff_route(config, name: str, pattern: str = "", **kw) -> None:
         )
     finally:
         config.route_prefix = family_prefix
+
+
+def add_staff_page(
+    config,
+    name: str,
+    pattern: str,
+    view,
+    renderer=None,
+    *,
+    permission: str = STAFF_PERMISSION,
+    body_limit: int | None = None,
+    **view_options,
+) -> None:
+    """Directive for plugins: a page of the establishment office, route and view.
+
+    The route is ``add_staff_route``'s; the view takes ``STAFF_PERMISSION``
+    unless a stricter one is given (``STAFF_EDIT_PERMISSION`` keeps the vie
+    scolaire out).  ``body_limit`` declares the larger body an upload form
+    takes (``config.allow_body``); ``view_options`` go to ``add_view``.
+    """
+    config.add_staff_route(name, pattern)
+    if body_limit is not None:
+        config.allow_body(name, body_limit)
+    config.add_view(view, route_name=name, renderer=renderer, permission=permission, **view_options)

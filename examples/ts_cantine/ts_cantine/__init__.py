@@ -7,7 +7,6 @@ hook implementations and nothing else.
 
 from ts_host.api import (
     STAFF_EDIT_PERMISSION,
-    STAFF_PERMISSION,
     HelpSection,
     ServiceDescription,
     hookimpl,
@@ -35,28 +34,20 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_cantine:locale")
-    config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_view(
-        views.cantine_view,
-        route_name=views.PAGE_ROUTE,
-        renderer="ts_cantine:templates/cantine.pt",
-        permission="view",
+    config.add_pupil_page(
+        views.PAGE_ROUTE, "", views.cantine_view, "ts_cantine:templates/cantine.pt"
     )
     # The establishment office's pages: /gestion/<uai>/cantine[/menus].
-    config.add_staff_route(office.OFFICE_ROUTE, "")
-    config.add_view(
-        office.menus_view,
-        route_name=office.OFFICE_ROUTE,
-        renderer="ts_cantine:templates/office.pt",
-        permission=STAFF_PERMISSION,
+    config.add_staff_page(
+        office.OFFICE_ROUTE, "", office.menus_view, "ts_cantine:templates/office.pt"
     )
-    config.add_staff_route(office.MENUS_ROUTE, "/menus")
-    config.allow_body(office.MENUS_ROUTE, office.MENUS_PAGE.body_limit)
-    config.add_view(
+    config.add_staff_page(
+        office.MENUS_ROUTE,
+        "/menus",
         office.import_view,
-        route_name=office.MENUS_ROUTE,
-        renderer="ts_cantine:templates/office_menus.pt",
+        "ts_cantine:templates/office_menus.pt",
         permission=STAFF_EDIT_PERMISSION,
+        body_limit=office.MENUS_PAGE.body_limit,
     )
 
 
