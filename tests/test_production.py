@@ -240,7 +240,8 @@ def test_an_office_upload_of_a_few_megabytes_reaches_the_application_and_no_othe
         f"{topology.url}/connexion", files=export, allow_redirects=False, timeout=10
     )
     assert elsewhere.status_code == 413
-    assert "nginx" in elsewhere.text  # nginx's refusal: no application process read it
+    # nginx's refusal (no process read the body), with its French page.
+    assert "<h1>Envoi trop volumineux</h1>" in elsewhere.text
 
 
 def test_one_address_cannot_post_to_the_office_at_will(topology):
@@ -456,26 +457,36 @@ def test_the_site_serves_every_static_view_of_the_application(ts_app):
     assert prefixes == locations
 
 
-def test_nginx_answers_its_gateway_errors_with_a_french_page_of_the_application():
-    """The shipped site's error_page names a file of ts_host/static that exists,
-    needs nothing but the static files nginx serves, and is sent with the
-    application's own security headers."""
+#: The pages nginx answers itself, each for its error codes: (codes, heading).
+NGINX_PAGES = (
+    (["502", "503", "504"], "Service momentanément indisponible"),
+    (["413"], "Envoi trop volumineux"),
+)
+
+
+def test_nginx_answers_its_own_errors_with_french_pages_of_the_application():
+    """Each of the shipped site's error_page names a file of ts_host/static that
+    exists, needs nothing but the static files nginx serves, and is sent with
+    the application's own security headers."""
     site = (SHIPPED / "nginx-teleservices.conf").read_text(encoding="utf-8")
-    codes, uri = re.search(r"\n    error_page ((?:\d{3} )+)(\S+);", site).groups()
-    assert codes.split() == ["502", "503", "504"]
-    location = re.search(rf"location = {re.escape(uri)} \{{(.*?)\n    \}}", site, re.S).group(1)
-    assert "internal;" in location
-    alias = re.search(r"alias /srv/teleservices/static/(\S+);", location).group(1)
-    page = (Path(ts_host.__file__).parent / "static" / alias).read_text(encoding="utf-8")
-    assert '<html lang="fr">' in page and "<h1>Service momentanément indisponible</h1>" in page
-    # Only the static files nginx serves itself; nothing the policy would block.
-    resources = re.findall(r'(?:href|src)="([^"]+)"', page)
-    assert {r for r in resources if not r.startswith("/static/")} == {"/"}
-    for resource in resources:
-        if resource.startswith("/static/"):
-            assert (Path(ts_host.__file__).parent / resource.lstrip("/")).is_file(), resource
-    assert not re.search(r"<script|<style| style=| on\w+=", page)
-    headers = dict(re.findall(r'add_header ([\w-]+) "?(.*?)"? always;', location))
-    assert headers["Content-Security-Policy"] == CSP
-    assert headers["Cache-Control"] == "no-store"
+    pages = re.findall(r"\n    error_page ((?:\d{3} )+)(\S+);", site)
+    assert [codes.split() for codes, _uri in pages] == [codes for codes, _h in NGINX_PAGES]
+    for (_codes, uri), (codes, heading) in zip(pages, NGINX_PAGES, strict=True):
+        location = re.search(rf"location = {re.escape(uri)} \{{(.*?)\n    \}}", site, re.S)
+        location = location.group(1)
+        assert "internal;" in location
+        alias = re.search(r"alias /srv/teleservices/static/(\S+);", location).group(1)
+        page = (Path(ts_host.__file__).parent / "static" / alias).read_text(encoding="utf-8")
+        assert '<html lang="fr">' in page and f"<h1>{heading}</h1>" in page
+        # Only the static files nginx serves itself; nothing the policy would block.
+        resources = re.findall(r'(?:href|src)="([^"]+)"', page)
+        assert {r for r in resources if not r.startswith("/static/")} == {"/"}
+        for resource in resources:
+            if resource.startswith("/static/"):
+                assert (Path(ts_host.__file__).parent / resource.lstrip("/")).is_file(), resource
+        assert not re.search(r"<script|<style| style=| on\w+=", page)
+        headers = dict(re.findall(r'add_header ([\w-]+) "?(.*?)"? always;', location))
+        assert headers["Content-Security-Policy"] == CSP
+        assert headers["Cache-Control"] == "no-store"
+        assert ("Retry-After" in headers) == ("503" in codes), codes
     assert "proxy_intercept_errors on" not in site  # a process's own 503 page passes
