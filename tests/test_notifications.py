@@ -218,7 +218,7 @@ def test_the_runner_sends_text_and_html_with_a_stable_id_and_one_click_unsubscri
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "De nouvelles notes sont publiées." in text and "Voir la page" in html
-    assert f"/eleve/{family.pupil_ids[0]}/notes/" in text
+    assert f"/eleve/{family.pupil_ids[0]}/notes\n" in text
     # Nothing more is due: a second run sends nothing.
     assert run(tm, lambda: site, ts_app.registry, smtp, Settings(), now=lambda: MORNING).sent == 0
 
