@@ -116,7 +116,8 @@ class LiveServer:
         self.mail_dir = folder / "mail"
         self.log_path = folder / "server.log"
         self.ini = write_ini(folder, establishments)
-        #: With ``zeo``, runzeo serves ``folder/Data.fs`` to pserve and ts-admin.
+        #: With ``zeo``, runzeo serves ``folder/Data.fs`` to pserve and ts-admin
+        #: once the demo is loaded.
         self.zeo = ZEOServer(folder, base=None) if zeo else None
         configuration = tomllib.loads(establishments.read_text(encoding="utf-8"))
         self.public_url = configuration["academy"]["public_url"].rstrip("/")
@@ -129,15 +130,17 @@ class LiveServer:
         self._families: list[Family] = []
 
     def start(self) -> None:
-        if self.zeo is not None:
-            self.zeo.start()
-            self.ini = write_ini(self.folder, self.establishments, self.zeo.uri(self.folder))
         self.admin("demo", "--pupils", str(DEMO_PUPILS), "--quiet")
         self._families = two_child_families(self.folder / "demo-codes.csv")
         # One académie account per journey (an activation link serves once).
         self.academie_accounts = [
             (login, self._open_academie_account(login)) for login in ("academie0", "academie1")
         ]
+        if self.zeo is not None:
+            # The demo is written to the file directly (through ZEO it takes
+            # four times as long); runzeo then serves that file.
+            self.zeo.start()
+            self.ini = write_ini(self.folder, self.establishments, self.zeo.uri(self.folder))
         self.base_url = self.server.start().url
         # S310: the URL is the http:// one waitress announced.  The first
         # page compiles the layout's templates: on a busy machine, seconds.
