@@ -132,7 +132,7 @@ def files_for(server, children) -> tuple[str, str]:
     for child in children:
         ine, division = ine_and_division(server, child)
         grades.append(
-            f"{UAI};{division};Mathématiques;M. MARTIN;Contrôle du mardi;"
+            f"{UAI};{division};Mathématiques;M. MARTIN;Contrôle de géométrie;"
             f"{today:%d/%m/%Y};1;{today:%d/%m/%Y};{ine};{GRADE}"
         )
         absences.append(f"{UAI};{ine};{start:%d/%m/%Y %H:%M};{end:%d/%m/%Y %H:%M};traitée;non")
