@@ -4,18 +4,26 @@ that preference), forged or damaged links (a French refusal, never a 500)."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
+import re
+from urllib.parse import urlsplit
 
 import pytest
 
+from ts_host.api import report_event
 from ts_host.models.notifications import (
     DIGEST,
     IMMEDIATE,
     NONE,
+    Mail,
     Preferences,
+    Recipient,
     preferences,
     set_preferences,
 )
+from ts_host.notifications.sending import Builder
 from ts_host.notifications.tokens import unsubscribe_token
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, TEST_SECRETS
 
@@ -33,6 +41,21 @@ def test_the_account_page_leads_to_the_notifications_form(family_app):
     form_page = page.click(href="/compte/notifications")
     assert "Vos notifications par courriel" in form_page.text
     assert "un résumé par jour" in form_page.text
+
+
+def test_a_mail_s_link_opens_the_page_it_names(ts_app, family_app, family, site, tm):
+    """The mail's « Voir la page » link is the service's page itself: a
+    trailing slash after it (« /eleve/<id>/notes/ ») was a 404."""
+    recipient = Recipient(family.account_id, "", "famille.test@example.org", "fr")
+    with tm:
+        pupil = site.pupils[family.pupil_ids[0]]
+        event = report_event(site, pupil, "notes", "notes", "De nouvelles notes sont publiées.")
+        message = Builder(ts_app.registry, site).build(Mail("m", recipient, (event,), False))
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    (link,) = re.findall(r"https?://\S+/eleve/\S+", text)
+    page = family_app.get(urlsplit(link).path)
+    assert page.status_int == 200 and pupil.first_name in page.text
 
 
 def test_choices_are_saved_and_audited(family_app, family, site, tm, caplog):

@@ -3,11 +3,13 @@ protocol (plan, claim with a lease, record), the mails it builds."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import email
 import email.policy
 import smtplib
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import transaction
@@ -15,6 +17,7 @@ from transaction.interfaces import NoTransaction
 from ZODB.POSException import ConflictError
 
 from ts_host.api import report_event
+from ts_host.cli.notify import cmd_notify, configure
 from ts_host.models import Responsable, ResponsableLink
 from ts_host.models.notifications import (
     DIGEST,
@@ -28,7 +31,7 @@ from ts_host.notifications import queue
 from ts_host.notifications.sending import Settings, message_id, run
 from ts_host.root import appmaker
 from ts_host.storage import get_database
-from ts_host.testing import attach_responsable
+from ts_host.testing import TODAY, attach_responsable
 
 MORNING = datetime(2027, 2, 15, 9, 0)
 EVENING = datetime(2027, 2, 15, 18, 0)
@@ -215,7 +218,7 @@ def test_the_runner_sends_text_and_html_with_a_stable_id_and_one_click_unsubscri
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "De nouvelles notes sont publiées." in text and "Voir la page" in html
-    assert f"/eleve/{family.pupil_ids[0]}/notes/" in text
+    assert f"/eleve/{family.pupil_ids[0]}/notes\n" in text
     # Nothing more is due: a second run sends nothing.
     assert run(tm, lambda: site, ts_app.registry, smtp, Settings(), now=lambda: MORNING).sent == 0
 
@@ -275,3 +278,26 @@ def test_a_forgotten_pupil_or_account_leaves_nothing_waiting(site, tm, family):
         waiting = [*outbox.events.values(), *(e for _r, e in outbox.digests.values())]
         waiting += [e for m in outbox.mails.values() for e in m.events]
         assert not [e for e in waiting if e.pupil_id == pupil_id]
+
+
+def notify(ts_app, site, tm, *words) -> None:
+    """``ts-admin notify`` with ``words``, on the test's site (no process, no copy)."""
+    parser = argparse.ArgumentParser()
+    configure(parser)
+    env = SimpleNamespace(settings=ts_app.registry.settings, registry=ts_app.registry)
+    env.tm, env.site = tm, site
+    assert cmd_notify(env, parser.parse_args(words)) == 0
+
+
+def test_notify_told_the_digest_hour_makes_the_day_s_digest_before_it(ts_app, site, tm, family):
+    """``ts-admin notify --heure-du-resume`` replaces ``ts.notify.digest_hour``
+    for one run: 24 makes no digest today, 0 makes it whatever the time."""
+    with tm:
+        report(site, family.pupil_ids[0])
+    digest = f"quotidien.{TODAY}.{family.account_id}/"
+    notify(ts_app, site, tm, "--heure-du-resume", "24")
+    with tm:
+        assert digest not in site.notifications.sent
+    notify(ts_app, site, tm, "--heure-du-resume", "0")
+    with tm:
+        assert digest in site.notifications.sent

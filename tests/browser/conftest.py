@@ -69,12 +69,15 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def server(browser, tmp_path_factory):
+def server(request, browser, tmp_path_factory):
     """One server per test module; each journey takes its own family's codes.
 
     It needs ``browser`` so that without Chromium no server is started at all.
+    A module that sets ``SERVED_FROM_ZEO = True`` gets its database served by
+    ZEO, so that its journeys may run ``ts-admin`` (``server.admin``) meanwhile.
     """
-    live = LiveServer(tmp_path_factory.mktemp("server"))
+    zeo = getattr(request.module, "SERVED_FROM_ZEO", False)
+    live = LiveServer(tmp_path_factory.mktemp("server"), zeo=zeo)
     try:
         live.start()
         yield live

@@ -6,7 +6,9 @@ file that copies ``etc/development.ini`` with every path moved into a
 temporary folder; the establishments file is the repository's own, so the
 journeys see the demo configuration and the plugins it enables.  Waitress
 listens on port 0 and the port it got is read from its log: no race for a
-"free" port.
+"free" port.  A journey that runs ``ts-admin`` while the server serves (the
+FileStorage would be locked) has the database served by ZEO instead, as in
+production: ``pserve`` and each ``ts-admin`` are its clients.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from urllib.parse import urlsplit
 from ts_host.plugins import PluginRegistry
 from ts_host.testing.servers import AppServer
 from ts_host.testing.servers import write_ini as write_ini_file
+from ts_host.testing.storages import ZEOServer
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEVELOPMENT_INI = REPOSITORY / "etc" / "development.ini"
@@ -59,11 +62,12 @@ class Family:
     children: tuple[Child, ...]
 
 
-def write_ini(folder: Path, establishments: Path) -> Path:
-    """``etc/development.ini`` with its database, mail and codes in ``folder``."""
+def write_ini(folder: Path, establishments: Path, zodb_uri: str = "") -> Path:
+    """``etc/development.ini`` with its database, mail and codes in ``folder``
+    (the database ``folder/Data.fs``, or the one ``zodb_uri`` names)."""
     settings = {
         "ts.establishments": establishments,
-        "zodbconn.uri": f"file://{folder / 'Data.fs'}",
+        "zodbconn.uri": zodb_uri or f"file://{folder / 'Data.fs'}",
         "mail.directory": folder / "mail",
         "ts.demo_codes": folder / "demo-codes.csv",
     }
@@ -104,12 +108,17 @@ def two_child_families(codes_csv: Path) -> list[Family]:
 class LiveServer:
     """The application served by waitress in a subprocess, with its demo data."""
 
-    def __init__(self, folder: Path, establishments: Path = ESTABLISHMENTS) -> None:
+    def __init__(
+        self, folder: Path, establishments: Path = ESTABLISHMENTS, *, zeo: bool = False
+    ) -> None:
         self.folder = folder
         self.establishments = establishments
         self.mail_dir = folder / "mail"
         self.log_path = folder / "server.log"
         self.ini = write_ini(folder, establishments)
+        #: With ``zeo``, runzeo serves ``folder/Data.fs`` to pserve and ts-admin
+        #: once the demo is loaded.
+        self.zeo = ZEOServer(folder, base=None) if zeo else None
         configuration = tomllib.loads(establishments.read_text(encoding="utf-8"))
         self.public_url = configuration["academy"]["public_url"].rstrip("/")
         self.services = {
@@ -121,28 +130,17 @@ class LiveServer:
         self._families: list[Family] = []
 
     def start(self) -> None:
-        demo = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ts_host.cli",
-                "demo",
-                str(self.ini),
-                "--pupils",
-                str(DEMO_PUPILS),
-                "--quiet",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=self.folder,
-        )
-        if demo.returncode:
-            raise RuntimeError(f"ts-admin demo failed:\n{demo.stdout}{demo.stderr}")
+        self.admin("demo", "--pupils", str(DEMO_PUPILS), "--quiet")
         self._families = two_child_families(self.folder / "demo-codes.csv")
         # One académie account per journey (an activation link serves once).
         self.academie_accounts = [
             (login, self._open_academie_account(login)) for login in ("academie0", "academie1")
         ]
+        if self.zeo is not None:
+            # The demo is written to the file directly (through ZEO it takes
+            # four times as long); runzeo then serves that file.
+            self.zeo.start()
+            self.ini = write_ini(self.folder, self.establishments, self.zeo.uri(self.folder))
         self.base_url = self.server.start().url
         # S310: the URL is the http:// one waitress announced.  The first
         # page compiles the layout's templates: on a busy machine, seconds.
@@ -150,33 +148,38 @@ class LiveServer:
         with urllib.request.urlopen(first_page, timeout=60) as response:  # noqa: S310
             assert response.status == 200
 
-    def _open_academie_account(self, login: str) -> str:
-        """``ts-admin staff add``, as the README's first step of the office: its link."""
-        added = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ts_host.cli",
-                "staff",
-                "add",
-                str(self.ini),
-                "--login",
-                login,
-                "--name",
-                "Camille Académie",
-                "--email",
-                "assistance@ac-exemple.fr",
-            ],
+    def admin(self, command: str, *args: str) -> str:
+        """``ts-admin COMMAND INI ARGS…`` on this server's database: what it printed.
+
+        While the server serves, only a journey served from ZEO may run one.
+        """
+        done = subprocess.run(
+            [sys.executable, "-m", "ts_host.cli", *command.split(), str(self.ini), *args],
             capture_output=True,
             text=True,
             cwd=self.folder,
         )
-        if added.returncode:
-            raise RuntimeError(f"ts-admin staff add failed:\n{added.stdout}{added.stderr}")
-        return added.stdout.strip().splitlines()[-1]
+        if done.returncode:
+            raise RuntimeError(f"ts-admin {command} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    def _open_academie_account(self, login: str) -> str:
+        """``ts-admin staff add``, as the README's first step of the office: its link."""
+        added = self.admin(
+            "staff add",
+            "--login",
+            login,
+            "--name",
+            "Camille Académie",
+            "--email",
+            "assistance@ac-exemple.fr",
+        )
+        return added.strip().splitlines()[-1]
 
     def stop(self) -> None:
         self.server.stop(timeout=10)
+        if self.zeo is not None:
+            self.zeo.stop()
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -30,6 +30,22 @@ def next_school_day(after: date) -> date:
     return day
 
 
+def open_vie_scolaire_account(journey, login: str, uai: str, name: str) -> str:
+    """The académie, signed in, opens a vie scolaire account for the establishment
+    ``uai`` named ``name``: the address its activation link is mailed to."""
+    page = journey.page
+    address = f"{login}@ac-exemple.fr"
+    journey.follow(page.get_by_role("link", name="Comptes du personnel"))
+    page.get_by_label("identifiant").fill(login)
+    page.get_by_label("nom et prénom").fill("Claude Vie-Scolaire")
+    page.get_by_label("adresse e-mail professionnelle").fill(address)
+    page.locator("label").filter(has_text=re.compile(r"^Vie scolaire$")).click()
+    page.locator("label").filter(has_text=f"{name} ({uai})").click()
+    page.get_by_role("button", name="Créer le compte et envoyer le lien").click()
+    expect(page.get_by_text(f"Compte « {login} » créé")).to_be_visible()
+    return address
+
+
 @pytest.mark.parametrize("viewport", ["phone"])
 def test_a_family_announces_an_absence_the_vie_scolaire_accepts_it(journey, server, viewport):
     page = journey.page
@@ -58,16 +74,8 @@ def test_a_family_announces_an_absence_the_vie_scolaire_accepts_it(journey, serv
 
     academie, link = server.take_academie_account()
     activate_and_enrol(journey, server.path_of(link), academie, "académie")
-    journey.follow(page.get_by_role("link", name="Comptes du personnel"))
     login = f"vie-scolaire-{viewport}"
-    address = f"vs.{viewport}@ac-exemple.fr"
-    page.get_by_label("identifiant").fill(login)
-    page.get_by_label("nom et prénom").fill("Claude Vie-Scolaire")
-    page.get_by_label("adresse e-mail professionnelle").fill(address)
-    page.locator("label").filter(has_text=re.compile(r"^Vie scolaire$")).click()
-    page.locator("label").filter(has_text=f"{NAMES[child.uai]} ({child.uai})").click()
-    page.get_by_role("button", name="Créer le compte et envoyer le lien").click()
-    expect(page.get_by_text(f"Compte « {login} » créé")).to_be_visible()
+    address = open_vie_scolaire_account(journey, login, child.uai, NAMES[child.uai])
     sign_out(journey)
 
     mail = server.wait_for_mail(address, "Votre compte de gestion")

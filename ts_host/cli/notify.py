@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from pyramid_mailer import get_mailer
@@ -15,7 +16,9 @@ from .core import Environment, HostCommand
 def cmd_notify(env: Environment, args) -> int:
     settings = Settings.from_settings(env.settings)
     if args.batch:
-        settings = Settings(settings.digest_hour, settings.lease, args.batch)
+        settings = replace(settings, batch=args.batch)
+    if args.digest_hour is not None:
+        settings = replace(settings, digest_hour=args.digest_hour)
     mailer = get_mailer(env.registry)
     report = run(
         env.tm, lambda: env.site, env.registry, mailer.smtp_mailer, settings, now=lambda: now(env)
@@ -41,6 +44,17 @@ def configure(parser) -> None:
         type=int,
         default=0,
         help="courriels réservés d'un coup (défaut : ts.notify.batch, 50)",
+    )
+    parser.add_argument(
+        "--heure-du-resume",
+        dest="digest_hour",
+        type=int,
+        choices=range(25),
+        metavar="HEURE",
+        default=None,
+        help="heure (0 à 24) après laquelle ce passage prépare le résumé du jour "
+        "(défaut : ts.notify.digest_hour, 17) ; 0 le prépare dès maintenant, "
+        "une fois par jour et par destinataire comme toujours",
     )
 
 

@@ -109,12 +109,15 @@ class Builder:
             pupil = self.site.pupils.get(event.pupil_id)
             description = self.services.get(event.service_id)
             segment = (description.url_segment if description else "") or event.service_id
+            # The service's own page has no trailing slash (add_pupil_route's
+            # inherit_slash): « …/absences/ » would be a 404.
+            page = f"/eleve/{event.pupil_id}/{segment}"
             lines.append(
                 {
                     "pupil": pupil.first_name if pupil else "",
                     "service": self.service_title(translate, event.service_id),
                     "text": translate(queue.translation(event)),
-                    "url": self.url(f"/eleve/{event.pupil_id}/{segment}/{event.path}"),
+                    "url": self.url(f"{page}/{event.path}" if event.path else page),
                 }
             )
         services = sorted({event.service_id for event in mail.events})
