@@ -5,7 +5,6 @@ host's ``submit_responsable_changes``), as the fiche's own form makes them."""
 import json
 import logging
 
-import pytest
 from pyramid.testing import DummyRequest
 
 from ts_fiche.models import PENDING, find_store
@@ -57,7 +56,7 @@ def test_corrections_become_a_pending_request_written_as_the_form_writes_them(
         assert (change.responsable_id, change.pupil_id) == (responsable.id, pupil_enabled)
         assert change.account_id == ACCOUNT
         assert responsable.phones.get("mobile") != "07 11 22 33 44"  # only asked
-    [record] = [json.loads(r.getMessage()) for r in caplog.records]
+    [record] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "ts_host.audit"]
     assert record["event"] == "fiche.request.submitted"
     assert (record["target"], record["origin"]) == (reference, "inscription")
 
@@ -95,6 +94,16 @@ def test_an_establishment_without_the_fiche_takes_no_request(ts_app, site, tm, p
         assert (len(store.history(responsable.id)) if store is not None else 0) == before
 
 
-def test_a_field_the_contract_does_not_name_is_refused(ts_app, site, tm, pupil_enabled):
-    with tm, pytest.raises(ValueError, match="iban"):
-        hand_over(ts_app, site, pupil_enabled, iban="FR76")
+def test_the_fiche_form_audits_its_requests_alike(family_app, family, site, tm, caplog):
+    caplog.set_level(logging.INFO, logger="ts_host.audit")
+    pupil_id = family.pupil_ids[0]
+    with tm:
+        _pupil, responsable = first_responsable(site, pupil_id)
+    form = family_app.get(f"/eleve/{pupil_id}/fiche/responsable/{responsable.id}").forms["fiche"]
+    form["profession"] = "Boulangère"
+    form.submit("submit", status=303)
+    with tm:
+        [change] = find_store(site).history(responsable.id)
+    records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "ts_host.audit"]
+    submitted = [r for r in records if r["event"] == "fiche.request.submitted"]
+    assert [(r["target"], r["origin"]) for r in submitted] == [(change.id, "fiche")]
