@@ -29,8 +29,10 @@ from .calendar import (
     school_weeks,
     today,
 )
+from .changes import submit_responsable_changes
 from .contract import (
     API_VERSION,
+    RESPONSABLE_FIELDS,
     STAFF_EDIT_PERMISSION,
     STAFF_PERMISSION,
     AdminCommand,
@@ -104,6 +106,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "school_days_by_month",
     "school_weeks",
     "today",
+    # changes: a family's corrections handed to the service that reviews them
+    "submit_responsable_changes",
     # contract
     "API_VERSION",
     "AdminCommand",
@@ -116,6 +120,7 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "ImportSummary",
     "Progress",
     "PupilContext",
+    "RESPONSABLE_FIELDS",
     "STAFF_EDIT_PERMISSION",
     "STAFF_PERMISSION",
     "ServiceDescription",

@@ -32,6 +32,15 @@ STAFF_PERMISSION = "gestion"
 #: The permission of a service's office page that changes data (an import):
 #: the établissement's staff and the académie, not the vie scolaire, who reads.
 STAFF_EDIT_PERMISSION = "gestion:edition"
+#: The names of a responsable's fields that a family may ask to correct, as
+#: ``ts_submit_responsable_changes`` receives them: the address lines
+#: (SIECLE's), the phones (``Responsable.phones``' personal, mobile and work),
+#: the e-mail, the consent to text messages (a bool) and the profession.
+RESPONSABLE_FIELDS = (
+    *("line1", "line2", "line3", "postcode", "city", "country"),
+    *("phone_personal", "phone_mobile", "phone_work"),
+    *("email", "sms_consent", "profession"),
+)
 
 hookimpl = pluggy.HookimplMarker("ts_host")
 

@@ -10,7 +10,9 @@ loaded), :func:`ts_evolve_steps` (when the database is opened or evolved),
 :func:`ts_configure` (while the WSGI application is built).  Then, per
 request or command: :func:`ts_tile`, :func:`ts_help`, :func:`ts_demo_data`,
 :func:`ts_import_formats`, :func:`ts_pupil_data`, :func:`ts_erase_pupil_data`,
-:func:`ts_responsable_data`, :func:`ts_erase_responsable_data`.
+:func:`ts_responsable_data`, :func:`ts_erase_responsable_data`, and
+:func:`ts_submit_responsable_changes` when another service hands over a
+family's corrections.
 
 Except for :func:`ts_describe_service`, :func:`ts_configure`,
 :func:`ts_evolve_steps`, :func:`ts_import_formats` and :func:`ts_help`, the
@@ -23,7 +25,7 @@ hold data from before an establishment disabled it.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -235,6 +237,37 @@ def ts_erase_responsable_data(site: Site, responsable: Responsable) -> None:
     Called by ``ts-admin gdpr erase`` inside the erasing transaction, for
     each responsable the host forgets with the pupil (those of no other
     pupil), before it forgets them.
+    """
+
+
+@hookspec(firstresult=True)
+def ts_submit_responsable_changes(
+    request: Request,
+    pupil: Pupil,
+    responsable: Responsable,
+    changes: Mapping[str, Any],
+    origin: str,
+) -> str | None:
+    """Take a family's corrections to a responsable's data as a change request.
+
+    A service that collects a responsable's data along its own form (the
+    téléinscription's responsables step) does not change the school's
+    records itself: it hands the corrections over, through
+    ``ts_host.api.submit_responsable_changes``, to the service where the
+    establishment reviews such requests (the fiche de renseignements).  The
+    host calls this hook, inside the caller's transaction, only on the
+    services ``pupil``'s establishment enables; the first one that returns
+    something has taken the request.
+
+    ``changes`` maps some names of :data:`ts_host.api.RESPONSABLE_FIELDS`
+    to the values the family typed (strings; ``sms_consent`` a bool), only
+    those that differ from the school's data; ``origin`` is the calling
+    service's id; ``request.account`` is the family's account that sends
+    them.  Record the request as the service's own form would (audited,
+    in this transaction) and return its reference, a short text the caller
+    keeps and shows to the office, or ``None`` to leave it to another
+    service.  With no service taking it the caller keeps the corrections
+    itself, and says so to the establishment.
     """
 
 

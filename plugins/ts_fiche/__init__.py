@@ -17,7 +17,7 @@ def ts_describe_service():
         description="Les coordonnées connues de l'établissement et les demandes de mise à jour.",
         version="1.0.0",
         order=40,
-        requires_host=">=1.0,<2",
+        requires_host=">=1.2,<2",
         settings_schema=schemas.settings_schema(),
         translation_domain="ts_fiche",
     )
@@ -70,6 +70,11 @@ def ts_import_formats():
 @hookimpl
 def ts_admin_commands():
     return [COMMAND]
+
+
+@hookimpl
+def ts_submit_responsable_changes(request, pupil, responsable, changes, origin):
+    return views.take_changes(request, pupil, responsable, changes, origin)
 
 
 @hookimpl

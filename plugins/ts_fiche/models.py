@@ -26,7 +26,7 @@ from BTrees.OOBTree import OOTreeSet
 from persistent import Persistent
 from persistent.list import PersistentList
 
-from ts_host.api import Container, Responsable, site_data
+from ts_host.api import RESPONSABLE_FIELDS, Container, Responsable, site_data
 
 SERVICE_ID = "fiche"
 
@@ -38,8 +38,9 @@ STATES = (PENDING, TRANSMITTED, APPLIED, REFUSED)
 
 ADDRESS_FIELDS = ("line1", "line2", "line3", "postcode", "city", "country")
 PHONE_FIELDS = {"phone_personal": "personal", "phone_mobile": "mobile", "phone_work": "work"}
-#: Every field a responsable may ask to change, in the order of the form.
-FIELDS = (*ADDRESS_FIELDS, *PHONE_FIELDS, "email", "sms_consent", "profession")
+#: Every field a responsable may ask to change, in the order of the form: the
+#: host's names, those other services' corrections come with.
+FIELDS = RESPONSABLE_FIELDS
 
 
 def current_values(responsable: Responsable) -> dict[str, Any]:

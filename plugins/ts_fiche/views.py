@@ -18,6 +18,7 @@ from ts_host.api import (
     Pupil,
     Responsable,
     Tile,
+    audit,
     flash,
     format_date,
     of_name,
@@ -30,6 +31,7 @@ from .models import (
     FIELDS,
     PENDING,
     REFUSED,
+    SERVICE_ID,
     TRANSMITTED,
     ChangeRequest,
     current_values,
@@ -142,6 +144,39 @@ def request_time(request) -> datetime:
     return datetime.combine(today(request), datetime.now().time().replace(microsecond=0))
 
 
+def record_request(
+    request, responsable: Responsable, pupil: Pupil, wanted: dict, current: dict, origin: str
+) -> ChangeRequest:
+    """Store what ``responsable`` asks (or revise their pending request), and
+    audit it: the one way a request is made, from the fiche's own form or from
+    another service (``origin``, its id) through the host's hook."""
+    change = fiche_store(request.site).submit(
+        responsable.id, pupil.id, request.account.id, request_time(request), wanted, current
+    )
+    audit(request, "fiche.request.submitted", pupil=pupil.id, target=change.id, origin=origin)
+    return change
+
+
+def take_changes(request, pupil: Pupil, responsable: Responsable, changes, origin: str):
+    """Another service's corrections of ``responsable`` (some of ``FIELDS``) as a
+    request of the fiche; its id, or ``None`` when they ask for nothing new.
+
+    They are laid over the responsable's pending request if there is one (a
+    correction asked on the fiche is not lost), else over the school's data,
+    and written as the fiche's form writes them, so that the office compares
+    like with like.
+    """
+    current = comparable(current_values(responsable))
+    store = find_store(request.site)
+    pending = store.pending_for(responsable.id) if store is not None else None
+    wanted = comparable({**(pending.values if pending is not None else current), **changes})
+    if wanted == current:
+        return None
+    if pending is not None and wanted == pending.values:
+        return pending.id
+    return record_request(request, responsable, pupil, wanted, current, origin).id
+
+
 class ChangeRequestView(FormView):
     """The "Demander une modification" form, filled with the pending
     request if there is one, else with the establishment's data."""
@@ -191,13 +226,8 @@ class ChangeRequestView(FormView):
                 appstruct,
                 _("Aucune modification : cette demande est déjà en attente de validation."),
             )
-        fiche_store(self.request.site).submit(
-            self.responsable.id,
-            self.context.pupil.id,
-            self.request.account.id,
-            request_time(self.request),
-            wanted,
-            current,
+        record_request(
+            self.request, self.responsable, self.context.pupil, wanted, current, SERVICE_ID
         )
         flash(
             self.request,

@@ -18,7 +18,7 @@ def ts_describe_service():
         description="L'inscription en ligne d'un élève qui arrive dans l'établissement.",
         version="1.0.0",
         order=45,
-        requires_host=">=1.1,<2",
+        requires_host=">=1.2,<2",
         settings_schema=schemas.settings_schema(),
         translation_domain="ts_inscription",
     )

@@ -19,7 +19,9 @@ establishment returns it (``RETURNED``, with a message) or accepts it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from BTrees.OOBTree import OOBTree, OOTreeSet
@@ -195,8 +197,14 @@ class Registration(Persistent):
 
     ``data`` holds each step's answers under the step's name; ``changes``
     the responsables' data the family corrected (responsable id → field →
-    new value), sent to the establishment with the file.
+    new value), sent to the establishment with the file.  ``forwarded``
+    records, per responsable, the corrections handed over at a deposit as a
+    change request of another service (the fiche de renseignements) and
+    that request's reference: ``{"demande": reference, "champs": fields}``.
     """
+
+    #: Files deposited before corrections were handed over hold none.
+    forwarded: Mapping[str, dict[str, Any]] = MappingProxyType({})
 
     gdpr_contract = {"labels": {"state": STATE_LABELS}}
 
@@ -236,6 +244,30 @@ class Registration(Persistent):
             else:
                 merged.pop(responsable_id, None)
         self.changes = merged
+
+    def record_forwarded(self, responsable_id: str, reference: str) -> None:
+        """The responsable's current corrections became the request ``reference``."""
+        fields = dict(self.changes[responsable_id])
+        self.forwarded = {
+            **self.forwarded,
+            responsable_id: {"demande": reference, "champs": fields},
+        }
+
+    def to_forward(self) -> dict[str, dict[str, Any]]:
+        """The corrections not yet handed over as they stand, by responsable."""
+        return {
+            responsable_id: fields
+            for responsable_id, fields in self.changes.items()
+            if fields and self.forwarded_as(responsable_id) is None
+        }
+
+    def forwarded_as(self, responsable_id: str) -> str | None:
+        """The reference of the request holding the responsable's corrections
+        as they stand, or ``None`` (not handed over, or changed since)."""
+        sent = self.forwarded.get(responsable_id)
+        if sent is None or sent["champs"] != self.changes.get(responsable_id):
+            return None
+        return sent["demande"]
 
     def submit(self, version: int, when: datetime, who: str) -> None:
         self._check(version)
@@ -277,6 +309,7 @@ class Registration(Persistent):
             "version": self.version,
             "reponses": {step: dict(values) for step, values in self.data.items()},
             "modifications_responsables": {k: dict(v) for k, v in self.changes.items()},
+            "demandes_transmises": {k: dict(v) for k, v in self.forwarded.items()},
             "message": self.message,
             "deposee_le": self.submitted.isoformat() if self.submitted else None,
             "historique": [event.export() for event in self.history],

@@ -45,7 +45,7 @@ from .models import (
     find_registration,
     find_site,
 )
-from .schemas import REGIMES, STEP_TITLES, offers
+from .schemas import REGIMES, RESPONSABLE_LABELS, STEP_TITLES, offers
 from .views import STATE_BADGES, STATE_TITLES, summary_rows
 
 OFFICE_ROUTE = "ts_inscription.office"
@@ -196,10 +196,18 @@ def file_view(context, request):
         "steps": [(step, STEP_TITLES[step]) for step in STEPS],
         "rows": summary_rows(registration, offer),
         "changes": [
-            (responsable, changes[responsable.id])
+            (
+                responsable,
+                [
+                    (RESPONSABLE_LABELS[key], value)
+                    for key, value in changes[responsable.id].items()
+                ],
+                registration.forwarded_as(responsable.id),
+            )
             for responsable in responsables
             if responsable is not None and changes.get(responsable.id)
         ],
+        "deposited": state in (SUBMITTED, COMPLETE),
         "format_date": format_date,
         "max_message": MAX_MESSAGE,
         "can_accept": state == SUBMITTED,
@@ -293,11 +301,14 @@ EXPORT_HEADER = (
     "sorties",
     "sortie_absence_professeur",
     "modifications_responsables",
+    "demandes_fiche",
 )
 
 
 def export_rows(site, uai: str, settings: dict) -> list[list[str]]:
-    """One line per deposited or complete file, with the responsables' corrections."""
+    """One line per deposited or complete file, with the responsables' corrections
+    and the change requests of the fiche that hold them (those the school's
+    software takes from the fiche's own export: not to be typed twice)."""
     rows = []
     for offer, pupil, registration in files_of(site, uai, settings):
         if state_of(registration) not in (SUBMITTED, COMPLETE):
@@ -327,6 +338,11 @@ def export_rows(site, uai: str, settings: dict) -> list[list[str]]:
                 yes_no(consent.get("outings", False)),
                 yes_no(consent.get("leave", False)),
                 changes,
+                "; ".join(
+                    f"{responsable_id} {reference}"
+                    for responsable_id in sorted(registration.changes)
+                    if (reference := registration.forwarded_as(responsable_id))
+                ),
             ]
         )
     return rows

@@ -213,8 +213,13 @@ class ResponsablesStep(VersionedSchema):
     )
 
 
-#: The fields of a responsable the family may correct, as the fiche names them.
+#: The fields of a responsable the family may correct, named as the host's
+#: ``RESPONSABLE_FIELDS`` (what a change request of the fiche takes).
 RESPONSABLE_FIELDS = ("email", "phone_mobile", "line1", "postcode", "city")
+#: How the office names each of them.
+RESPONSABLE_LABELS = {
+    node.name: node.title for node in ResponsableNode().children if node.name in RESPONSABLE_FIELDS
+}
 
 
 class ChoicesStep(VersionedSchema):

@@ -18,13 +18,22 @@ import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 
-from ts_host.api import FormView, Pupil, Tile, format_date, of_name, today
+from ts_host.api import (
+    FormView,
+    Pupil,
+    Tile,
+    format_date,
+    of_name,
+    submit_responsable_changes,
+    today,
+)
 
 from . import receipt
 from .i18n import _
 from .models import (
     COMPLETE,
     RETURNED,
+    SERVICE_ID,
     STEPS,
     SUBMITTED,
     Affectation,
@@ -436,6 +445,7 @@ def submit_view(context, request):
     except (ValueError, StaleVersion):
         request.session.flash(translate(STALE_MESSAGE), "error")
         return page
+    forward_changes(request, context.pupil, registration)
     request.session.flash(
         translate(
             _(
@@ -446,6 +456,28 @@ def submit_view(context, request):
         "success",
     )
     return page
+
+
+def forward_changes(request, pupil: Pupil, registration: Registration) -> None:
+    """Hand the responsables' corrections over as change requests, at the deposit.
+
+    Not at each step: a family may correct and correct again before
+    depositing, and the establishment reviews what was deposited.  The
+    service that takes them (the fiche de renseignements, when the
+    establishment offers it) is reached through the host; what nobody
+    takes stays in the file, which the office shows.  A file returned and
+    deposited again hands over only the corrections changed since.  The
+    account that deposits is the requests' author, for every responsable.
+    """
+    for responsable_id, fields in sorted(registration.to_forward().items()):
+        responsable = request.site.responsables.get(responsable_id)
+        if responsable is None:
+            continue
+        reference = submit_responsable_changes(
+            request, pupil, responsable, fields, origin=SERVICE_ID
+        )
+        if reference is not None:
+            registration.record_forwarded(responsable_id, reference)
 
 
 def receipt_view(context, request):

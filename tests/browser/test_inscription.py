@@ -1,12 +1,14 @@
 """The téléinscription in Chromium (issue 18): a family fills the registration
-over two sessions and downloads its receipt; the establishment returns it
-with a message, the family corrects and deposits it again, the
-establishment accepts it.  Every page passes ``Journey.check`` (axe,
+over two sessions, correcting its e-mail address, and downloads its receipt;
+the establishment finds the correction among the fiche's change requests,
+returns the file with a message, the family corrects and deposits it again,
+the establishment accepts it.  Every page passes ``Journey.check`` (axe,
 HTML_CodeSniffer, layout).
 
-One viewport, the phone's: the pages are forms and tables in the DSFR's
-grid, and the phone is where they can break; the desktop's layout of the
-same components is checked by the other journeys.
+The family's journey runs once, on the phone, where forms and tables in the
+DSFR's grid can break; its key pages (the summary, the responsables' and the
+choices' steps) are then checked again at desktop width in a second browser
+sharing the session, a few page loads instead of a second journey.
 """
 
 import io
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.browser
 #: (2nde) before the school year begins.
 CAMPAIGN_BIRTH_YEAR = {"0541234Y": 2015, "0542345F": 2011}
 MESSAGE = "Précisez la commune de naissance : Nancy ou Laxou ?"
+NEW_EMAIL = "nouvelle.adresse@example.org"
 
 
 def expected_by_a_campaign(child) -> bool:
@@ -47,10 +50,15 @@ def open_registration(journey, child) -> None:
 
 def family_with_a_file_to_fill(journey, server, viewport):
     """A family logged in on the registration page of a child whose file the
-    demo left open (it deposits some files): ``(child, login)``."""
+    demo left open (it deposits some files), in an establishment that offers
+    the fiche de renseignements: ``(child, login)``."""
+
+    def wanted(child) -> bool:  # the fiche too: the corrections become its requests
+        return expected_by_a_campaign(child) and server.offers(child, "fiche")
+
     for attempt in range(3):
-        family = server.take_family("inscription", expected_by_a_campaign)
-        child = next(c for c in family.children if expected_by_a_campaign(c))
+        family = server.take_family("inscription", wanted)
+        child = next(c for c in family.children if wanted(c))
         login = f"inscription{attempt}.{viewport}"
         journey.create_account(family, login, PASSWORD)
         log_in(journey, login)
@@ -81,6 +89,7 @@ def test_a_family_registers_over_two_sessions_and_the_office_returns_then_accept
     page.get_by_label("Commune de naissance").fill("Nancy")
     save_step(journey, "step 1")
     expect(journey.heading(re.compile("Les responsables"))).to_be_visible()
+    page.get_by_label("Courriel").fill(NEW_EMAIL)
     save_step(journey, "step 2")
     journey.log_out()
 
@@ -100,7 +109,12 @@ def test_a_family_registers_over_two_sessions_and_the_office_returns_then_accept
     page.get_by_text("Droit à l'image", exact=True).click()
     page.get_by_role("button", name="Enregistrer et continuer").click()
     expect(journey.heading("La téléinscription")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(NEW_EMAIL)
     journey.check("summary")
+    summary = urlsplit(page.url).path
+    on_the_desktop(
+        journey, [(summary, "summary"), *((f"{summary}/etape/{n}", f"step {n}") for n in (2, 3))]
+    )
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.locator("#etat")).to_have_text("déposée")
     journey.check("deposited")
@@ -120,7 +134,13 @@ def test_a_family_registers_over_two_sessions_and_the_office_returns_then_accept
     expect(office.heading("Téléinscription")).to_be_visible()
     office.check("office progress")
     office.follow(office.page.locator("main table a", has_text=child.first_name).first)
+    expect(office.page.locator("main")).to_contain_text("Transmises à la fiche de renseignements")
     office.check("office file")
+    file_url = office.page.url
+    office.visit(f"/gestion/{child.uai}/fiche")
+    expect(office.page.locator("main")).to_contain_text(NEW_EMAIL)
+    office.check("fiche queue")
+    office.page.goto(file_url)
     office.page.get_by_label("Message à la famille").fill(MESSAGE)
     office.page.get_by_role("button", name="Renvoyer à la famille").click()
     expect(office.page.locator("main")).to_contain_text(MESSAGE)
@@ -148,11 +168,27 @@ def test_a_family_registers_over_two_sessions_and_the_office_returns_then_accept
     journey.check("complete")
 
 
-def office_journey(journey) -> Journey:
-    """A second browser, for the establishment's staff, beside the family's."""
+def second_browser(journey, name: str, viewport: str, **options) -> Journey:
+    """Another browser context beside the family's, at ``viewport``."""
     context = journey.context.browser.new_context(
-        **VIEWPORTS[journey.viewport], locale="fr-FR", timezone_id="Europe/Paris"
+        **VIEWPORTS[viewport], locale="fr-FR", timezone_id="Europe/Paris", **options
     )
-    folder = journey.folder / "office"
+    folder = journey.folder / name
     folder.mkdir()
-    return Journey(context, journey.server, folder, journey.viewport)
+    return Journey(context, journey.server, folder, viewport)
+
+
+def office_journey(journey) -> Journey:
+    """The establishment's staff, at the journey's viewport."""
+    return second_browser(journey, "office", journey.viewport)
+
+
+def on_the_desktop(journey, pages) -> None:
+    """Check ``pages`` (``(path, name)``) at desktop width, in the family's session."""
+    desktop = second_browser(
+        journey, "desktop", "desktop", storage_state=journey.context.storage_state()
+    )
+    for path, name in pages:
+        desktop.visit(path)
+        desktop.check(f"desktop {name}")
+    desktop.context.close()
