@@ -27,27 +27,39 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_inscription:locale")
-    config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_pupil_route(views.STEP_ROUTE, "/etape/{number:[0-9]+}")
-    config.add_pupil_route(views.SUBMIT_ROUTE, "/deposer")
-    config.add_pupil_route(views.RECEIPT_ROUTE, "/recepisse.pdf")
-    config.add_view(
-        views.page_view,
-        route_name=views.PAGE_ROUTE,
-        renderer="ts_inscription:templates/inscription.pt",
-        permission="view",
+    template = "ts_inscription:templates/{}.pt".format
+    config.add_pupil_page(views.PAGE_ROUTE, "", views.page_view, template("inscription"))
+    config.add_pupil_page(
+        views.STEP_ROUTE, "/etape/{number:[0-9]+}", views.StepView, template("step")
     )
+    config.add_pupil_page(views.SUBMIT_ROUTE, "/deposer", views.submit_view, request_method="POST")
+    config.add_pupil_page(views.RECEIPT_ROUTE, "/recepisse.pdf", views.receipt_view)
+    # The office: the campaign's progress, or one file (?eleve=), on one route.
+    config.add_staff_page(office.OFFICE_ROUTE, "", office.progress_view, template("office"))
     config.add_view(
-        views.StepView,
-        route_name=views.STEP_ROUTE,
-        renderer="ts_inscription:templates/step.pt",
-        permission="view",
+        office.file_view,
+        route_name=office.OFFICE_ROUTE,
+        request_param="eleve",
+        renderer=template("office_file"),
+        permission=STAFF_PERMISSION,
     )
-    config.add_view(
-        views.submit_view, route_name=views.SUBMIT_ROUTE, request_method="POST", permission="view"
+    config.add_staff_page(
+        office.DECIDE_ROUTE,
+        "/dossier/{pupil_id}/decision",
+        office.decide_view,
+        request_method="POST",
     )
-    config.add_view(views.receipt_view, route_name=views.RECEIPT_ROUTE, permission="view")
-    office.configure(config, STAFF_PERMISSION)
+    config.add_staff_page(
+        office.RELAUNCH_ROUTE, "/relance", office.relaunch_view, request_method="POST"
+    )
+    config.add_staff_page(office.EXPORT_ROUTE, "/inscriptions.csv", office.export_view)
+    config.add_staff_page(
+        office.IMPORT_ROUTE,
+        "/affectation",
+        office.import_view,
+        template("office_import"),
+        body_limit=office.MAX_UPLOAD,
+    )
 
 
 @hookimpl

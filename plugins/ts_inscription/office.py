@@ -22,6 +22,7 @@ from ts_host.api import (
     ImportRejected,
     PupilFinder,
     Tile,
+    flash,
     format_date,
     of_name,
     report_event,
@@ -56,39 +57,6 @@ IMPORT_ROUTE = "ts_inscription.office_import"
 MAX_MESSAGE = 1000
 #: An affectation list is a few hundred lines: 2 MB is far more than enough.
 MAX_UPLOAD = 2 * 1024 * 1024
-
-
-def configure(config, permission) -> None:
-    config.add_staff_route(OFFICE_ROUTE, "")
-    config.add_staff_route(DECIDE_ROUTE, "/dossier/{pupil_id}/decision")
-    config.add_staff_route(RELAUNCH_ROUTE, "/relance")
-    config.add_staff_route(EXPORT_ROUTE, "/inscriptions.csv")
-    config.add_staff_route(IMPORT_ROUTE, "/affectation")
-    config.allow_body(IMPORT_ROUTE, MAX_UPLOAD)
-    renderer = "ts_inscription:templates/{}.pt".format
-    config.add_view(
-        progress_view, route_name=OFFICE_ROUTE, renderer=renderer("office"), permission=permission
-    )
-    config.add_view(
-        file_view,
-        route_name=OFFICE_ROUTE,
-        request_param="eleve",
-        renderer=renderer("office_file"),
-        permission=permission,
-    )
-    config.add_view(
-        decide_view, route_name=DECIDE_ROUTE, request_method="POST", permission=permission
-    )
-    config.add_view(
-        relaunch_view, route_name=RELAUNCH_ROUTE, request_method="POST", permission=permission
-    )
-    config.add_view(export_view, route_name=EXPORT_ROUTE, permission=permission)
-    config.add_view(
-        import_view,
-        route_name=IMPORT_ROUTE,
-        renderer=renderer("office_import"),
-        permission=permission,
-    )
 
 
 def files_of(site, uai: str, settings: dict) -> list[tuple]:
@@ -221,7 +189,6 @@ def decide_view(context, request):
     registration = find_registration(pupil)
     if registration is None:
         raise HTTPNotFound()
-    translate = request.localizer.translate
     back = HTTPSeeOther(file_url(request, context.uai, pupil.id))
     message = " ".join(request.POST.get("message", "").split())[:MAX_MESSAGE]
     staff = f"gestion {request.staff.login}"
@@ -230,22 +197,16 @@ def decide_view(context, request):
             registration.accept(datetime.now(), staff)
             text = _("L'établissement a validé le dossier d'inscription.")
             report_event(request.site, pupil, SERVICE_ID, "inscription", text)
-            request.session.flash(translate(_("Le dossier est complet.")), "success")
+            flash(request, _("Le dossier est complet."), "success")
         elif not message:
-            request.session.flash(
-                translate(_("Écrivez à la famille ce qu'elle doit corriger.")), "error"
-            )
+            flash(request, _("Écrivez à la famille ce qu'elle doit corriger."), "error")
         else:
             registration.give_back(message, datetime.now(), staff)
             text = _("L'établissement vous renvoie le dossier d'inscription pour une correction.")
             report_event(request.site, pupil, SERVICE_ID, "inscription", text)
-            request.session.flash(
-                translate(_("Le dossier est renvoyé à la famille avec votre message.")), "success"
-            )
+            flash(request, _("Le dossier est renvoyé à la famille avec votre message."), "success")
     except Frozen:
-        request.session.flash(
-            translate(_("Ce dossier n'est pas dans un état qui le permet.")), "error"
-        )
+        flash(request, _("Ce dossier n'est pas dans un état qui le permet."), "error")
     return back
 
 
@@ -275,12 +236,7 @@ def relaunch_view(context, request):
                 },
             )
             sent += 1
-    request.session.flash(
-        request.localizer.translate(
-            _("Relance envoyée : ${count} courriels.", mapping={"count": sent})
-        ),
-        "success",
-    )
+    flash(request, _("Relance envoyée : ${count} courriels.", mapping={"count": sent}), "success")
     return HTTPSeeOther(request.route_url(OFFICE_ROUTE, uai=context.uai))
 
 

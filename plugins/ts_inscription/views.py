@@ -22,6 +22,7 @@ from ts_host.api import (
     FormView,
     Pupil,
     Tile,
+    flash,
     format_date,
     of_name,
     submit_responsable_changes,
@@ -396,9 +397,7 @@ class StepView(FormView):
             if self.next_step
             else self.page_url
         )
-        self.request.session.flash(
-            self.request.localizer.translate(_("Étape enregistrée.")), "success"
-        )
+        flash(self.request, _("Étape enregistrée."), "success")
         return HTTPSeeOther(target)
 
     def _responsables(self, appstruct) -> None:
@@ -433,25 +432,23 @@ def submit_view(context, request):
     enrolment = require_enrolment(context, request)
     registration = find_registration(context.pupil)
     page = HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))
-    translate = request.localizer.translate
     if registration is None or not can_edit(context, request, enrolment, registration):
         return page
     if not registration.complete_steps():
-        request.session.flash(translate(_("Complétez chaque étape avant de déposer.")), "error")
+        flash(request, _("Complétez chaque étape avant de déposer."), "error")
         return page
     try:
         version = int(request.POST.get("version", ""))
         registration.submit(version, request_time(request), who(request))
     except (ValueError, StaleVersion):
-        request.session.flash(translate(STALE_MESSAGE), "error")
+        flash(request, STALE_MESSAGE, "error")
         return page
     forward_changes(request, context.pupil, registration)
-    request.session.flash(
-        translate(
-            _(
-                "Le dossier est déposé. L'établissement va l'examiner ; "
-                "téléchargez le récépissé pour le garder."
-            )
+    flash(
+        request,
+        _(
+            "Le dossier est déposé. L'établissement va l'examiner ; "
+            "téléchargez le récépissé pour le garder."
         ),
         "success",
     )
