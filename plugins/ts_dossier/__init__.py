@@ -4,7 +4,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
 
-from . import demo, documents, models, office, schemas, views
+from . import demo, documents, evolve, models, office, schemas, views
 from .commands import COMMAND
 from .i18n import _
 from .importers import IMPORT_FORMAT
@@ -21,7 +21,7 @@ def ts_describe_service():
             "documents publiés par l'établissement, et le certificat de scolarité, "
             "vérifiable par tous à l'adresse /verifier."
         ),
-        version="1.0.0",
+        version="1.1.0",
         order=60,
         requires_host=">=1.1,<2",
         settings_schema=schemas.settings_schema(),
@@ -103,6 +103,11 @@ def ts_erase_pupil_data(site, pupil):
 @hookimpl
 def ts_import_formats():
     return [IMPORT_FORMAT]
+
+
+@hookimpl
+def ts_evolve_steps():
+    return evolve.STEPS
 
 
 @hookimpl
