@@ -4,7 +4,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
 
-from . import demo, documents, evolve, models, office, schemas, views
+from . import demo, evolve, models, office, schemas, views
 from .commands import COMMAND
 from .i18n import _
 from .importers import IMPORT_FORMAT
@@ -53,12 +53,10 @@ def ts_configure(config):
             permission=NO_PERMISSION_REQUIRED,
         )
     config.add_staff_route(office.OFFICE_ROUTE, "")
-    config.add_staff_route(office.PUBLISH_ROUTE, "/publier")
     config.add_staff_route(office.WITHDRAW_ROUTE, "/certificats/{certificate}/retirer")
-    config.allow_body(office.OFFICE_ROUTE, documents.MAX_ZIP + 64 * 1024)
+    config.allow_body(office.OFFICE_ROUTE, office.UPLOAD_PAGE.body_limit)
     for route, view, renderer, method in (
         (office.OFFICE_ROUTE, office.office_view, "ts_dossier:templates/office.pt", None),
-        (office.PUBLISH_ROUTE, office.publish_view, None, "POST"),
         (office.WITHDRAW_ROUTE, office.withdraw_view, None, "POST"),
     ):
         config.add_view(

@@ -35,4 +35,15 @@ def move_documents_to_blobs(site) -> None:
                 site._p_jar.cacheGC()
 
 
-STEPS = [EvolveStep(1, "les documents publiés sont rangés en blobs ZODB", move_documents_to_blobs)]
+def drop_pending_uploads(site) -> None:
+    """1.1: the zips waiting for confirmation are kept by the host's import page;
+    those 1.0 kept (an hour at most) are dropped: their sender sends them again."""
+    store = site.services.get(SERVICE_ID)
+    if store is not None and hasattr(store, "pending"):
+        del store.pending
+
+
+STEPS = [
+    EvolveStep(1, "les documents publiés sont rangés en blobs ZODB", move_documents_to_blobs),
+    EvolveStep(2, "les archives en attente passent par la page d'import", drop_pending_uploads),
+]

@@ -9,8 +9,9 @@ ever hold their bytes (docs/deployment.md, « Les fichiers : blobs ZODB »).
 
 Site-wide (``site.services["dossier"]``, a :class:`DossierSite`): the
 certificates de scolarité by the SHA-256 of their verification code (the code
-itself is printed on the certificate and kept nowhere), and the staff's zip
-uploads waiting for confirmation.
+itself is printed on the certificate and kept nowhere).  The staff's zip
+uploads wait for their confirmation with the office's other uploads (the
+host's ``ImportPage``).
 
 Version 1.0 kept each PDF in its record (``Document.data``): evolve step 1
 (:func:`move_documents_to_blobs`) moves them into blobs.
@@ -198,27 +199,15 @@ class Certificate(Persistent):
         }
 
 
-class PendingUpload(Persistent):
-    """A staff member's checked zip, waiting for the confirmation (an hour at most)."""
-
-    def __init__(self, staff_id: str, uai: str, created, documents: list) -> None:
-        self.staff_id = staff_id
-        self.uai = uai
-        self.created = created
-        #: ``(pupil id, period, file name, bytes)`` for each PDF of the zip.
-        self.documents = documents
-
-
 class DossierSite(Persistent):
-    """Certificates by code digest; erased pupils' digests; pending uploads."""
+    """Certificates by code digest; erased pupils' digests."""
 
-    gdpr_contract = {"establishment": ("pending", "erased")}
+    gdpr_contract = {"establishment": ("erased",)}
 
     def __init__(self) -> None:
         self.certificates = OOBTree()
         #: Digests of the certificates of erased pupils: still answered as withdrawn.
         self.erased = OOBTree()
-        self.pending = OOBTree()
 
     def add(self, code: str, certificate: Certificate) -> None:
         digest = code_digest(code)

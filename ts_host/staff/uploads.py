@@ -78,9 +78,13 @@ def safe_name(filename: str, extensions: Sequence[str]) -> str | None:
 
 
 def rejection_lines(rejected: ImportRejected) -> list[str]:
-    """Each bad line, as « fichier, ligne N : motif »."""
+    """Each bad line, as « fichier, ligne N : motif »; « fichier : motif » for a
+    problem of no line (line 0: a file of a zip, the whole file)."""
     source = Path(str(rejected.path).split(" (", 1)[0]).name
-    return [f"{source}, ligne {bad.line} : {bad.message}" for bad in rejected.bad_lines]
+    return [
+        f"{source}, ligne {bad.line} : {bad.message}" if bad.line else f"{source} : {bad.message}"
+        for bad in rejected.bad_lines
+    ]
 
 
 #: ``run(request, paths, preview, report)``: import the files at ``paths``

@@ -1,11 +1,12 @@
-"""The published PDFs live in ZODB blobs, and version 1.0's records are moved there."""
+"""The published PDFs live in ZODB blobs; version 1.0's records and pending zips are upgraded."""
 
 from __future__ import annotations
 
+from BTrees.OOBTree import OOBTree
 from ZODB.blob import Blob
 
 import ts_dossier
-from ts_dossier.models import SERVICE_ID
+from ts_dossier.models import SERVICE_ID, dossier_site
 from ts_host.testing import ESTABLISHMENT_A, pupils_of
 
 from .conftest import a_pdf
@@ -51,20 +52,24 @@ def test_ts_admin_evolve_moves_the_documents_into_blobs_once(ts_admin):
         pupil_id = pupil.id
         old = {n: as_stored_by_1_0(d) for n, d in pupil.services[SERVICE_ID].documents.items()}
         site.generations[SERVICE_ID] = 0
+        store = dossier_site(site)
+        store.pending = OOBTree({"envoi": "an upload 1.0 kept"})
 
     result = ts_admin("evolve")
 
     assert result.status == 0, result.err
     assert result.out == (
         "dossier : étape 1 appliquée (les documents publiés sont rangés en blobs ZODB)\n"
+        "dossier : étape 2 appliquée (les archives en attente passent par la page d'import)\n"
     )
     with ts_admin.site() as site:
         documents = site.pupils[pupil_id].services[SERVICE_ID].documents
         assert {n: d.read() for n, d in documents.items()} == old
         assert all("data" not in vars(d) and d.size == len(old[n]) for n, d in documents.items())
-        assert site.generations[SERVICE_ID] == 1
+        assert site.generations[SERVICE_ID] == 2
+        assert not hasattr(dossier_site(site), "pending")
     assert ts_admin("evolve").out == "La base est à jour.\n"
 
 
 def test_the_steps_are_numbered_from_1():
-    assert [step.generation for step in ts_dossier.ts_evolve_steps()] == [1]
+    assert [step.generation for step in ts_dossier.ts_evolve_steps()] == [1, 2]
