@@ -5,7 +5,7 @@ one :class:`SchoolYear` per school year, and the published documents, each a
 :class:`Document` whose PDF is a ZODB blob: a file of the storage's blob
 directory (FileStorage, ZEO) or of PostgreSQL (RelStorage), never part of a
 record, so that neither a page listing the documents nor the object caches
-ever hold their bytes (docs/deployment.md, « Les fichiers : blobs ZODB »).
+ever hold their bytes (docs/deployment.md, "Files: ZODB blobs").
 
 Site-wide (``site.services["dossier"]``, a :class:`DossierSite`): the
 certificates de scolarité by the SHA-256 of their verification code (the code
