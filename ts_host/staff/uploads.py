@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -232,7 +233,11 @@ class ImportPage:
             paths = []
             for name, content in upload.files.items():
                 path = Path(folder) / name
-                path.write_bytes(content)
+                if isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    with content.open("r") as source, path.open("wb") as target:
+                        shutil.copyfileobj(source, target)
                 paths.append(path)
             return self.run(request, paths, preview, report)
 
