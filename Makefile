@@ -73,7 +73,7 @@ new-catalogues: $(TEST_STAMP)
 	done
 
 var:
-	mkdir -p var/mail
+	mkdir -p var/mail var/blobs
 
 # The README's screenshots (docs/screenshots/), from the browser journeys'
 # live server in Chromium headless.

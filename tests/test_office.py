@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import webtest
 from pypdf import PdfReader
+from ZODB.blob import Blob
 
 from ts_host.activation import normalise
 from ts_host.models import CodeState, Role
@@ -350,3 +351,14 @@ def test_an_upload_is_confirmed_only_by_the_import_that_previewed_it(office):
         {"csrf_token": csrf, "envoi": token, "confirmer": "1"},
     ).follow()
     assert "Cet envoi n'est plus disponible" in refused
+
+
+def test_an_upload_waits_for_its_confirmation_in_blobs_not_in_a_record(office):
+    sent = export_for(ESTABLISHMENT_A, "ElevesSansAdresses.xml")
+    preview = upload(office, eleves=("ElevesSansAdresses.xml", sent))
+    token = next(f for f in preview.forms.values() if "envoi" in f.fields)["envoi"].value
+    with open_site(office.app) as site:
+        (stored,) = site.staff.uploads[token].files.values()
+        assert isinstance(stored, Blob)
+        with stored.open("r") as stream:
+            assert stream.read() == sent

@@ -1,7 +1,8 @@
 """The deployment files: one storage setting apart, and each one opens what it says.
 
-The zodbconvert examples are run for real on the storage the run selected
-(PostgreSQL under ``TS_TEST_STORAGE=relstorage``, a ZEO server otherwise).
+The moves out of the embedded database are run for real on the storage the
+run selected: zodbconvert into PostgreSQL under ``TS_TEST_STORAGE=relstorage``,
+otherwise the files copied to a ZEO server; the blobs go along.
 """
 
 import subprocess
@@ -15,10 +16,19 @@ import zodburi
 from psycopg2.extensions import make_dsn
 from pyramid.paster import get_appsettings
 from ZEO.runzeo import ZEOOptions
+from ZODB.blob import Blob
+from ZODB.FileStorage import FileStorage
 
 from ts_host.root import appmaker
+from ts_host.storage import blob_folder, with_blob_folder
 from ts_host.testing import DEMO_PUPILS
-from ts_host.testing.storages import POSTGRESQL_LIMITS, PostgreSQL, ZEOServer, selected_storage
+from ts_host.testing.storages import (
+    POSTGRESQL_LIMITS,
+    PostgreSQL,
+    ZEOServer,
+    copy_blobs,
+    selected_storage,
+)
 
 ETC = Path(__file__).resolve().parents[1] / "etc"
 STORAGE_SETTING = "zodbconn.uri = "
@@ -66,6 +76,31 @@ def test_the_zeo_server_serves_the_embedded_data_fs_where_the_clients_look():
     options.realize(["-C", str(ETC / "zeo.conf")])
     assert options.address == ("127.0.0.1", 8100)
     assert [storage.config.path for storage in options.storages] == ["var/Data.fs"]
+    assert [storage.config.blob_dir for storage in options.storages] == ["var/blobs"]
+
+
+@pytest.mark.parametrize("ini", ["development.ini", "production.ini"])
+def test_the_embedded_database_keeps_its_blobs_beside_it(ini):
+    uri = get_appsettings(str(ETC / ini))["zodbconn.uri"]
+    assert uri.endswith(f"&blobstorage_dir={ETC}/../var/blobs")
+    assert with_blob_folder(uri) == uri
+
+
+def test_a_file_uri_without_a_blob_folder_gets_one_beside_its_file():
+    assert with_blob_folder("file:///srv/db/Data.fs?connection_cache_size=9") == (
+        "file:///srv/db/Data.fs?connection_cache_size=9&blobstorage_dir=/srv/db/blobs"
+    )
+    assert with_blob_folder("zconfig:///etc/zeo-client.conf#main") == (
+        "zconfig:///etc/zeo-client.conf#main"
+    )
+
+
+@pytest.mark.parametrize("ini", ["production-zeo.ini", "production-relstorage.ini"])
+def test_the_shared_storages_send_blobs_to_a_bounded_local_cache(ini):
+    config, _settings = storage_config(ini)
+    assert config.blob_dir == "var/blobcache"
+    assert config.shared_blob_dir is False
+    assert config.blob_cache_size == 512 * 1024 * 1024
 
 
 def zodbconvert(config: str, folder: Path) -> subprocess.CompletedProcess:
@@ -75,14 +110,19 @@ def zodbconvert(config: str, folder: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
 
 
-def pupils_in(uri: str) -> int:
+BLOB = b"%PDF- a file kept in a blob"
+
+
+def pupils_and_blob_in(uri: str) -> tuple[int, bytes]:
     factory, database_settings = zodburi.resolve_uri(uri)
     db = ZODB.DB(factory(), **database_settings)
     manager = transaction.TransactionManager(explicit=True)
     connection = db.open(transaction_manager=manager)
     try:
         with manager:
-            return len(appmaker(connection.root()).pupils)
+            root = connection.root()
+            with root["blob-check"].open("r") as stream:
+                return len(appmaker(root).pupils), stream.read()
     finally:
         connection.close()
         db.close()
@@ -90,9 +130,16 @@ def pupils_in(uri: str) -> int:
 
 @pytest.fixture
 def embedded(tmp_path, ts_base_storage) -> Path:
-    """A folder holding var/Data.fs, as the repository root does."""
-    (tmp_path / "var").mkdir()
-    (tmp_path / "var" / "Data.fs").write_bytes(ts_base_storage.read_bytes())
+    """A folder holding var/Data.fs and var/blobs, as the repository root does,
+    with one blob more under ``root()["blob-check"]``."""
+    database = tmp_path / "var" / "Data.fs"
+    database.parent.mkdir()
+    database.write_bytes(ts_base_storage.read_bytes())
+    copy_blobs(ts_base_storage, database)
+    db = ZODB.DB(FileStorage(str(database), blob_dir=str(blob_folder(database))))
+    with db.transaction() as connection:
+        connection.root()["blob-check"] = Blob(BLOB)
+    db.close()
     return tmp_path
 
 
@@ -105,16 +152,13 @@ def test_zodbconvert_moves_the_embedded_database_into_the_shared_storage(embedde
             config = config.replace("dbname=teleservices", postgresql.dsn_of(database))
             done = zodbconvert(config, embedded)
             assert done.returncode == 0, done.stderr
-            assert pupils_in(postgresql.uri(database, embedded)) == DEMO_PUPILS
+            assert pupils_and_blob_in(postgresql.uri(database, embedded)) == (DEMO_PUPILS, BLOB)
         finally:
             postgresql.drop(database)
     else:
-        server = ZEOServer(embedded / "zeo", None).start()
+        # ZEO elsewhere: Data.fs and blobs/ copied to the server (README, « Scaling out »).
+        server = ZEOServer(embedded / "zeo", embedded / "var" / "Data.fs").start()
         try:
-            config = (ETC / "zodbconvert-zeo.conf").read_text(encoding="utf-8")
-            config = config.replace("127.0.0.1:8100", f"127.0.0.1:{server.port}")
-            done = zodbconvert(config, embedded)
-            assert done.returncode == 0, done.stderr
-            assert pupils_in(server.uri(embedded)) == DEMO_PUPILS
+            assert pupils_and_blob_in(server.uri(embedded)) == (DEMO_PUPILS, BLOB)
         finally:
             server.stop()

@@ -10,19 +10,30 @@ then renames).
 
 With ZEO the FileStorage lives on the ZEO server: ``ts.backup.filestorage``
 gives its path to the ini file run on that machine.
+
+repozo knows nothing of blobs: ``backup`` then copies the blob directory
+into ``blobs/`` of the backup folder, after ``Data.fs`` so that every blob
+the backup refers to is there (a committed blob file is never rewritten,
+so only the new ones are copied), and ``restore`` puts them back beside the
+restored ``Data.fs``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from zc.lockfile import LockError, LockFile
 from ZODB.scripts import repozo
 
 from .contract import CommandError
+from .storage import blob_folder, with_blob_folder
+
+#: The backup folder's copy of the blob directory.
+BLOBS = "blobs"
 
 
 def filestorage_path(settings: dict) -> Path:
@@ -40,6 +51,30 @@ def filestorage_path(settings: dict) -> Path:
     )
 
 
+def blob_path(settings: dict) -> Path:
+    """The blob directory of the ini file's FileStorage: its URI's
+    ``blobstorage_dir``, else ``blobs/`` beside ``Data.fs`` (etc/zeo.conf)."""
+    uri = settings.get("zodbconn.uri", "")
+    if uri.startswith("file://") and not settings.get("ts.backup.filestorage"):
+        return Path(parse_qs(urlsplit(with_blob_folder(uri)).query)["blobstorage_dir"][0])
+    return blob_folder(filestorage_path(settings))
+
+
+def _copy_new_files(source: Path, destination: Path) -> None:
+    """Copy what ``destination`` lacks of ``source`` (blob files are immutable),
+    but for the uncommitted files of ``tmp/``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        target = destination / relative
+        if relative.parts[0] == "tmp" or target.exists():
+            continue
+        if path.is_dir():
+            target.mkdir()
+        else:
+            shutil.copy2(path, target)
+
+
 def _repozo(*argv: str) -> None:
     try:
         repozo.main(list(argv))
@@ -55,6 +90,9 @@ def backup(settings: dict, destination: Path, full: bool = False) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     _wait_for_a_new_second(destination)
     _repozo("-B", "-z", "-r", str(destination), "-f", str(source), *(["-F"] if full else []))
+    blobs = blob_path(settings)
+    if blobs.is_dir():
+        _copy_new_files(blobs, destination / BLOBS)
 
 
 def _wait_for_a_new_second(destination: Path) -> None:
@@ -90,6 +128,8 @@ def restore(settings: dict, source: Path, date: str | None = None, force: bool =
             os.replace(index, str(target) + ".index")
         else:
             Path(str(target) + ".index").unlink(missing_ok=True)
+        if (source / BLOBS).is_dir():
+            _copy_new_files(source / BLOBS, blob_path(settings))
     finally:
         lock.close()
     return target

@@ -3,12 +3,34 @@
 import random
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pyramid_retry import IBeforeRetry
 
 #: The longest pause before a request that met a write conflict runs again.
 RETRY_PAUSE = 0.05
+
+
+def blob_folder(filestorage: Path) -> Path:
+    """Where the blobs of the FileStorage ``filestorage`` live when nothing says."""
+    return filestorage.parent / "blobs"
+
+
+def with_blob_folder(uri: str) -> str:
+    """A ``file://`` URI with its ``blobstorage_dir``: ``blobs/`` beside the file
+    unless the URI names one.
+
+    Services keep files in ZODB blobs (the dossier scolaire's PDFs), which a
+    FileStorage without a blob directory refuses to store: the development
+    and test databases, built from bare ``file://`` URIs, get one beside the
+    ``Data.fs`` as production's ini files name it (docs/deployment.md).
+    """
+    parsed = urlsplit(uri)
+    query = parse_qsl(parsed.query)
+    if parsed.scheme != "file" or any(name == "blobstorage_dir" for name, _ in query):
+        return uri
+    query.append(("blobstorage_dir", str(blob_folder(Path(parsed.netloc + parsed.path)))))
+    return urlunsplit(parsed._replace(query=urlencode(query, safe="/")))
 
 
 def create_storage_folder(uri: str) -> None:
@@ -33,6 +55,7 @@ def includeme(config) -> None:
     settings.setdefault("zodbconn.uri", "file://var/Data.fs?connection_cache_size=20000")
     settings.setdefault("retry.attempts", "5")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    settings["zodbconn.uri"] = with_blob_folder(settings["zodbconn.uri"])
     create_storage_folder(settings["zodbconn.uri"])
     config.add_subscriber(pause_before_retry, IBeforeRetry)
 

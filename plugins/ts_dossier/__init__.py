@@ -4,7 +4,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
 
-from . import demo, documents, models, office, schemas, views
+from . import demo, evolve, models, office, schemas, views
 from .commands import COMMAND
 from .i18n import _
 from .importers import IMPORT_FORMAT
@@ -21,7 +21,7 @@ def ts_describe_service():
             "documents publiés par l'établissement, et le certificat de scolarité, "
             "vérifiable par tous à l'adresse /verifier."
         ),
-        version="1.0.0",
+        version="1.1.0",
         order=60,
         requires_host=">=1.1,<2",
         settings_schema=schemas.settings_schema(),
@@ -53,12 +53,10 @@ def ts_configure(config):
             permission=NO_PERMISSION_REQUIRED,
         )
     config.add_staff_route(office.OFFICE_ROUTE, "")
-    config.add_staff_route(office.PUBLISH_ROUTE, "/publier")
     config.add_staff_route(office.WITHDRAW_ROUTE, "/certificats/{certificate}/retirer")
-    config.allow_body(office.OFFICE_ROUTE, documents.MAX_ZIP + 64 * 1024)
+    config.allow_body(office.OFFICE_ROUTE, office.UPLOAD_PAGE.body_limit)
     for route, view, renderer, method in (
         (office.OFFICE_ROUTE, office.office_view, "ts_dossier:templates/office.pt", None),
-        (office.PUBLISH_ROUTE, office.publish_view, None, "POST"),
         (office.WITHDRAW_ROUTE, office.withdraw_view, None, "POST"),
     ):
         config.add_view(
@@ -103,6 +101,11 @@ def ts_erase_pupil_data(site, pupil):
 @hookimpl
 def ts_import_formats():
     return [IMPORT_FORMAT]
+
+
+@hookimpl
+def ts_evolve_steps():
+    return evolve.STEPS
 
 
 @hookimpl

@@ -2,20 +2,19 @@
 
 Per pupil (``pupil.services["dossier"]``, a :class:`Dossier`): the schooling,
 one :class:`SchoolYear` per school year, and the published documents, each a
-:class:`Document` of its own record, so that a page listing them never loads
-their bytes.
+:class:`Document` whose PDF is a ZODB blob: a file of the storage's blob
+directory (FileStorage, ZEO) or of PostgreSQL (RelStorage), never part of a
+record, so that neither a page listing the documents nor the object caches
+ever hold their bytes (docs/deployment.md, "Files: ZODB blobs").
 
 Site-wide (``site.services["dossier"]``, a :class:`DossierSite`): the
 certificates de scolarité by the SHA-256 of their verification code (the code
-itself is printed on the certificate and kept nowhere), and the staff's zip
-uploads waiting for confirmation.
+itself is printed on the certificate and kept nowhere).  The staff's zip
+uploads wait for their confirmation with the office's other uploads (the
+host's ``ImportPage``).
 
-Why not ZODB blobs: none of the storages this portal runs on is configured
-with a blob directory (``etc/*.ini``, ``ts_host.testing.storages``: FileStorage,
-ZEO, RelStorage), and adding one changes the backups and the production
-topology.  A document is therefore a record of its own holding at most
-:data:`MAX_DOCUMENT` bytes; moving to blobs is an evolve step once the
-storages have one.
+Version 1.0 kept each PDF in its record (``Document.data``): evolve step 1
+(:func:`move_documents_to_blobs`) moves them into blobs.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from typing import NamedTuple
 from BTrees.IOBTree import IOBTree
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
+from ZODB.blob import Blob
 
 from ts_host.api import Pupil, Site, service_data, site_data
 
@@ -72,23 +72,35 @@ class SchoolYear(NamedTuple):
 
 
 class Document(Persistent):
-    """A PDF the establishment published for one pupil."""
+    """A PDF the establishment published for one pupil, in a blob."""
 
-    gdpr_contract = {"encoded": {"data": lambda document: document.encoded()}}
+    gdpr_contract = {"encoded": {"blob": lambda document: document.encoded()}}
 
     def __init__(self, number: int, period: str, filename: str, data: bytes, on: date) -> None:
         self.number = number
         self.period = period
         self.filename = filename
-        self.data = data
+        self.blob = Blob()
+        self.replace(data, on)
+
+    def replace(self, data: bytes, on: date) -> None:
+        """Publish ``data`` as the document (a new revision of its blob)."""
+        with self.blob.open("w") as stream:
+            stream.write(data)
+        #: Kept in the record: listing the documents opens no blob.
+        self.size = len(data)
         self.published_on = on
 
-    @property
-    def size(self) -> int:
-        return len(self.data)
+    def open(self):
+        """The PDF, as a binary file to read (and close)."""
+        return self.blob.open("r")
+
+    def read(self) -> bytes:
+        with self.open() as stream:
+            return stream.read()
 
     def encoded(self) -> str:
-        return base64.b64encode(self.data).decode("ascii")
+        return base64.b64encode(self.read()).decode("ascii")
 
     def export(self) -> dict:
         return {
@@ -96,6 +108,7 @@ class Document(Persistent):
             "periode": self.period,
             "fichier": self.filename,
             "publie_le": self.published_on.isoformat(),
+            "taille_octets": self.size,
             "contenu_pdf_base64": self.encoded(),
         }
 
@@ -118,7 +131,7 @@ class Dossier(Persistent):
         """Add a document; one of the same period and file name is replaced."""
         for document in self.documents.values():
             if document.period == period and document.filename == filename:
-                document.data, document.published_on = data, on
+                document.replace(data, on)
                 return "updated"
         number = (self.documents.maxKey() + 1) if self.documents else 1
         self.documents[number] = Document(number, period, filename, data, on)
@@ -186,27 +199,15 @@ class Certificate(Persistent):
         }
 
 
-class PendingUpload(Persistent):
-    """A staff member's checked zip, waiting for the confirmation (an hour at most)."""
-
-    def __init__(self, staff_id: str, uai: str, created, documents: list) -> None:
-        self.staff_id = staff_id
-        self.uai = uai
-        self.created = created
-        #: ``(pupil id, period, file name, bytes)`` for each PDF of the zip.
-        self.documents = documents
-
-
 class DossierSite(Persistent):
-    """Certificates by code digest; erased pupils' digests; pending uploads."""
+    """Certificates by code digest; erased pupils' digests."""
 
-    gdpr_contract = {"establishment": ("pending", "erased")}
+    gdpr_contract = {"establishment": ("erased",)}
 
     def __init__(self) -> None:
         self.certificates = OOBTree()
         #: Digests of the certificates of erased pupils: still answered as withdrawn.
         self.erased = OOBTree()
-        self.pending = OOBTree()
 
     def add(self, code: str, certificate: Certificate) -> None:
         digest = code_digest(code)

@@ -1,10 +1,11 @@
 """The dossier's page in the establishment office (``/gestion/<uai>/dossier``).
 
-Staff send a zip of PDFs named by INE and period: it is checked whole
-(:func:`~.documents.check_zip`), the preview lists what would be published,
-and only the confirmation publishes it, all of it.  The checked files wait in
-the database between the two steps (any application process may serve the
-confirmation), for an hour at most, for the staff member who sent them.
+Staff send a zip of PDFs named by INE and period through the host's
+:class:`~ts_host.api.ImportPage`: the zip is checked whole
+(:func:`~.documents.check_zip`) and published inside a savepoint rolled
+back, so the preview lists exactly what the confirmation publishes, all of
+it; the zip waits between the two steps where every import of the office
+waits, for that staff member and that establishment, an hour at most.
 
 The same page lists the certificates issued to the establishment's pupils and
 withdraws one (the verification page then says it was withdrawn, and when).
@@ -12,22 +13,93 @@ withdraws one (the verification page then says it was withdrawn, and when).
 
 from __future__ import annotations
 
-import io
-import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 
-from ts_host.api import Tile, format_date, today
+from ts_host.api import (
+    BadLine,
+    ImportPage,
+    ImportRejected,
+    ImportSummary,
+    Tile,
+    UploadField,
+    audit,
+    format_date,
+    today,
+)
 
-from .documents import MAX_ZIP, CheckedFile, ZipRefused, check_zip, document_title, publish
+from .documents import MAX_ZIP, ZipRefused, check_zip, document_title, publish
 from .i18n import _
-from .models import PendingUpload, dossier_site
+from .models import dossier_site
 
 OFFICE_ROUTE = "ts_dossier.office"
-PUBLISH_ROUTE = "ts_dossier.office_publish"
 WITHDRAW_ROUTE = "ts_dossier.office_withdraw"
-PENDING_TTL = timedelta(hours=1)
+#: The office's uploads of this page (the host keeps them between preview and confirmation).
+UPLOAD_KIND = "dossier-documents"
+
+
+@dataclass
+class Publication(ImportSummary):
+    """What a zip publishes: the counts, and a row per document for the preview."""
+
+    documents: list[dict[str, str]] = field(default_factory=list)
+
+
+def publish_zip(request, paths: list[Path], preview: bool, report) -> Publication:
+    """The ImportPage's ``run``: check the zip whole, then publish every PDF."""
+    (path,) = paths
+    config = request.context.config
+    try:
+        checked = check_zip(path, request.site, config)
+    except ZipRefused as refused:
+        # A zip has no lines: each problem already names its file.
+        raise ImportRejected(path, [BadLine(0, problem) for problem in refused.problems]) from None
+    rows = [
+        {
+            "pupil": f"{item.pupil.last_name} {item.pupil.first_name}",
+            "division": item.pupil.division,
+            "title": document_title(item.label, config),
+            "file": f"{item.filename} ({max(1, round(len(item.data) / 1024))} Ko)",
+        }
+        for item in checked
+    ]
+    counts = publish(request.site, checked, today(request))
+    summary = Publication(created=counts["created"], updated=counts["updated"], documents=rows)
+    if not preview:
+        audit(
+            request,
+            "service.imported",
+            format=UPLOAD_KIND,
+            uai=config.uai,
+            file=path.name,
+            summary=str(summary),
+        )
+    return summary
+
+
+UPLOAD_PAGE = ImportPage(
+    UPLOAD_KIND,
+    (
+        UploadField(
+            "archive",
+            _("Archive zip des documents"),
+            _(
+                "Un PDF par document, à la racine de l'archive, nommé INE_PERIODE.pdf : "
+                "1234567890A_T1.pdf pour le bulletin du T1, ou un autre libellé "
+                "(1234567890A_ASSR.pdf). 5 Mo au plus par document, 50 Mo pour l'archive. "
+                "L'archive est vérifiée en entier, puis un aperçu est proposé avant la "
+                "publication."
+            ),
+            (".zip",),
+        ),
+    ),
+    publish_zip,
+    OFFICE_ROUTE,
+    max_file=MAX_ZIP,
+    label=_("des documents"),
+)
 
 
 def office_tile(request, establishment) -> Tile:
@@ -43,94 +115,18 @@ def _flash(request, message, kind: str) -> None:
     request.session.flash(request.localizer.translate(message), kind)
 
 
-def _page(context, request, **values) -> dict:
-    certificates = dossier_site(request.site).of_establishment(context.uai)
+def office_view(context, request):
+    """The upload, its preview and confirmation (the host's ImportPage), and the certificates."""
+    values = UPLOAD_PAGE(request)
+    if isinstance(values, HTTPSeeOther):
+        return values
     site = request.site
+    certificates = dossier_site(site).of_establishment(context.uai)
     return {
-        "config": context.config,
-        "format_date": format_date,
-        "problems": [],
-        "preview": None,
-        "token": None,
-        "certificates": [{"certificate": c, "withdrawn": c.withdrawn(site)} for c in certificates],
         **values,
+        "format_date": format_date,
+        "certificates": [{"certificate": c, "withdrawn": c.withdrawn(site)} for c in certificates],
     }
-
-
-def office_view(context, request) -> dict:
-    """GET: the page; POST: a zip to check and preview."""
-    if request.method != "POST":
-        return _page(context, request)
-    sent = request.POST.get("archive")
-    if not hasattr(sent, "file"):
-        return _page(context, request, problems=[_("Choisissez une archive zip.")])
-    payload = sent.file.read(MAX_ZIP + 1)
-    if len(payload) > MAX_ZIP:
-        return _page(context, request, problems=[_("L'archive dépasse 50 Mo.")])
-    try:
-        checked = check_zip(io.BytesIO(payload), request.site, context.config)
-    except ZipRefused as refused:
-        return _page(context, request, problems=refused.problems)
-    store = dossier_site(request.site)
-    _forget_old(store)
-    token = secrets.token_urlsafe(24)
-    store.pending[token] = PendingUpload(
-        request.staff.id,
-        context.uai,
-        datetime.now(),
-        [(item.pupil.id, item.label, item.filename, item.data) for item in checked],
-    )
-    preview = [
-        {
-            "pupil": item.pupil,
-            "title": document_title(item.label, context.config),
-            "filename": item.filename,
-            "size": f"{max(1, round(len(item.data) / 1024))} Ko",
-        }
-        for item in checked
-    ]
-    return _page(context, request, preview=preview, token=token)
-
-
-def _forget_old(store) -> None:
-    limit = datetime.now() - PENDING_TTL
-    for token, upload in list(store.pending.items()):
-        if upload.created < limit:
-            del store.pending[token]
-
-
-def publish_view(context, request):
-    """Publish a previewed zip, whole, if it is still waiting for this staff member."""
-    back = HTTPSeeOther(request.route_url(OFFICE_ROUTE, uai=context.uai))
-    store = dossier_site(request.site)
-    token = request.POST.get("envoi", "")[:64]
-    upload = store.pending.get(token) if token else None
-    if (
-        upload is None
-        or upload.staff_id != request.staff.id
-        or upload.uai != context.uai
-        or datetime.now() - upload.created > PENDING_TTL
-    ):
-        message = _("Cet envoi n'est plus disponible : envoyez de nouveau l'archive.")
-        _flash(request, message, "error")
-        return back
-    del store.pending[token]
-    pupils = request.site.pupils
-    checked = [
-        CheckedFile(pupils[pupil_id], label, filename, data)
-        for pupil_id, label, filename, data in upload.documents
-        if pupil_id in pupils
-    ]
-    counts = publish(request.site, checked, today(request))
-    _flash(
-        request,
-        _(
-            "Documents publiés : ${created} nouveaux, ${updated} remplacés.",
-            mapping=counts,
-        ),
-        "success",
-    )
-    return back
 
 
 def withdraw_view(context, request):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import Response
+from pyramid.response import FileIter, Response
 
 from ts_host.api import (
     Pupil,
@@ -90,8 +90,12 @@ def document_view(context: PupilContext, request) -> Response:
     document = dossier.documents.get(int(request.matchdict["number"])) if dossier else None
     if document is None:
         raise HTTPNotFound()
+    # Streamed from the blob's file (a file of the storage or of its blob
+    # cache), never read whole into memory; the file stays readable once the
+    # request's transaction is over.
     return Response(
-        body=document.data,
+        app_iter=FileIter(document.open()),
+        content_length=document.size,
         content_type="application/pdf",
         content_disposition=f'attachment; filename="{document.filename}"',
     )

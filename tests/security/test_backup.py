@@ -8,9 +8,12 @@ import sys
 
 import pytest
 import ZODB
+from ZODB.blob import Blob
 from ZODB.FileStorage import FileStorage
 
+from ts_host.backup import backup, restore
 from ts_host.root import appmaker
+from ts_host.storage import with_blob_folder
 from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml
 
 from .server import Browser, demo, serve, write_ini
@@ -105,3 +108,25 @@ def test_a_zeo_or_postgresql_ini_is_refused_with_the_way_out(tmp_path):
     ini.write_text("[app:main]\nuse = egg:teleservices\nzodbconn.uri = zconfig://zeo.conf\n")
     refused = ts_admin("backup", ini, tmp_path / "b")
     assert refused.returncode == 2 and "ts.backup.filestorage" in refused.stderr
+
+
+def test_the_blobs_are_backed_up_after_the_database_and_restored_beside_it(tmp_path):
+    live, other, backups = tmp_path / "live", tmp_path / "restauree", tmp_path / "sauvegardes"
+    live.mkdir()
+    other.mkdir()
+    uri = with_blob_folder(f"file://{live / 'Data.fs'}")
+    db = ZODB.DB(FileStorage(str(live / "Data.fs"), blob_dir=str(live / "blobs")))
+    for number in (1, 2):
+        with db.transaction() as connection:
+            connection.root()[number] = Blob(b"%%PDF- document %d" % number)
+        backup({"zodbconn.uri": uri}, backups)
+    db.close()
+
+    restore({"zodbconn.uri": f"file://{other / 'Data.fs'}"}, backups)
+
+    restored = ZODB.DB(FileStorage(str(other / "Data.fs"), blob_dir=str(other / "blobs")))
+    with restored.transaction() as connection:
+        for number in (1, 2):
+            with connection.root()[number].open("r") as stream:
+                assert stream.read() == b"%%PDF- document %d" % number
+    restored.close()

@@ -23,6 +23,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
+from ZODB.blob import Blob
 
 from ..i18n import _
 from .containers import Container
@@ -164,7 +165,8 @@ class StaffDirectory(Persistent):
 
 class Upload(Persistent):
     """Files a staff member sent for an import, kept from the preview to the
-    confirmation (in the database, so any application process can confirm).
+    confirmation (in the database, so any application process can confirm),
+    each in a blob: a SIECLE export or a zip of bulletins weighs megabytes.
 
     ``kind`` names the import (``siecle``, ``sts``, a service's format): an
     upload is confirmed only by the page that previewed it.
@@ -178,7 +180,9 @@ class Upload(Persistent):
         self.staff_id = staff_id
         self.uai = uai
         self.kind = kind
-        self.files = dict(files)  # safe file name -> content
+        #: Safe file name -> its content, a blob (``bytes`` in uploads stored
+        #: before there were blobs: forgotten within the hour).
+        self.files = {name: Blob(content) for name, content in files.items()}
         self.created_at = datetime.now()
 
 

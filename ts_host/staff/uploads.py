@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -78,9 +79,13 @@ def safe_name(filename: str, extensions: Sequence[str]) -> str | None:
 
 
 def rejection_lines(rejected: ImportRejected) -> list[str]:
-    """Each bad line, as « fichier, ligne N : motif »."""
+    """Each bad line, as « fichier, ligne N : motif »; « fichier : motif » for a
+    problem of no line (line 0: a file of a zip, the whole file)."""
     source = Path(str(rejected.path).split(" (", 1)[0]).name
-    return [f"{source}, ligne {bad.line} : {bad.message}" for bad in rejected.bad_lines]
+    return [
+        f"{source}, ligne {bad.line} : {bad.message}" if bad.line else f"{source} : {bad.message}"
+        for bad in rejected.bad_lines
+    ]
 
 
 #: ``run(request, paths, preview, report)``: import the files at ``paths``
@@ -228,7 +233,11 @@ class ImportPage:
             paths = []
             for name, content in upload.files.items():
                 path = Path(folder) / name
-                path.write_bytes(content)
+                if isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    with content.open("r") as source, path.open("wb") as target:
+                        shutil.copyfileobj(source, target)
                 paths.append(path)
             return self.run(request, paths, preview, report)
 

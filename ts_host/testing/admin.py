@@ -14,8 +14,10 @@ import transaction
 
 from ..models import Site
 from ..root import appmaker
+from ..storage import blob_folder
 from .data import app_settings
 from .servers import write_ini
+from .storages import copy_blobs
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Admin:
         folder.mkdir()
         self.database = folder / "Data.fs"
         shutil.copyfile(base, self.database)
+        copy_blobs(base, self.database)
         settings = app_settings(folder, establishments, f"file://{self.database}")
         self.ini = write_ini(folder / "teleservices.ini", settings)
         self.capsys = capsys
@@ -99,8 +102,9 @@ class Admin:
     def site(self) -> Iterator[Site]:
         """The copy's site root, in one transaction committed at the end."""
         import ZODB
+        from ZODB.FileStorage import FileStorage
 
-        db = ZODB.DB(str(self.database))
+        db = ZODB.DB(FileStorage(str(self.database), blob_dir=str(blob_folder(self.database))))
         manager = transaction.TransactionManager(explicit=True)
         connection = db.open(transaction_manager=manager)
         try:

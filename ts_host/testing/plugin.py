@@ -19,7 +19,7 @@ import webtest
 from .. import hookspecs
 from ..models import Site
 from ..root import appmaker
-from ..storage import get_database
+from ..storage import blob_folder, get_database
 from .admin import Admin
 from .data import (
     ESTABLISHMENT_A,
@@ -160,6 +160,7 @@ def ts_zodb_uri(request, tmp_path, ts_base_storage) -> str:
           <demostorage>
             <filestorage base>
               path {ts_base_storage}
+              blob-dir {blob_folder(ts_base_storage)}
               read-only true
             </filestorage>
           </demostorage>

@@ -44,6 +44,8 @@ from psycopg2.extensions import make_dsn
 from ZEO.ClientStorage import ClientStorage
 from ZODB.FileStorage import FileStorage
 
+from ..storage import blob_folder
+
 STORAGES = ("file", "zeo", "relstorage")
 START_TIMEOUT = 30
 # The options of etc/zeo-client.conf and etc/relstorage.conf, so that the
@@ -58,6 +60,9 @@ ZEO_CLIENT_CONF = """\
     cache-size 64MB
     wait-timeout {wait_timeout:g}
     call-timeout {call_timeout:g}
+    blob-dir {blob_cache}
+    shared-blob-dir false
+    blob-cache-size 512MB
   </tsclientstorage>
 </zodb>
 """
@@ -66,6 +71,8 @@ RELSTORAGE_STORAGE = """\
 <relstorage>
   keep-history false
   cache-local-mb 64
+  blob-dir {blob_cache}
+  shared-blob-dir false
   <postgresql>
     dsn {dsn}
   </postgresql>
@@ -84,11 +91,24 @@ RELSTORAGE_CONF = """\
     keep-history false
     commit-lock-timeout 5
     cache-local-mb 64
+    blob-dir {blob_cache}
+    shared-blob-dir false
+    blob-cache-size 512MB
     <postgresql>
       dsn {dsn}
     </postgresql>
   </relstorage>
 </zodb>
+"""
+#: etc/zeo.conf, on a port and a folder of the test's.
+ZEO_SERVER_CONF = """\
+<zeo>
+  address 127.0.0.1:{port}
+</zeo>
+<filestorage 1>
+  path {folder}/Data.fs
+  blob-dir {folder}/blobs
+</filestorage>
 """
 
 
@@ -117,6 +137,16 @@ def runzeo() -> str:
     if found is None:
         raise pytest.UsageError("TS_TEST_STORAGE=zeo: runzeo is not installed next to Python")
     return found
+
+
+def copy_blobs(base: Path, copy: Path) -> None:
+    """Give ``copy``, a copy of the FileStorage ``base``, the blobs of ``base``.
+
+    A committed blob file is never written again (a new revision is a new
+    file), so hard links are as good as a copy, and nearly free.
+    """
+    if blob_folder(base).is_dir():
+        shutil.copytree(blob_folder(base), blob_folder(copy), copy_function=os.link)
 
 
 def free_port() -> int:
@@ -155,12 +185,15 @@ class ZEOServer:
             index = self.base.with_name(self.base.name + ".index")
             if index.exists():
                 shutil.copyfile(index, path.with_name(path.name + ".index"))
+            copy_blobs(self.base, path)
         self._run()
         return self
 
     def _run(self, port: int = 0) -> None:
         self.port = port or free_port()
-        command = [runzeo(), "-a", f"127.0.0.1:{self.port}", "-f", str(self.folder / "Data.fs")]
+        config = self.folder / "zeo.conf"
+        config.write_text(ZEO_SERVER_CONF.format(port=self.port, folder=self.folder))
+        command = [runzeo(), "-C", str(config)]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
 
@@ -191,6 +224,7 @@ class ZEOServer:
         config.write_text(
             ZEO_CLIENT_CONF.format(
                 address=f"127.0.0.1:{self.port}",
+                blob_cache=folder / "blobcache",
                 wait_timeout=wait_timeout,
                 call_timeout=call_timeout,
             )
@@ -340,15 +374,16 @@ class PostgreSQL:
     def create_template(self, base: Path) -> str:
         """A new database holding a copy of the FileStorage ``base``."""
         name = self.create("ts_base")
-        source = FileStorage(str(base), read_only=True)
-        destination = ZODB.config.storageFromString(
-            RELSTORAGE_STORAGE.format(dsn=self.dsn_of(name))
-        )
-        try:
-            destination.copyTransactionsFrom(source)
-        finally:
-            destination.close()
-            source.close()
+        source = FileStorage(str(base), read_only=True, blob_dir=str(blob_folder(base)))
+        with tempfile.TemporaryDirectory(prefix="ts-blobcache-") as blob_cache:
+            destination = ZODB.config.storageFromString(
+                RELSTORAGE_STORAGE.format(dsn=self.dsn_of(name), blob_cache=blob_cache)
+            )
+            try:
+                destination.copyTransactionsFrom(source)
+            finally:
+                destination.close()
+                source.close()
         return name
 
     def create_copy(self, template: str) -> str:
@@ -371,7 +406,7 @@ class PostgreSQL:
         """A ``zconfig://`` URI configured as etc/relstorage.conf, on ``database``."""
         config = folder / "relstorage.conf"
         dsn = make_dsn(self.dsn_of(database), **POSTGRESQL_LIMITS)
-        config.write_text(RELSTORAGE_CONF.format(dsn=dsn))
+        config.write_text(RELSTORAGE_CONF.format(dsn=dsn, blob_cache=folder / "blobcache"))
         return f"zconfig://{config}#main"
 
 

@@ -107,7 +107,7 @@ def test_not_a_zip_and_an_empty_zip_are_refused(site, tm, ts_app):
 
 def upload(office, payload: bytes):
     page = office.get(OFFICE)
-    form = next(f for f in page.forms.values() if f.action.endswith("/dossier"))
+    form = page.forms["import-envoi"]
     form["archive"] = ("documents.zip", payload, "application/zip")
     return form.submit()
 
@@ -121,24 +121,26 @@ def test_the_office_previews_then_publishes_the_whole_zip(office, site, tm, ines
     with tm:
         pupil = next(p for p in pupils_of(site, ESTABLISHMENT_A) if p.ine == first)
         assert len(pupil.services[SERVICE_ID].documents) == 1  # the demo's T1 only
-    form = next(f for f in preview.forms.values() if f.action.endswith("/publier"))
-    done = form.submit(status=303).follow()
-    assert "Documents publiés : 2 nouveaux, 0 remplacés." in done.text
+    counts = "Nouveaux documents : <strong>2</strong> ; documents remplacés : <strong>0</strong>."
+    assert counts in " ".join(preview.text.split())
+    form = preview.forms["import-confirmation"]
+    done = form.submit("confirmer", status=303).follow()
+    assert "Import des documents enregistré : 2 créés, 0 mis à jour, 0 inchangés." in done.text
     tm.begin()
     titles = [d.period for d in site.pupils[pupil.id].services[SERVICE_ID].documents.values()]
     assert titles == ["T1", "T2"]
     told = [e for e in site.notifications.events.values() if e.service_id == SERVICE_ID]
     assert sorted(e.kind for e in told) == ["document", "document"]  # one per pupil
-    again = form.submit(status=303).follow()  # the preview is spent
+    again = form.submit("confirmer", status=303).follow()  # the preview is spent
     assert "Cet envoi n'est plus disponible" in again.text
 
 
 def test_one_bad_file_and_the_office_publishes_nothing(office, site, tm, ines):
     (first, second), _b = ines
     page = upload(office, make_zip({f"{first}_T2.pdf": a_pdf(), f"{second}_T2.pdf": b"MZ..."}))
-    assert "Archive refusée : rien n'a été publié" in page.text
-    assert f"{second}_T2.pdf : ce n'est pas un document PDF lisible" in page.text
-    assert not [f for f in page.forms.values() if f.action.endswith("/publier")]
+    assert "Fichier refusé : rien n'a été importé" in page.text
+    assert f"documents.zip : {second}_T2.pdf : ce n'est pas un document PDF lisible" in page.text
+    assert "import-confirmation" not in page.forms
 
 
 def test_the_command_publishes_and_its_preview_writes_nothing(ts_admin, tmp_path):
