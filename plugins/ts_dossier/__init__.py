@@ -2,7 +2,7 @@
 
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from ts_host.api import STAFF_PERMISSION, HelpSection, ServiceDescription, hookimpl
+from ts_host.api import HelpSection, ServiceDescription, hookimpl
 
 from . import demo, evolve, models, office, schemas, views
 from .commands import COMMAND
@@ -32,17 +32,16 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_dossier:locale")
-    config.add_pupil_route(views.PAGE_ROUTE, "")
-    config.add_pupil_route(views.DOCUMENT_ROUTE, "/document/{number:\\d{1,9}}")
-    config.add_pupil_route(views.CERTIFICATE_ROUTE, "/certificat")
-    for route, view, renderer, method in (
-        (views.PAGE_ROUTE, views.page_view, "ts_dossier:templates/page.pt", None),
-        (views.DOCUMENT_ROUTE, views.document_view, None, "GET"),
-        (views.CERTIFICATE_ROUTE, views.certificate_view, None, "POST"),
-    ):
-        config.add_view(
-            view, route_name=route, renderer=renderer, permission="view", request_method=method
-        )
+    config.add_pupil_page(views.PAGE_ROUTE, "", views.page_view, "ts_dossier:templates/page.pt")
+    config.add_pupil_page(
+        views.DOCUMENT_ROUTE,
+        "/document/{number:\\d{1,9}}",
+        views.document_view,
+        request_method="GET",
+    )
+    config.add_pupil_page(
+        views.CERTIFICATE_ROUTE, "/certificat", views.certificate_view, request_method="POST"
+    )
     config.add_public_route(views.VERIFY_ROUTE, "/verifier")
     config.add_public_route(views.VERIFY_CODE_ROUTE, "/verifier/{token:.+}")
     for route in (views.VERIFY_ROUTE, views.VERIFY_CODE_ROUTE):
@@ -52,20 +51,19 @@ def ts_configure(config):
             renderer="ts_dossier:templates/verify.pt",
             permission=NO_PERMISSION_REQUIRED,
         )
-    config.add_staff_route(office.OFFICE_ROUTE, "")
-    config.add_staff_route(office.WITHDRAW_ROUTE, "/certificats/{certificate}/retirer")
-    config.allow_body(office.OFFICE_ROUTE, office.UPLOAD_PAGE.body_limit)
-    for route, view, renderer, method in (
-        (office.OFFICE_ROUTE, office.office_view, "ts_dossier:templates/office.pt", None),
-        (office.WITHDRAW_ROUTE, office.withdraw_view, None, "POST"),
-    ):
-        config.add_view(
-            view,
-            route_name=route,
-            renderer=renderer,
-            permission=STAFF_PERMISSION,
-            request_method=method,
-        )
+    config.add_staff_page(
+        office.OFFICE_ROUTE,
+        "",
+        office.office_view,
+        "ts_dossier:templates/office.pt",
+        body_limit=office.UPLOAD_PAGE.body_limit,
+    )
+    config.add_staff_page(
+        office.WITHDRAW_ROUTE,
+        "/certificats/{certificate}/retirer",
+        office.withdraw_view,
+        request_method="POST",
+    )
 
 
 @hookimpl

@@ -26,6 +26,7 @@ from ts_host.api import (
     Tile,
     UploadField,
     audit,
+    flash,
     format_date,
     today,
 )
@@ -111,10 +112,6 @@ def office_tile(request, establishment) -> Tile:
     )
 
 
-def _flash(request, message, kind: str) -> None:
-    request.session.flash(request.localizer.translate(message), kind)
-
-
 def office_view(context, request):
     """The upload, its preview and confirmation (the host's ImportPage), and the certificates."""
     values = UPLOAD_PAGE(request)
@@ -140,5 +137,5 @@ def withdraw_view(context, request):
         raise HTTPNotFound()
     if found.withdrawn_on is None:
         found.withdrawn_on = today(request)
-    _flash(request, _("Certificat retiré : la page de vérification le dit désormais."), "success")
+    flash(request, _("Certificat retiré : la page de vérification le dit désormais."), "success")
     return back

@@ -18,6 +18,7 @@ from ts_host.api import (
     Pupil,
     PupilContext,
     Tile,
+    flash,
     format_date,
     of_name,
     throttle_allowed,
@@ -107,7 +108,7 @@ def certificate_view(context: PupilContext, request) -> Response:
     head = context.settings["head_name"]
     if not head or not context.pupil.division:
         message = _("L'établissement ne délivre pas de certificat de scolarité en ligne.")
-        request.session.flash(request.localizer.translate(message), "error")
+        flash(request, message, "error")
         return HTTPSeeOther(request.route_url(PAGE_ROUTE, pupil=context.pupil.id))
     record = Certificate(
         context.pupil,
