@@ -21,13 +21,18 @@ run: $(STAMP) catalogues var
 
 # The host's tests and the services' tests run as two pytest sessions:
 # each builds the demo databases its configuration needs.  PYTEST_PATHS
-# runs a chosen selection instead (CI's storage reruns).
+# runs a chosen selection instead (CI's storage reruns).  Each session runs
+# on PYTEST_WORKERS processes (pytest-xdist; 0: in pytest's own process, as
+# a debugger needs), one test file per process at a time: a file's
+# module-scoped fixtures (a browser journey's live server) are made once.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 test: $(TEST_STAMP) catalogues var
 ifdef PYTEST_PATHS
-	$(BIN)/pytest $(PYTEST_ARGS) $(PYTEST_PATHS)
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS) $(PYTEST_PATHS)
 else
-	$(BIN)/pytest $(PYTEST_ARGS) tests
-	$(BIN)/pytest $(PYTEST_ARGS) plugins examples
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS) tests
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS) plugins examples
 endif
 
 install: $(STAMP)
