@@ -113,7 +113,8 @@ def test_a_family_registers_over_two_sessions_and_the_office_returns_then_accept
     journey.check("summary")
     summary = urlsplit(page.url).path
     on_the_desktop(
-        journey, [(summary, "summary"), *((f"{summary}/etape/{n}", f"step {n}") for n in (2, 3))]
+        journey,
+        [(summary, "summary"), *((f"{summary}/etape/{n}", f"step {n}") for n in (1, 2, 3, 4))],
     )
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.locator("#etat")).to_have_text("déposée")
@@ -162,6 +163,14 @@ def test_a_family_registers_over_two_sessions_and_the_office_returns_then_accept
     office.page.get_by_role("button", name="Déclarer le dossier complet").click()
     expect(office.page.get_by_text("Le dossier est complet.")).to_be_visible()
     office.check("office accepted")
+    # Staff work on a desktop: the office's pages at its width too.
+    on_the_desktop(
+        office,
+        [
+            (f"/gestion/{child.uai}/inscription", "office progress"),
+            (urlsplit(file_url).path + "?" + urlsplit(file_url).query, "office file"),
+        ],
+    )
     office.context.close()
     page.reload()
     expect(page.locator("#etat")).to_have_text("complète")
@@ -184,7 +193,8 @@ def office_journey(journey) -> Journey:
 
 
 def on_the_desktop(journey, pages) -> None:
-    """Check ``pages`` (``(path, name)``) at desktop width, in the family's session."""
+    """Check ``pages`` (``(path, name)``) at desktop width, in ``journey``'s session
+    (the family's or the office's)."""
     desktop = second_browser(
         journey, "desktop", "desktop", storage_state=journey.context.storage_state()
     )
