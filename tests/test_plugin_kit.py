@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pyramid.paster
 import pytest
 import webtest
 from persistent import Persistent
@@ -341,6 +342,18 @@ def test_register_plugin_adds_the_pages_and_the_tile_for_a_only(
 
 def test_a_registered_plugin_is_gone_in_the_next_test(family_app, pupil_enabled):
     family_app.get(f"/eleve/{pupil_enabled}/exemple", status=404)
+
+
+def test_a_command_may_set_up_logging_on_the_test_s_captured_stderr(capsys):
+    """As ``ts-admin`` does with its ini file; the next test must not inherit it."""
+    pyramid.paster.setup_logging(str(ROOT / "etc" / "development.ini"))
+    logging.getLogger("ts_host").info("configured")
+    assert "configured" in capsys.readouterr().err
+
+
+def test_the_next_test_logs_without_the_former_test_s_closed_stream(capsys):
+    logging.getLogger("ts_host.later").warning("still logging")
+    assert "Logging error" not in capsys.readouterr().err
 
 
 def test_register_plugin_fails_the_test_for_a_refused_plugin(

@@ -6,6 +6,7 @@ fixtures are documented in the package's docstring and in docs/plugins.md.
 
 from __future__ import annotations
 
+import logging
 import random
 import textwrap
 from collections.abc import Iterator
@@ -52,6 +53,45 @@ def pytest_configure(config) -> None:
         "when TS_TEST_STORAGE is file)",
     )
     check_selected_storage()
+
+
+@pytest.fixture(autouse=True)
+def _ts_logging_restored() -> Iterator[None]:
+    """Give each test back the logging it started with.
+
+    ``ts-admin`` configures logging from its ini file, as a command should:
+    run in a test, its handler writes to that test's captured stderr, which
+    pytest closes at the end of the test, and any later record then fails
+    with « I/O operation on closed file » in whatever test logs next.
+    pytest's own capture handlers come and go with each phase: left alone.
+    """
+    before = {name: _logging_state(logger) for name, logger in _loggers()}
+    yield
+    for name, logger in _loggers():
+        disabled, level, handlers, propagate = before.get(name, (False, logging.NOTSET, [], True))
+        for handler in _own_handlers(logger):
+            if handler not in handlers:
+                logger.removeHandler(handler)
+                handler.close()
+        for handler in handlers:
+            logger.addHandler(handler)  # a no-op for those still there
+        logger.disabled, logger.level, logger.propagate = disabled, level, propagate
+
+
+def _loggers() -> list[tuple[str, logging.Logger]]:
+    loggers = logging.Logger.manager.loggerDict.items()
+    return [("", logging.getLogger())] + [
+        (name, logger) for name, logger in loggers if isinstance(logger, logging.Logger)
+    ]
+
+
+def _own_handlers(logger: logging.Logger) -> list[logging.Handler]:
+    """The handlers of ``logger`` that are not pytest's capture."""
+    return [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+
+
+def _logging_state(logger: logging.Logger) -> tuple:
+    return logger.disabled, logger.level, _own_handlers(logger), logger.propagate
 
 
 @pytest.fixture(scope="session")
