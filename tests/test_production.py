@@ -285,24 +285,28 @@ def test_one_address_cannot_hold_many_uploads_to_the_office_at_once(topology):
         held.append(connection)
     client = topology.client(source_address="127.0.0.5")
 
-    def post_answers(status: int) -> bool:
-        """Whether a POST gets ``status`` within 10 tries, 0.2 s apart: far from
-        the POST rate's burst (30), so that a 503 here is limit_conn's."""
-        for _ in range(10):
+    def post_until(status: int) -> list[int]:
+        """The statuses of POSTs until one gets ``status`` (at most 20, 0.25 s
+        apart: nginx may read the held requests' headers late on a busy
+        machine), far from the POST rate's burst (30): a 503 here is limit_conn's."""
+        statuses = []
+        while status not in statuses and len(statuses) < 20:
+            if statuses:
+                time.sleep(0.25)
             response = client.session.post(
-                f"{topology.url}{office}", allow_redirects=False, timeout=10
+                f"{topology.url}{office}", allow_redirects=False, timeout=30
             )
-            if response.status_code == status:
-                return True
-            time.sleep(0.2)
-        return False
+            statuses.append(response.status_code)
+        return statuses
 
     try:
-        assert post_answers(503)
+        statuses = post_until(503)
+        assert statuses[-1] == 503, statuses
     finally:
         held.pop().close()
     try:
-        assert post_answers(303)
+        statuses = post_until(303)
+        assert statuses[-1] == 303, statuses
     finally:
         for connection in held:
             connection.close()
