@@ -10,6 +10,7 @@ everywhere.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 from collections.abc import Callable
@@ -261,8 +262,10 @@ def _competence_table(state: CompetenceState, livret: Livret, translate: Transla
 def _footer_notice() -> tuple[Paragraph, float]:
     """The referential's data-protection notice, laid out once per process.
 
-    It is the same on every page of every livret; a laid-out paragraph only
-    reads its lines when drawn, so one serves every page (of every thread).
+    It is the same on every page of every livret, and a laid-out paragraph
+    only reads its lines when drawn; but ``drawOn`` sets and then deletes the
+    flowable's ``canv``, so each document draws its own shallow copy (the
+    lines shared): two threads drawing one paragraph failed with a 500.
     """
     footer = pdf_footer()
     notice = Paragraph(f"<b>{escape(footer.title)}</b><br/>{escape(footer.text)}", STYLES["footer"])
@@ -276,7 +279,8 @@ def _canvas_with_footer(translate: Translate) -> type[Canvas]:
     The total is known only at the end, so pages are kept until ``save``
     (reportlab's usual recipe).
     """
-    notice, notice_height = _footer_notice()
+    laid_out, notice_height = _footer_notice()
+    notice = copy.copy(laid_out)
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -201,3 +202,16 @@ def test_palier_1_has_its_three_competences(family_app, livret):
     text = flat(" ".join(pages_text(body)))
     assert list(dict.fromkeys(re.findall(r"Compétence (\d) - ", text))) == ["1", "3", "6"]
     assert "La compétence 6 est validée au palier 1 le :" in text
+
+
+def test_livrets_drawn_at_once_by_several_threads_all_succeed(full_livret):
+    """waitress serves on threads, and the footer is laid out once per process:
+    drawing that one paragraph from two threads at once was a 500 (found by
+    ``make bench``: 9 of 320 downloads by 8 clients)."""
+    record, pupil = full_livret
+    livret = build_livret(record, 3, date.fromisoformat(TODAY))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bodies = list(pool.map(lambda _: render_livret(livret, pupil), range(24)))
+    footer = pdf_footer().title
+    for body in bodies:
+        assert all(footer in text for text in pages_text(body))
