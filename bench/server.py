@@ -13,6 +13,7 @@ import configparser
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ts_host.testing.servers import AppServer
 from ts_host.testing.servers import write_ini as write_ini_file
@@ -26,12 +27,15 @@ def write_ini(folder: Path, database: Path, establishments: Path) -> Path:
     """etc/development.ini, serving :mod:`bench.app` on ``database``."""
     shipped = configparser.ConfigParser(interpolation=None)
     shipped.read(DEVELOPMENT_INI, encoding="utf-8")
-    uri = shipped["app:main"]["zodbconn.uri"]
+    shipped_uri = urlsplit(shipped["app:main"]["zodbconn.uri"])
+    # The shipped database options (the connection's cache size), not its blob
+    # directory: that one is written relative to the shipped ini's folder, and
+    # the host puts the benchmark's beside its database.
+    options = [(k, v) for k, v in parse_qsl(shipped_uri.query) if k != "blobstorage_dir"]
     settings = {
         "use": "call:bench.app:main",
         "ts.establishments": establishments,
-        # The shipped database options (the connection's cache size).
-        "zodbconn.uri": f"file://{database}" + (uri[uri.index("?") :] if "?" in uri else ""),
+        "zodbconn.uri": f"file://{database}?{urlencode(options)}",
         "mail.directory": folder / "mail",
         "ts.demo_codes": folder / "demo-codes.csv",
     }

@@ -2,13 +2,15 @@
 
 import pytest
 import webtest
+from pyramid.paster import get_appsettings
 
 from bench.app import BARE_PATH
 from bench.app import main as bench_main
 from bench.load import Measure
 from bench.run import combined
+from bench.server import write_ini
 from ts_host import main
-from ts_host.storage import get_database
+from ts_host.storage import get_database, with_blob_folder
 
 
 def test_the_bare_view_is_served_by_the_benchmark_application_only(ts_settings):
@@ -34,3 +36,12 @@ def test_a_round_that_served_nothing_is_left_out_of_the_page_s_figures():
     assert combined([served, idle]).requests_per_second == 100.0
     with pytest.raises(SystemExit, match="too busy"):
         combined([idle])
+
+
+def test_the_benchmark_s_database_keeps_its_blobs_beside_it(tmp_path):
+    """The shipped ini's options, but not its blob directory, written relative to
+    etc/: read raw, it named a folder « %(here)s » in the working directory."""
+    ini = write_ini(tmp_path, tmp_path / "Data.fs", tmp_path / "establishments.toml")
+    uri = get_appsettings(str(ini))["zodbconn.uri"]
+    assert "connection_cache_size=" in uri and "blobstorage_dir" not in uri
+    assert with_blob_folder(uri).endswith(f"blobstorage_dir={tmp_path}/blobs")
