@@ -75,7 +75,9 @@ def _ts_logging_restored() -> Iterator[None]:
                 handler.close()
         for handler in handlers:
             logger.addHandler(handler)  # a no-op for those still there
-        logger.disabled, logger.level, logger.propagate = disabled, level, propagate
+        if logger.level != level:
+            logger.setLevel(level)  # which also clears the loggers' level caches
+        logger.disabled, logger.propagate = disabled, propagate
 
 
 def _loggers() -> list[tuple[str, logging.Logger]]:
