@@ -5,8 +5,12 @@ The benchmark (bench/) measures the pages; these hold the savings it led to.
 
 import webtest
 from pyramid.authentication import AuthTktCookieHelper
+from pyramid.i18n import TranslationString, make_localizer
+from pyramid.interfaces import ILocalizer, ITranslationDirectories
 from pyramid.request import Request
 
+from ts_host import i18n
+from ts_host.i18n import LANGUAGES, RememberingLocalizer
 from ts_host.layout import Layout
 from ts_host.models import Role
 from ts_host.testing import ESTABLISHMENT_A, make_staff, staff_login
@@ -74,3 +78,57 @@ def test_the_cached_header_and_footer_change_no_page(testapp, family_app, site, 
         assert [app.get(path).body for app, path in pages] == rendered
     token = family_app.get("/").html.find("input", attrs={"name": "csrf_token"})["value"]
     assert len(token) > 20 and token in family_app.get("/compte").text
+
+
+def test_remembered_translations_change_no_page(testapp, family_app, ts_app):
+    """French and English pages (the host's, the services' help and tiles),
+    rendered with Pyramid's own localizers and then with the remembering ones."""
+    registry = ts_app.registry
+    pages = [
+        (testapp, "/aide"),
+        (testapp, "/aide?_LOCALE_=en"),
+        (family_app, "/"),
+        (family_app, "/?_LOCALE_=en"),
+        (family_app, "/compte?_LOCALE_=en"),
+    ]
+    folders = registry.getUtility(ITranslationDirectories)
+    remembering = {name: registry.getUtility(ILocalizer, name=name) for name in LANGUAGES}
+    assert all(isinstance(loc, RememberingLocalizer) for loc in remembering.values())
+    for name in LANGUAGES:
+        registry.registerUtility(make_localizer(name, folders), ILocalizer, name=name)
+    rendered = [app.get(path).body for app, path in pages]
+    for name, localizer in remembering.items():
+        registry.registerUtility(localizer, ILocalizer, name=name)
+    for _round in range(2):
+        assert [app.get(path).body for app, path in pages] == rendered
+    assert b"<h1>Help</h1>" in rendered[1]
+
+
+def test_a_remembering_localizer_translates_as_pyramids_does(ts_app):
+    folders = ts_app.registry.getUtility(ITranslationDirectories)
+    plain, remembering = make_localizer("en", folders), ts_app.registry.getUtility(ILocalizer, "en")
+    messages = [
+        TranslationString("Les notes", domain="ts_notes"),
+        TranslationString("Les notes", domain="ts_host"),
+        TranslationString("absent du catalogue", domain="ts_host", default="défaut"),
+        TranslationString("de ${first_name}", domain="ts_host", mapping={"first_name": "Lou"}),
+        "Aide",
+    ]
+    for message in messages:
+        for _round in range(2):
+            assert remembering.translate(message) == plain.translate(message)
+    assert remembering.translate(messages[0]) == "Grades"
+    assert remembering.translate("Aide", domain="ts_host") == "Help"
+    for name in ("Zoé", "Lou"):
+        values = {"first_name": name}
+        assert remembering.translate("de ${first_name}", "ts_host", values) == (
+            plain.translate("de ${first_name}", "ts_host", values)
+        )
+
+
+def test_remembered_translations_are_bounded(monkeypatch):
+    monkeypatch.setattr(i18n, "REMEMBERED_MESSAGES", 8)
+    localizer = RememberingLocalizer("en", None)
+    for number in range(100):
+        assert localizer.translate(f"message {number}") == f"message {number}"
+    assert localizer._constant.cache_info().currsize == 8
