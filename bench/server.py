@@ -24,7 +24,8 @@ START_TIMEOUT = 120
 
 
 def write_ini(folder: Path, database: Path, establishments: Path) -> Path:
-    """etc/development.ini, serving :mod:`bench.app` on ``database``."""
+    """etc/development.ini, serving :mod:`bench.app` on ``database``, with
+    templates compiled once as in production."""
     shipped = configparser.ConfigParser(interpolation=None)
     shipped.read(DEVELOPMENT_INI, encoding="utf-8")
     shipped_uri = urlsplit(shipped["app:main"]["zodbconn.uri"])
@@ -38,6 +39,9 @@ def write_ini(folder: Path, database: Path, establishments: Path) -> Path:
         "zodbconn.uri": f"file://{database}?{urlencode(options)}",
         "mail.directory": folder / "mail",
         "ts.demo_codes": folder / "demo-codes.csv",
+        # As production serves them: development checks each template's file
+        # for changes at every render.
+        "pyramid.reload_templates": "false",
     }
     return write_ini_file(folder / "bench.ini", settings, base=DEVELOPMENT_INI, server={})
 

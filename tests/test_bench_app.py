@@ -8,7 +8,7 @@ from bench.app import BARE_PATH
 from bench.app import main as bench_main
 from bench.load import Measure
 from bench.run import combined
-from bench.server import write_ini
+from bench.server import REPOSITORY, write_ini
 from ts_host import main
 from ts_host.storage import get_database, with_blob_folder
 
@@ -45,3 +45,11 @@ def test_the_benchmark_s_database_keeps_its_blobs_beside_it(tmp_path):
     uri = get_appsettings(str(ini))["zodbconn.uri"]
     assert "connection_cache_size=" in uri and "blobstorage_dir" not in uri
     assert with_blob_folder(uri).endswith(f"blobstorage_dir={tmp_path}/blobs")
+
+
+def test_the_benchmark_renders_templates_as_production_does(tmp_path):
+    """Compiled once, not checked against their files at each render (development's way)."""
+    ini = write_ini(tmp_path, tmp_path / "Data.fs", tmp_path / "establishments.toml")
+    production = get_appsettings(str(REPOSITORY / "etc" / "production.ini"))
+    assert get_appsettings(str(ini))["pyramid.reload_templates"] == "false"
+    assert production["pyramid.reload_templates"] == "false"
