@@ -11,7 +11,7 @@ from typing import Any
 
 from ts_host.api import DateRange, EstablishmentConfig
 
-from .models import ClassBook, Evaluation, Grade, PupilNotes, round_hundredths
+from .models import ClassBook, Evaluation, Grade, PupilNotes, round_hundredths, subject_sort_key
 from .schemas import IMMEDIATE, MONTH_END
 
 
@@ -132,11 +132,11 @@ def grades_by_subject(
         by_subject.setdefault(evaluation.subject, []).append(
             Line(evaluation, notes.grade(evaluation.id))
         )
-    book = notes.book
+    teams = notes.book.teams
+    # The book's order (ClassBook.subjects) without going through all its evaluations.
     return [
-        SubjectGrades(name, tuple(book.teams.get(name, ())), tuple(by_subject[name]))
-        for name in book.subjects()
-        if name in by_subject
+        SubjectGrades(name, tuple(teams.get(name, ())), tuple(by_subject[name]))
+        for name in sorted(by_subject, key=subject_sort_key)
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from ts_host.api import (
@@ -98,8 +99,7 @@ def latest_period_with_grades(
     return next((p for p in reversed(earlier) if has_grades(p)), None)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """A row of the grades table, its figures written out.
 
     The template reads attributes and nothing else: a year of rows through
@@ -116,6 +116,14 @@ class Row:
     minimum: str
     maximum: str
     coefficient: str
+
+
+def hundredths_text(hundredths: int | None) -> str:
+    """A class figure, kept in hundredths (never negative), as ``format_decimal``
+    writes it (``1340`` → ``13,40``), without making a Decimal of it first."""
+    if hundredths is None:
+        return ""
+    return f"{hundredths // 100},{hundredths % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -136,9 +144,9 @@ def subject_table(grades: SubjectGrades) -> SubjectTable:
             day=format_date(line.evaluation.day),
             grade=line.grade,
             number=format_decimal(line.grade) if line.counts else "",
-            average=format_decimal(line.evaluation.average),
-            minimum=format_decimal(line.evaluation.minimum),
-            maximum=format_decimal(line.evaluation.maximum),
+            average=hundredths_text(line.evaluation.average_hundredths),
+            minimum=hundredths_text(line.evaluation.minimum_hundredths),
+            maximum=hundredths_text(line.evaluation.maximum_hundredths),
             coefficient=format_coefficient(line.evaluation.coefficient),
         )
         for line in grades.lines
@@ -152,15 +160,18 @@ def subject_table(grades: SubjectGrades) -> SubjectTable:
     )
 
 
-def year_charts(notes, visible, year, chosen, subject) -> dict:
+def year_charts(notes, visible, year, chosen, subject, groups) -> dict:
     """The chart of the year of the chosen subject, or a link to each subject's.
 
+    ``groups`` are the table's, the year's own when the table shows the year.
     Charts come on demand: eleven charts, each with its data table, made
     most of the page's weight (120 KB for a year of grades), on a phone
     too.  Without a subject, the page lists the subjects with grades this
     year, each linking to the same page filtered on it, which draws its chart.
     """
-    subjects = grades_by_subject(notes, visible, year, subject)
+    subjects = (
+        groups if chosen.key == year.key else grades_by_subject(notes, visible, year, subject)
+    )
     if subject:
         return {"charts": [build_chart(grades, year.start, year.end) for grades in subjects]}
     return {
@@ -247,7 +258,7 @@ def notes_view(context: PupilContext, request) -> dict:
         subjects=subjects,
         subject=subject,
         groups=[subject_table(grades) for grades in groups],
-        **year_charts(notes, visible, year, chosen, subject),
+        **year_charts(notes, visible, year, chosen, subject, groups),
         team=team.rows(),
         selected_teachers=team.teachers.get(subject, ()) if subject else (),
     )

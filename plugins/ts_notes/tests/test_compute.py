@@ -6,6 +6,7 @@ from decimal import Decimal
 import colander
 import pytest
 
+from ts_host.api import format_decimal
 from ts_host.testing import college_config
 from ts_notes.chart import BOTTOM, TOP, build_chart, y_of
 from ts_notes.compute import (
@@ -24,6 +25,7 @@ from ts_notes.models import (
     subject_sort_key,
 )
 from ts_notes.schemas import settings_schema
+from ts_notes.views import hundredths_text
 
 COLLEGE = college_config("notes")
 
@@ -204,3 +206,10 @@ def test_chart_places_grades_on_a_0_to_20_scale_across_the_year():
     assert chart.class_points[0].y == (TOP + BOTTOM) / 2
     assert [t.label for t in chart.y_ticks] == ["0", "5", "10", "15", "20"]
     assert chart.x_ticks[0].label == "sept."
+
+
+def test_class_figures_are_written_as_every_other_figure_of_the_page():
+    """The table writes the class's figures straight from their hundredths."""
+    for hundredths in range(0, 2001):
+        assert hundredths_text(hundredths) == format_decimal(Decimal(hundredths).scaleb(-2))
+    assert hundredths_text(None) == format_decimal(None) == ""
