@@ -101,7 +101,8 @@ def test_remembered_translations_change_no_page(testapp, family_app, ts_app):
         registry.registerUtility(localizer, ILocalizer, name=name)
     for _round in range(2):
         assert [app.get(path).body for app, path in pages] == rendered
-    assert b"<h1>Help</h1>" in rendered[1]
+    assert b"<h1>Help</h1>" in rendered[1] and b'<html lang="en"' in rendered[1]
+    assert b'<html lang="fr"' in rendered[0]
 
 
 def test_a_remembering_localizer_translates_as_pyramids_does(ts_app):

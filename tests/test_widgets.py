@@ -291,6 +291,7 @@ def test_search_path_puts_our_templates_first():
 
 class StubLayout:
     academy_name = "académie de Nancy-Metz"
+    language = "fr"
     version = "0.1.0"
     csrf_token = "jeton-csrf"
     home_url = "/"

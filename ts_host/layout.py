@@ -48,6 +48,11 @@ class Layout:
         self.request = request
 
     @property
+    def language(self) -> str:
+        """The page's language, for ``<html lang>``: screen readers read it with its voice."""
+        return self.request.localizer.locale_name
+
+    @property
     def academy_name(self) -> str:
         return self.request.academy.name
 
