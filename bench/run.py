@@ -4,7 +4,9 @@ For each size of database (1,000 and 100,000 pupils by default) the server
 is started on a fresh copy of the cached demo database.  Each page is loaded
 by wrk after a warm-up, in rounds that alternate with the bare view served
 by the same server: a page's ratio is the median over the rounds of its
-throughput divided by the bare view's measured just before.  The login POST
+throughput divided by the bare view's measured just before.  The family
+floor (:mod:`bench.app`) is measured in the same way: the ratio no family
+page can pass.  The login POST
 is compared in the same way with what argon2 allows on this machine (cores
 / one verify with the application's parameters, measured between rounds).
 Then the worker's resident memory.  Then the mixed family workload through
@@ -36,7 +38,7 @@ from ts_host.passwords import hasher_from_settings
 from ts_host.testing import keypad_positions
 
 from . import topology
-from .app import BARE_PATH
+from .app import BARE_PATH, FLOOR_PATH
 from .database import Fixtures, database
 from .load import Measure, load
 from .server import REPOSITORY, Server, write_ini
@@ -48,6 +50,7 @@ SCALE_TARGET = 0.9  # largest scale / smallest scale, per page
 MEMORY_TARGET = 250 * 2**20  # bytes, at the largest scale
 ARGON2_SAMPLES = 20
 LABELS = {
+    "family_floor": "family floor (identity, session, a cached 13 KB page)",
     "login_page": "login page",
     "dashboard": "dashboard",
     "notes": "notes (whole year)",
@@ -204,6 +207,9 @@ def bench_scale(pupils: int, args) -> ScaleResult:
             family = log_in(server.url, fixtures.family_login, fixtures.password)
             cookie = {"BENCH_COOKIE": cookie_header(family)}
             result.tiles = family.get(fixtures.pages["dashboard"]).text.count('class="fr-tile ')
+            result.pages["family_floor"] = compare(
+                server.url + FLOOR_PATH, bare, args, environment=cookie, **cpu
+            )
             result.pages["login_page"] = compare(server.url + "/connexion", bare, args, **cpu)
             for name, path in fixtures.pages.items():
                 result.pages[name] = compare(

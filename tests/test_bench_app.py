@@ -4,13 +4,14 @@ import pytest
 import webtest
 from pyramid.paster import get_appsettings
 
-from bench.app import BARE_PATH
+from bench.app import BARE_PATH, FLOOR_BODY, FLOOR_PATH
 from bench.app import main as bench_main
 from bench.load import Measure
 from bench.run import combined
 from bench.server import REPOSITORY, write_ini
 from ts_host import main
 from ts_host.storage import get_database, with_blob_folder
+from ts_host.testing import login
 
 
 def test_the_bare_view_is_served_by_the_benchmark_application_only(ts_settings):
@@ -53,3 +54,19 @@ def test_the_benchmark_renders_templates_as_production_does(tmp_path):
     production = get_appsettings(str(REPOSITORY / "etc" / "production.ini"))
     assert get_appsettings(str(ini))["pyramid.reload_templates"] == "false"
     assert production["pyramid.reload_templates"] == "false"
+
+
+@pytest.fixture
+def ts_app(ts_settings):
+    """The benchmark's application, for the kit's clients and family."""
+    app = bench_main({}, **ts_settings)
+    yield app
+    get_database(app.registry).close()
+
+
+def test_the_family_floor_is_served_to_a_logged_in_family_only(testapp, family):
+    anonymous = testapp.get(FLOOR_PATH, status=303)
+    assert "/connexion" in anonymous.location
+    login(testapp, family.login, family.password)
+    page = testapp.get(FLOOR_PATH)
+    assert page.body == FLOOR_BODY and page.content_type == "text/html"
