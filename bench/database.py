@@ -3,10 +3,12 @@
 ``ts-admin demo`` fills a FileStorage with N pupils (100,000 take minutes),
 then the benchmark adds its own accounts: a family with two children in the
 establishment that offers the most services, and accounts for the login
-POST.  The file is packed and kept under var/bench/, named after the size
-and a digest of what shapes it (the establishments file, the versions of the
-host and of the services); a JSON file beside it describes the fixtures.
-``--rebuild`` builds it again (after a change to the demo data, say).
+POST.  The database is packed and kept in a folder of var/bench/ named
+after the size and a digest of what shapes it (the establishments file, the
+versions of the host and of the services): Data.fs, its index, its blobs
+(the dossier's bulletins) beside it where the host looks for them, and
+fixtures.json, which describes the fixtures.  ``--rebuild`` builds it again
+(after a change to the demo data, say).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .server import REPOSITORY, environment, write_ini
 CACHE = REPOSITORY / "var" / "bench"
 LOGIN_ACCOUNTS = 64
 #: Bump when the fixtures below change, so that cached databases are rebuilt.
-FIXTURES_VERSION = 3
+FIXTURES_VERSION = 4
 #: The pupils looked at to find a family (the demo's families are spread evenly).
 FAMILY_SEARCH = 5000
 FAMILY_CANDIDATES = 50
@@ -80,15 +82,18 @@ def cache_key(pupils: int, establishments: Path) -> str:
 
 def database(pupils: int, establishments: Path, rebuild: bool = False) -> tuple[Path, Fixtures]:
     """The cached database of ``pupils`` pupils and its fixtures, built if needed."""
-    stem = CACHE / f"Data-{pupils}-{cache_key(pupils, establishments)}"
-    path, described = stem.with_suffix(".fs"), stem.with_suffix(".json")
-    if rebuild or not (path.exists() and described.exists()):
-        build(pupils, establishments, path, described)
+    kept = CACHE / f"Data-{pupils}-{cache_key(pupils, establishments)}"
+    path, described = kept / "Data.fs", kept / "fixtures.json"
+    if rebuild or not described.exists():
+        build(pupils, establishments, kept)
     return path, Fixtures(**json.loads(described.read_text(encoding="utf-8")))
 
 
-def build(pupils: int, establishments: Path, path: Path, described: Path) -> None:
+def build(pupils: int, establishments: Path, kept: Path) -> None:
+    """The demo and the fixtures in a temporary folder, then moved to ``kept``
+    whole (the fixtures' description last: it says the folder is complete)."""
     CACHE.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(kept, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as temporary:
         folder = Path(temporary)
         ini = write_ini(folder, folder / "Data.fs", establishments)
@@ -99,9 +104,10 @@ def build(pupils: int, establishments: Path, path: Path, described: Path) -> Non
             env=environment(),
         )
         fixtures = add_fixtures(ini)
-        for suffix in ("", ".index"):
-            shutil.move(folder / f"Data.fs{suffix}", f"{path}{suffix}")
-    described.write_text(json.dumps(asdict(fixtures), indent=2), encoding="utf-8")
+        kept.mkdir()
+        for name in ("Data.fs", "Data.fs.index", "blobs"):
+            shutil.move(folder / name, kept / name)
+    (kept / "fixtures.json").write_text(json.dumps(asdict(fixtures), indent=2), encoding="utf-8")
 
 
 def add_fixtures(ini: Path) -> Fixtures:

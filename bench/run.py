@@ -35,6 +35,7 @@ import webtest
 from pyramid.paster import get_appsettings
 
 from ts_host.passwords import hasher_from_settings
+from ts_host.storage import blob_folder
 from ts_host.testing import keypad_positions
 
 from . import topology
@@ -185,6 +186,7 @@ def bench_scale(pupils: int, args) -> ScaleResult:
         folder = Path(temporary)
         for suffix in ("", ".index"):
             shutil.copyfile(f"{cached}{suffix}", folder / f"Data.fs{suffix}")
+        shutil.copytree(blob_folder(cached), blob_folder(folder / "Data.fs"))
         ini = write_ini(folder, folder / "Data.fs", args.establishments)
         server = Server(ini).start()
         try:

@@ -4,13 +4,14 @@ import pytest
 import webtest
 from pyramid.paster import get_appsettings
 
+from bench import database as bench_database
 from bench.app import BARE_PATH, FLOOR_BODY, FLOOR_PATH
 from bench.app import main as bench_main
 from bench.load import Measure
 from bench.run import combined
 from bench.server import REPOSITORY, write_ini
 from ts_host import main
-from ts_host.storage import get_database, with_blob_folder
+from ts_host.storage import blob_folder, get_database, with_blob_folder
 from ts_host.testing import login
 
 
@@ -70,3 +71,15 @@ def test_the_family_floor_is_served_to_a_logged_in_family_only(testapp, family):
     login(testapp, family.login, family.password)
     page = testapp.get(FLOOR_PATH)
     assert page.body == FLOOR_BODY and page.content_type == "text/html"
+
+
+@pytest.mark.slow
+def test_a_kept_database_keeps_its_blobs(tmp_path, monkeypatch):
+    """The dossier's bulletins are blobs: without them, the topology's copy
+    into PostgreSQL logged a POSKeyError per pupil and the bulletins were lost."""
+    monkeypatch.setattr(bench_database, "CACHE", tmp_path)
+    path, fixtures = bench_database.database(120, REPOSITORY / "etc" / "establishments.toml")
+    assert path.parent.parent == tmp_path and (path.parent / "fixtures.json").exists()
+    assert fixtures.family_login and any(blob_folder(path).rglob("*.blob"))
+    again, _ = bench_database.database(120, REPOSITORY / "etc" / "establishments.toml")
+    assert again == path
