@@ -258,7 +258,8 @@ def scale_table(result: ScaleResult) -> str:
         m, ratio = measured.measure, measured.ratio
         reference = "× argon2 bound" if page == "login_post" else "× bare"
         target = LOGIN_TARGET if page == "login_post" else PAGE_TARGETS.get(page)
-        failures = f" ({m.failures} wrong answers)" if m.failures else ""
+        plural = "s" if m.failures > 1 else ""
+        failures = f" ({m.failures} wrong answer{plural})" if m.failures else ""
         rows.append(
             f"| {LABELS[page]}{failures} | {m.requests_per_second:.1f} | {m.median_ms:.1f} | "
             f"{m.p99_ms:.1f} | {ratio:.2f} {reference} | "
