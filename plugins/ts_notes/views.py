@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -128,13 +127,10 @@ def hundredths_text(hundredths: int | None) -> str:
 
 @dataclass(frozen=True)
 class SubjectTable:
-    """A subject's rows of the table, and its weighted averages."""
+    """A subject's grades (its averages among them) and their rows, written out."""
 
-    subject: str
+    grades: SubjectGrades
     rows: tuple[Row, ...]
-    pupil_average: Decimal | None
-    class_average: Decimal | None
-    coefficient_total: Decimal
 
 
 def subject_table(grades: SubjectGrades) -> SubjectTable:
@@ -151,13 +147,7 @@ def subject_table(grades: SubjectGrades) -> SubjectTable:
         )
         for line in grades.lines
     )
-    return SubjectTable(
-        grades.subject,
-        rows,
-        grades.pupil_average,
-        grades.class_average,
-        grades.coefficient_total,
-    )
+    return SubjectTable(grades, rows)
 
 
 def year_charts(notes, visible, year, chosen, subject, groups) -> dict:
