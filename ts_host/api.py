@@ -8,9 +8,6 @@ no module of the host imports it.  ``docs/plugins.md`` documents every name
 and keeps the API's changelog.
 """
 
-from .admin.letters import BOLD as PDF_FONT_BOLD
-from .admin.letters import SANS as PDF_FONT
-from .admin.letters import register_fonts as register_pdf_fonts
 from .audit import audit
 from .calendar import (
     DAY_NAMES,
@@ -78,16 +75,15 @@ from .models.structure import (
     teaching_team,
 )
 from .notifications import report_event
+from .pdf import FONT as PDF_FONT
+from .pdf import FONT_BOLD as PDF_FONT_BOLD
+from .pdf import register_fonts as register_pdf_fonts
 from .root import service_data, site_data
 from .staff.uploads import ImportPage, UploadField, importer_page
 from .throttle import allowed as throttle_allowed
 from .throttle import record as throttle_record
 
 __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
-    # admin.letters: the fonts the host's PDF files embed
-    "PDF_FONT",
-    "PDF_FONT_BOLD",
-    "register_pdf_fonts",
     # audit
     "audit",
     # calendar
@@ -170,6 +166,10 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "teaching_team",
     # notifications
     "report_event",
+    # pdf: the fonts every PDF embeds
+    "PDF_FONT",
+    "PDF_FONT_BOLD",
+    "register_pdf_fonts",
     # root
     "service_data",
     "site_data",

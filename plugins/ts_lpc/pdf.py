@@ -3,9 +3,8 @@
 A4, one table per competence (its title row repeated when the table runs
 onto the next page), the pupil's name at the top of every following page,
 the data-protection notice of the referential and "Page n sur N" at the
-bottom of every page.  The text is set in DejaVu Sans, shipped in
-``fonts/`` and embedded (subset) in the file, so accents print the same
-everywhere.
+bottom of every page.  The text is set in the host's PDF fonts (DejaVu
+Sans, embedded as subsets), so accents print the same everywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import copy
 import functools
 import io
 from collections.abc import Callable
-from importlib import resources
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -23,8 +21,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -35,15 +31,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ts_host.api import Pupil, format_date
+from ts_host.api import PDF_FONT as FONT
+from ts_host.api import PDF_FONT_BOLD as FONT_BOLD
+from ts_host.api import Pupil, format_date, register_pdf_fonts
 
 from .i18n import _
 from .livret import CompetenceState, Livret
 from .referential import pdf_footer
 
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
-FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
 MARGIN = 18 * mm
 FOOTER_HEIGHT = 30 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -68,18 +63,6 @@ LABEL_WIDTH = WIDTH - DATE_COLUMN - 12
 MARKS_WIDTH = DATE_COLUMN - 12
 
 Translate = Callable[[object], str]
-
-
-@functools.cache
-def register_fonts() -> None:
-    """Register DejaVu Sans (regular and bold) with reportlab, once per process."""
-    fonts = resources.files(__package__ or "ts_lpc").joinpath("fonts")
-    for name, filename in FONT_FILES.items():
-        data = io.BytesIO(fonts.joinpath(filename).read_bytes())
-        pdfmetrics.registerFont(TTFont(name, data))
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
-    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -128,7 +111,7 @@ def render_livret(livret: Livret, pupil: Pupil, translate: Translate = _interpol
     ``translate`` turns the PDF's own messages into text (a request's
     ``localizer.translate``); by default they stay in French.
     """
-    register_fonts()
+    register_pdf_fonts()
     palier = livret.palier
     title = translate(_("Livret personnel de compétences"))
     buffer = io.BytesIO()

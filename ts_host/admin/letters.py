@@ -9,8 +9,7 @@ confuse), how to create the account, that the password is never sent by
 mail, and ends with a reply coupon to cut along the dashed line to refuse
 access.
 
-The text is set in DejaVu (shipped in ``fonts/``, embedded as subsets), so
-accents and characters such as œ or Ł print the same everywhere.  Every
+The text is set in the host's PDF fonts (``ts_host.pdf``).  Every
 block is a platypus frame of fixed size whose content shrinks to fit, so a
 long address or name never pushes a letter onto a second page.
 """
@@ -21,7 +20,6 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -31,8 +29,6 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -52,14 +48,12 @@ from ..calendar import MONTHS
 from ..establishments import Academy, EstablishmentConfig
 from ..i18n import of_name
 from ..models import CodeKind, Pupil, Responsable, Site
+from ..pdf import FONT as SANS
+from ..pdf import FONT_BOLD as BOLD
+from ..pdf import FONT_MONO as MONO
+from ..pdf import register_fonts
 from .codes import LEGAL, CodeRow
 
-SANS, BOLD, MONO = "TsLetterSans", "TsLetterSans-Bold", "TsLetterMono-Bold"
-FONT_FILES = {
-    SANS: "DejaVuSans.ttf",
-    BOLD: "DejaVuSans-Bold.ttf",
-    MONO: "DejaVuSansMono-Bold.ttf",
-}
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT = 20 * mm
 RIGHT = PAGE_WIDTH - 15 * mm
@@ -72,16 +66,6 @@ GREY = colors.HexColor("#666666")
 #: A table sets a font on its cells even when they hold paragraphs; without
 #: this, the (not embedded) Helvetica would enter the file.
 CELL_FONT = (("FONTNAME", (0, 0), (-1, -1), SANS),)
-
-
-@functools.cache
-def register_fonts() -> None:
-    """Register the shipped TrueType fonts with reportlab, once per process."""
-    folder = resources.files("ts_host.admin") / "fonts"
-    for name, filename in FONT_FILES.items():
-        with resources.as_file(folder / filename) as path:
-            pdfmetrics.registerFont(TTFont(name, str(path)))
-    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=BOLD, italic=SANS, boldItalic=BOLD)
 
 
 @functools.cache

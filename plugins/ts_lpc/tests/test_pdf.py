@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -204,14 +205,27 @@ def test_palier_1_has_its_three_competences(family_app, livret):
     assert "La compétence 6 est validée au palier 1 le :" in text
 
 
-def test_livrets_drawn_at_once_by_several_threads_all_succeed(full_livret):
-    """waitress serves on threads, and the footer is laid out once per process:
-    drawing that one paragraph from two threads at once was a 500 (found by
-    ``make bench``: 9 of 320 downloads by 8 clients)."""
-    record, pupil = full_livret
+def test_livrets_drawn_at_once_by_several_threads_all_succeed():
+    """waitress serves on threads, and what reportlab shares between documents
+    must survive two threads at once: the footer laid out once per process
+    (drawing that one paragraph from two threads was a 500, found by ``make
+    bench``: 9 of 320 downloads by 8 clients), and the fonts' faces, which read
+    the font file through one cursor while subsetting (an ``IndexError`` in CI,
+    once in 24 livrets). Threads switch every microsecond and the livrets are
+    short (one mark per item, more of their time spent saving), so that such a
+    race fails most runs (3 of 5 before the fix), not one in a hundred."""
+    pupil = Pupil("p", ESTABLISHMENT_A, "Éloïse", "Lefèvre", date(2012, 4, 2), "3B")
+    record = LpcRecord()
+    marks = {it.code: [("Français", date(2025, 10, 1))] for it in load_referential()[3].items}
+    record.set_palier(PalierRecord.from_renseignements(3, marks, {}))
     livret = build_livret(record, 3, date.fromisoformat(TODAY))
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        bodies = list(pool.map(lambda _: render_livret(livret, pupil), range(24)))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            bodies = list(pool.map(lambda _: render_livret(livret, pupil), range(48)))
+    finally:
+        sys.setswitchinterval(interval)
     footer = pdf_footer().title
     for body in bodies:
         assert all(footer in text for text in pages_text(body))
