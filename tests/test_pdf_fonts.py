@@ -1,15 +1,20 @@
-"""The host's PDF fonts, saved from several threads at once."""
+"""The host's PDF fonts: saved from several threads at once, their strings coded as
+reportlab codes them."""
 
 from __future__ import annotations
 
 import io
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from xml.sax.saxutils import escape
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
 from ts_host import pdf
 
@@ -58,3 +63,48 @@ def test_the_fonts_are_registered_once():
     pdf.register_fonts()
     assert pdfmetrics.getFont(pdf.FONT) is font
     assert isinstance(font, pdf.SharedFont)
+
+
+#: Strings as a document draws them: ASCII, accents, no-break spaces, an
+#: empty string, then more than 256 characters (Greek and Cyrillic), which
+#: reportlab puts in further subsets, then the first ones again.
+STRINGS = [
+    "Livret personnel de compétences",
+    "",
+    "12\xa0octobre 2026 — Français",
+    TEXT,
+    "Livret personnel de compétences",
+    "".join(map(chr, range(0x391, 0x3CA))) + "".join(map(chr, range(0x410, 0x450))),
+    "".join(map(chr, range(0x100, 0x17F))),
+    "Ωмега et é, \xa0 ÿ",
+    TEXT,
+    b"octets \xc3\xa9",
+]
+
+
+def test_strings_are_coded_as_reportlab_codes_them():
+    pdf.register_fonts()
+    ours = pdfmetrics.getFont(pdf.FONT)
+    theirs = TTFont("reportlab", ours.face.filename)
+    ours_doc, theirs_doc = Canvas(io.BytesIO())._doc, Canvas(io.BytesIO())._doc
+    for text in STRINGS * 2:
+        assert ours.splitString(text, ours_doc) == theirs.splitString(text, theirs_doc), text
+    assert ours.state[ours_doc].assignments == theirs.state[theirs_doc].assignments
+
+
+def document(strings: list) -> bytes:
+    """A few pages of paragraphs and a table, byte for byte the same each time."""
+    buffer = io.BytesIO()
+    style = ParagraphStyle("text", fontName=pdf.FONT, fontSize=10, leading=13)
+    rows = [[text, text.upper()] for text in strings if isinstance(text, str)] * 20
+    table = Table(rows, style=[("FONTNAME", (0, 0), (-1, -1), pdf.FONT_BOLD)])
+    story = [Paragraph(escape(text), style) for text in strings if isinstance(text, str)] * 30
+    SimpleDocTemplate(buffer, invariant=1).build([*story, table])
+    return buffer.getvalue()
+
+
+def test_a_document_is_the_same_as_with_reportlab_coding_its_strings(monkeypatch):
+    pdf.register_fonts()
+    ours = document(STRINGS)
+    monkeypatch.setattr(pdf.SharedFont, "splitString", TTFont.splitString)
+    assert document(STRINGS) == ours

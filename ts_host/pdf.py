@@ -9,7 +9,9 @@ PDF files (through ``ts_host.api``) use the same registered fonts.
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
+import weakref
 from importlib import resources
 
 from reportlab.pdfbase import pdfmetrics
@@ -36,10 +38,53 @@ class SharedFont(TTFont):
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
         self._subsetting = threading.Lock()
+        self._known = weakref.WeakKeyDictionary()
 
     def addObjects(self, doc) -> None:
         with self._subsetting:
             super().addObjects(doc)
+
+    def splitString(self, text: str, doc, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        """``text`` as codes of the document's subsets of this font.
+
+        reportlab looks each character up in a Python loop (a quarter of a
+        competences booklet's time); once the characters of ``text`` all have
+        their code in the first subset, as nearly every string of a document
+        after its first lines, one ``str.translate`` gives the same codes.
+        """
+        if isinstance(text, str):
+            known = self._known.get(doc)
+            state = self.state.get(doc)
+            if known is not None and state is not None:
+                known.learn(state.assignments)
+                if known.chars.issuperset(text):
+                    return [(0, text.translate(known.codes).encode("latin-1"))] if text else []
+            elif state is not None:
+                self._known[doc] = _FirstSubset()
+        return super().splitString(text, doc, encoding)
+
+
+class _FirstSubset:
+    """The characters a document has placed in a font's first subset, and
+    their codes there, learnt from reportlab's ``assignments`` (a dict that
+    only grows, in order)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[int, int] = {}
+        self.chars: set[str] = set()
+        self._learnt = 0
+
+    def learn(self, assignments: dict[int, int]) -> None:
+        if len(assignments) == self._learnt:
+            return
+        for char, code in itertools.islice(assignments.items(), self._learnt, None):
+            if code < 256:
+                self.codes[char] = code
+                self.chars.add(chr(char))
+        if 32 in self.codes:  # reportlab prints a no-break space as a space
+            self.codes[0xA0] = self.codes[32]
+            self.chars.add("\xa0")
+        self._learnt = len(assignments)
 
 
 _registering = threading.Lock()
