@@ -3,11 +3,14 @@
 The benchmark (bench/) measures the pages; these hold the savings it led to.
 """
 
+import pyramid_chameleon.localization
 import webtest
 from pyramid.authentication import AuthTktCookieHelper
 from pyramid.i18n import TranslationString, make_localizer
 from pyramid.interfaces import ILocalizer, ITranslationDirectories
 from pyramid.request import Request
+from pyramid.threadlocal import RequestContext
+from translationstring import ChameleonTranslate
 
 from ts_host import i18n
 from ts_host.i18n import LANGUAGES, RememberingLocalizer
@@ -132,4 +135,48 @@ def test_remembered_translations_are_bounded(monkeypatch):
     localizer = RememberingLocalizer("en", None)
     for number in range(100):
         assert localizer.translate(f"message {number}") == f"message {number}"
-    assert localizer._constant.cache_info().currsize == 8
+    assert localizer._translation.cache_info().currsize == 8
+
+
+class Marker(str):
+    """What Chameleon gives as the default of a message it must tell apart
+    from its translation: an empty string compared by identity."""
+
+
+def test_templates_translate_as_pyramid_chameleon_does(ts_app):
+    """Chameleon's calls, as its compiled templates make them, through ours
+    and through pyramid_chameleon's with Pyramid's own localizer."""
+    fallback = ChameleonTranslate(pyramid_chameleon.localization.translator)
+    ours = i18n.template_translator(fallback)
+    marker = Marker("")
+    calls = [
+        (("Aide",), {"domain": "ts_host", "default": "Aide"}),
+        (("Les notes",), {"domain": "ts_notes"}),
+        (("absent du catalogue",), {"domain": "ts_host", "default": "défaut"}),
+        (("de ${first_name}",), {"domain": "ts_host", "mapping": {"first_name": "Zoé"}}),
+        (("de ${first_name}",), {"domain": "ts_host", "mapping": {"first_name": "Lou"}}),
+        ((TranslationString("Aide", domain="ts_host"),), {"domain": "ts_notes"}),
+        ((TranslationString("de ${first_name}", "ts_host", mapping={"first_name": "Ali"}),), {}),
+        ((TranslationString("${a} ${b}", mapping={"a": "1", "b": "2"}),), {"mapping": {"b": "3"}}),
+        (("${x}",), {"domain": "ts_host", "default": marker, "mapping": {"x": "y"}}),
+        ((None,), {}),
+        ((3,), {}),
+    ]
+    folders = ts_app.registry.getUtility(ITranslationDirectories)
+
+    def in_context(language, localizer=None):
+        request = Request.blank(f"/?_LOCALE_={language}")
+        request.registry = ts_app.registry
+        if localizer is not None:
+            request.localizer = localizer
+        return RequestContext(request)
+
+    for language in LANGUAGES:
+        with in_context(language, make_localizer(language, folders)):
+            expected = [fallback(*args, **kwargs) for args, kwargs in calls]
+        with in_context(language):
+            for _round in range(2):
+                assert [ours(*args, **kwargs) for args, kwargs in calls] == expected
+            assert ours("Aide", domain="ts_host") == {"fr": "Aide", "en": "Help"}[language]
+            # Chameleon knows an untranslated message by its default's identity.
+            assert ours("sans traduction", domain="ts_host", default=marker) is marker
