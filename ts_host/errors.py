@@ -17,7 +17,12 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
-from pyramid_retry import is_error_retryable, is_last_attempt
+from pyramid_retry import (
+    IRetryableError,
+    RetryableException,
+    is_error_retryable,
+    is_last_attempt,
+)
 from transaction.interfaces import TransientError
 
 from .i18n import _
@@ -92,10 +97,47 @@ def retried(request, exc) -> bool:
     return is_error_retryable(request, exc) or isinstance(exc, TransientError)
 
 
+def conflicting(exc) -> bool:
+    """Whether ``exc`` is a conflict between writers, which another attempt
+    may not meet (``is_error_retryable`` says no on the last attempt)."""
+    return isinstance(exc, (TransientError, RetryableException)) or IRetryableError.providedBy(exc)
+
+
+#: Seconds a client is asked to wait when every attempt met a conflict.
+BUSY_RETRY_AFTER = 5
+
+
+def busy_page(request) -> Response:
+    """Every attempt met another writer: the service is busy, not broken.
+
+    A 503 with ``Retry-After`` says so to the proxy and the monitoring, where
+    a 500 would count as a bug; the family is told nothing was saved.
+    """
+    log.warning(
+        "conflit d'écriture à chacun des %s essais sur %s %s",
+        request.environ.get("retry.attempts", 1),
+        request.method,
+        request.path_info,
+    )
+    response = error_page(
+        request,
+        503,
+        _("Service très sollicité"),
+        _(
+            "Beaucoup de demandes modifient les mêmes informations en ce moment : ce que "
+            "vous venez d'envoyer n'a pas été enregistré. Réessayez dans quelques instants."
+        ),
+    )
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 @exception_view_config(Exception)
 def internal_error_view(exc, request):
     if retried(request, exc):
         raise exc
+    if conflicting(exc):
+        return busy_page(request)
     log.error("erreur interne sur %s", request.path_info, exc_info=request.exc_info)
     return error_page(
         request,

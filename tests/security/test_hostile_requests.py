@@ -16,10 +16,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import crossplane
 import pytest
+import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyramid.interfaces import ILocalizer, IRoutesMapper
 from webob import Request
+from ZODB.POSException import ConflictError
 
 from ts_host import tokens
 from ts_host.accounts.login import LoginView
@@ -142,6 +144,48 @@ def test_an_error_in_a_tween_is_still_the_dsfr_500_page(ts_app, monkeypatch):
 
     monkeypatch.setattr(SecurityPolicy, "authenticated_userid", fail)
     assert_french_error_page(call(ts_app, "/aide"), 500)
+
+
+def conflicts(monkeypatch, owner, name: str, times: int) -> list[int]:
+    """``owner.name`` raising ZODB's ``ConflictError`` at its first ``times``
+    calls; the list returned counts every call."""
+    original, calls = getattr(owner, name), []
+
+    def conflicting(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= times:
+            raise ConflictError("une écriture concurrente")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, conflicting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"),
+    [(LoginView, "values"), (transaction.TransactionManager, "commit")],
+    ids=["in-the-view", "at-commit"],
+)
+def test_a_conflict_at_every_attempt_is_a_503_not_a_bug(ts_app, monkeypatch, caplog, owner, name):
+    calls = conflicts(monkeypatch, owner, name, times=99)
+    response = call(ts_app, "/connexion")
+    assert_french_error_page(response, 503)
+    assert len(calls) == int(ts_app.registry.settings["retry.attempts"])
+    assert response.headers["Retry-After"] == "5"
+    assert "Service très sollicité" in response.text and "pas été enregistré" in response.text
+    assert "écriture concurrente" not in response.text
+    assert [r.levelname for r in caplog.records if r.name == "ts_host.errors"] == ["WARNING"]
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"),
+    [(LoginView, "values"), (transaction.TransactionManager, "commit")],
+    ids=["in-the-view", "at-commit"],
+)
+def test_a_conflict_met_once_is_answered_by_the_next_attempt(ts_app, monkeypatch, owner, name):
+    calls = conflicts(monkeypatch, owner, name, times=1)
+    assert call(ts_app, "/connexion").status_code == 200
+    assert len(calls) == 2
 
 
 # --- came_from -------------------------------------------------------------
