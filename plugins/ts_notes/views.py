@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import urlencode
 
 from ts_host.api import (
@@ -24,9 +23,10 @@ from ts_host.api import (
 )
 
 from .chart import build_chart
-from .compute import SubjectGrades, format_coefficient, grades_by_subject, visible_evaluations
+from .compute import format_coefficient, grades_by_subject, visible_evaluations
 from .i18n import _
-from .models import SERVICE_ID, ClassBook, Grade, PupilNotes, subject_sort_key
+from .models import SERVICE_ID, ClassBook, PupilNotes, subject_sort_key
+from .table import GradeCells, subject_table
 
 PAGE_ROUTE = "ts_notes.pupil"
 PERIOD_PARAM = "periode"
@@ -96,58 +96,6 @@ def latest_period_with_grades(
     """The last period ending before ``before`` begins that ``has_grades``, if any."""
     earlier = [p for p in periods if p.end < before.start]
     return next((p for p in reversed(earlier) if has_grades(p)), None)
-
-
-class Row(NamedTuple):
-    """A row of the grades table, its figures written out.
-
-    The template reads attributes and nothing else: a year of rows through
-    Chameleon's formatting calls and the grade macro cost 10 ms a page.
-    ``number`` is the grade written out, empty for a code (ABS…) or no
-    grade, which the template's ``grade`` macro writes from ``grade``.
-    """
-
-    label: str
-    day: str
-    grade: Grade | None
-    number: str
-    average: str
-    minimum: str
-    maximum: str
-    coefficient: str
-
-
-def hundredths_text(hundredths: int | None) -> str:
-    """A class figure, kept in hundredths (never negative), as ``format_decimal``
-    writes it (``1340`` → ``13,40``), without making a Decimal of it first."""
-    if hundredths is None:
-        return ""
-    return f"{hundredths // 100},{hundredths % 100:02d}"
-
-
-@dataclass(frozen=True)
-class SubjectTable:
-    """A subject's grades (its averages among them) and their rows, written out."""
-
-    grades: SubjectGrades
-    rows: tuple[Row, ...]
-
-
-def subject_table(grades: SubjectGrades) -> SubjectTable:
-    rows = tuple(
-        Row(
-            label=line.evaluation.label,
-            day=format_date(line.evaluation.day),
-            grade=line.grade,
-            number=format_decimal(line.grade) if line.counts else "",
-            average=hundredths_text(line.evaluation.average_hundredths),
-            minimum=hundredths_text(line.evaluation.minimum_hundredths),
-            maximum=hundredths_text(line.evaluation.maximum_hundredths),
-            coefficient=format_coefficient(line.evaluation.coefficient),
-        )
-        for line in grades.lines
-    )
-    return SubjectTable(grades, rows)
 
 
 def year_charts(notes, visible, year, chosen, subject, groups) -> dict:
@@ -220,6 +168,8 @@ def notes_view(context: PupilContext, request) -> dict:
     }
     if notes is None:
         return page
+    grade_cell = GradeCells(request.localizer.translate)
+    page["grade_cell"] = grade_cell
     book = notes.book
     team = team_of(request.site, context.pupil.uai, book)
     subjects = book.subjects()
@@ -247,7 +197,7 @@ def notes_view(context: PupilContext, request) -> dict:
     page.update(
         subjects=subjects,
         subject=subject,
-        groups=[subject_table(grades) for grades in groups],
+        groups=[subject_table(grades, grade_cell) for grades in groups],
         **year_charts(notes, visible, year, chosen, subject, groups),
         team=team.rows(),
         selected_teachers=team.teachers.get(subject, ()) if subject else (),

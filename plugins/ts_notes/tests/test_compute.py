@@ -25,7 +25,7 @@ from ts_notes.models import (
     subject_sort_key,
 )
 from ts_notes.schemas import settings_schema
-from ts_notes.views import hundredths_text
+from ts_notes.table import hundredths_text
 
 COLLEGE = college_config("notes")
 

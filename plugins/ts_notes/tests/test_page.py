@@ -289,6 +289,38 @@ def test_page_has_no_inline_style_or_script(notes_page):
     assert not re.search(r"\son[a-z]+=", str(main))
 
 
+def test_labels_and_subjects_from_a_file_are_text_not_markup(family_app, site, tm, pupil_enabled):
+    """The rows are written by Python (ts_notes/table.py): what a teacher's
+    file names is escaped there as the template would."""
+    with tm:
+        pupil = site.pupils[pupil_enabled]
+        book = ClassBook(pupil.uai, pupil.division, pupil.level)
+        notes = PupilNotes(book)
+        label = '<script>alert("note")</script> & <b>co</b>'
+        evaluation = book.add_evaluation(
+            "<i>Maths</i> & co", label, date(2027, 1, 11), Decimal(1), date(2027, 1, 12)
+        )
+        notes.set_grade(evaluation.id, Decimal(12))
+        pupil.services.pop(SERVICE_ID)
+        pupil.services.add(SERVICE_ID, notes)
+        book.join(pupil.id, notes)
+        book.compute_figures()
+    page = family_app.get(f"/eleve/{pupil_enabled}/notes", params={"periode": "annee"})
+    table = page.html.find(id="notes-table")
+    assert table.find("script") is None and table.find("b") is None and table.find("i") is None
+    assert table_rows(page) == [
+        ["<i>Maths</i> & co", label, "11/01/2027", "12,00", "12,00", "12,00", "12,00", "1.0"]
+    ]
+    assert '&lt;script&gt;alert("note")&lt;/script&gt; &amp; &lt;b&gt;' in page.text
+
+
+def test_codes_and_missing_grades_are_told_in_english_too(notes_page):
+    page = notes_page(_LOCALE_="en")
+    rows = table_rows(page)
+    assert next(r for r in rows if "Lecture cursive" in r)[-5] == "- no grade"
+    assert page.html.find("abbr", string="DIS")["title"] != "dispensé"
+
+
 def test_a_pupil_without_grades_gets_a_message(family_app, site, tm, pupil_enabled):
     with tm:
         site.pupils[pupil_enabled].services.pop(SERVICE_ID)
