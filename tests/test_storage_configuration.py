@@ -19,9 +19,12 @@ from ZEO.runzeo import ZEOOptions
 from ZODB.blob import Blob
 from ZODB.FileStorage import FileStorage
 
+from ts_host import main
+from ts_host.cli import main as cli_main
 from ts_host.root import appmaker
-from ts_host.storage import blob_folder, with_blob_folder
+from ts_host.storage import StorageWithoutBlobs, blob_folder, with_blob_folder
 from ts_host.testing import DEMO_PUPILS
+from ts_host.testing.servers import write_ini
 from ts_host.testing.storages import (
     POSTGRESQL_LIMITS,
     PostgreSQL,
@@ -93,6 +96,25 @@ def test_a_file_uri_without_a_blob_folder_gets_one_beside_its_file():
     assert with_blob_folder("zconfig:///etc/zeo-client.conf#main") == (
         "zconfig:///etc/zeo-client.conf#main"
     )
+
+
+def test_a_storage_without_blobs_is_refused_at_start_up(ts_settings, tmp_path):
+    config = tmp_path / "sans-blobs.conf"
+    # A FileStorage without blob-dir: ZODB stores no blob in it.
+    path = tmp_path / "Data.fs"
+    config.write_text(f"<zodb>\n<filestorage>\npath {path}\n</filestorage>\n</zodb>\n")
+    with pytest.raises(StorageWithoutBlobs, match=r"ne garde pas de fichiers.*blob-dir"):
+        main({}, **{**ts_settings, "zodbconn.uri": f"zconfig://{config}"})
+
+
+def test_ts_admin_says_a_storage_without_blobs_is_refused(ts_settings, tmp_path, capsys):
+    config = tmp_path / "sans-blobs.conf"
+    config.write_text("<zodb>\n  <mappingstorage/>\n</zodb>\n")
+    ini = write_ini(
+        tmp_path / "sans-blobs.ini", {**ts_settings, "zodbconn.uri": f"zconfig://{config}"}
+    )
+    assert cli_main(["stats", str(ini)]) == 2
+    assert "ne garde pas de fichiers" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("ini", ["production-zeo.ini", "production-relstorage.ini"])

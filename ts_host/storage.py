@@ -5,7 +5,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pyramid.events import ApplicationCreated
 from pyramid_retry import IBeforeRetry
+from ZODB.interfaces import IBlobStorage
 
 #: The longest pause before a request that met a write conflict runs again.
 RETRY_PAUSE = 0.05
@@ -50,6 +52,27 @@ def pause_before_retry(event) -> None:
     time.sleep(random.uniform(0, RETRY_PAUSE))  # noqa: S311 - a jitter, not a secret
 
 
+class StorageWithoutBlobs(RuntimeError):
+    """The configured storage keeps no files; the message says what to set."""
+
+
+def require_blobs(event) -> None:
+    """At start-up, refuse a storage that keeps no blobs, saying why.
+
+    Services keep files in blobs (the dossier scolaire's documents).  A
+    storage configured without a blob folder (a ZEO client or RelStorage
+    without ``blob-dir``) serves everything else, then fails at the first
+    document a family or the office sends: better not to start.
+    """
+    storage = get_database(event.app.registry).storage
+    if not IBlobStorage.providedBy(storage):
+        raise StorageWithoutBlobs(
+            f"le stockage configuré ({storage.getName()}) ne garde pas de fichiers : "
+            "donnez-lui un dossier de blobs (blob-dir pour ZEO et RelStorage, "
+            "blobstorage_dir dans une adresse file://), voir docs/deployment.md"
+        )
+
+
 def includeme(config) -> None:
     settings = config.registry.settings
     settings.setdefault("zodbconn.uri", "file://var/Data.fs?connection_cache_size=20000")
@@ -58,6 +81,7 @@ def includeme(config) -> None:
     settings["zodbconn.uri"] = with_blob_folder(settings["zodbconn.uri"])
     create_storage_folder(settings["zodbconn.uri"])
     config.add_subscriber(pause_before_retry, IBeforeRetry)
+    config.add_subscriber(require_blobs, ApplicationCreated)
 
 
 def get_database(registry):

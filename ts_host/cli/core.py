@@ -35,7 +35,7 @@ from ..contract import AdminCommand, CommandError, ImportFormat, ImportRejected
 from ..establishments import ConfigurationError, EstablishmentConfig
 from ..plugins import PluginRegistry
 from ..settings import MissingSecret
-from ..storage import get_database
+from ..storage import StorageWithoutBlobs, get_database
 
 #: The host's own plugins, one module per family of commands, in the order
 #: ``ts-admin --help`` lists them (before the services' commands).
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             return run(args.ts_command, env, args)
     except BrokenPipeError:
         return stdout_closed()
-    except (CommandError, ConfigurationError, MissingSecret) as exc:
+    except (CommandError, ConfigurationError, MissingSecret, StorageWithoutBlobs) as exc:
         print(f"ts-admin: {exc}", file=sys.stderr)
         return 2
     except LockError:
