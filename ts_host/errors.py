@@ -20,7 +20,6 @@ from pyramid.view import exception_view_config, notfound_view_config
 from pyramid_retry import (
     IRetryableError,
     RetryableException,
-    is_error_retryable,
     is_last_attempt,
 )
 from transaction.interfaces import TransientError
@@ -89,18 +88,16 @@ def too_large_view(request):
     )
 
 
+def conflicting(exc) -> bool:
+    """Whether ``exc`` is a conflict between writers, which another attempt
+    may not meet (pyramid_retry's kinds, and the transaction's)."""
+    return isinstance(exc, (TransientError, RetryableException)) or IRetryableError.providedBy(exc)
+
+
 def retried(request, exc) -> bool:
     """Whether pyramid_retry will run the request again (a conflict between
     two writers): then the error is not answered, the next attempt is."""
-    if is_last_attempt(request):
-        return False
-    return is_error_retryable(request, exc) or isinstance(exc, TransientError)
-
-
-def conflicting(exc) -> bool:
-    """Whether ``exc`` is a conflict between writers, which another attempt
-    may not meet (``is_error_retryable`` says no on the last attempt)."""
-    return isinstance(exc, (TransientError, RetryableException)) or IRetryableError.providedBy(exc)
+    return not is_last_attempt(request) and conflicting(exc)
 
 
 #: Seconds a client is asked to wait when every attempt met a conflict.

@@ -169,7 +169,6 @@ def notes_view(context: PupilContext, request) -> dict:
     if notes is None:
         return page
     grade_cell = GradeCells(request.localizer.translate)
-    page["grade_cell"] = grade_cell
     book = notes.book
     team = team_of(request.site, context.pupil.uai, book)
     subjects = book.subjects()
@@ -197,6 +196,7 @@ def notes_view(context: PupilContext, request) -> dict:
     page.update(
         subjects=subjects,
         subject=subject,
+        grade_cell=grade_cell,
         groups=[subject_table(grades, grade_cell) for grades in groups],
         **year_charts(notes, visible, year, chosen, subject, groups),
         team=team.rows(),
