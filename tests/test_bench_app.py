@@ -83,3 +83,17 @@ def test_a_kept_database_keeps_its_blobs(tmp_path, monkeypatch):
     assert fixtures.family_login and any(blob_folder(path).rglob("*.blob"))
     again, _ = bench_database.database(120, REPOSITORY / "etc" / "establishments.toml")
     assert again == path
+
+
+def test_pages_are_measured_on_the_last_day_of_the_school_year(ts_settings):
+    """Every grade of the year is published then: the notes page of the whole
+    year shows the whole year, whatever day the benchmark runs."""
+    unset = {key: value for key, value in ts_settings.items() if key != "ts.today"}
+    for settings, expected in ((unset, None), (ts_settings, ts_settings["ts.today"])):
+        app = bench_main({}, **settings)
+        try:
+            academy, today = app.registry.ts_academy, app.registry.settings["ts.today"]
+        finally:
+            get_database(app.registry).close()
+        last = max(e.year_end for e in academy.establishments.values()).isoformat()
+        assert today == (expected or last)
