@@ -1,6 +1,6 @@
 """The school calendar services share (``ts_host.calendar``, through the API)."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +9,7 @@ from ts_host.api import (
     Week,
     day_label,
     find_week,
+    format_date,
     monday_of,
     parse_french_date,
     school_days,
@@ -72,3 +73,14 @@ def test_today_is_the_fixed_day_of_the_settings_when_there_is_one():
     request = SimpleNamespace(registry=SimpleNamespace(settings={"ts.today": "2027-02-15"}))
     assert today(request) == reference_day(request.registry.settings) == d("15/02/2027")
     assert reference_day({}) == date.today()
+
+
+def test_dates_are_written_as_strftime_writes_jj_mm_aaaa():
+    """Written from the date's fields (faster): the same text, every day of a
+    leap year and beyond, for dates and datetimes; nothing for no date."""
+    first = date(2027, 12, 25)
+    for offset in range(-400, 40):
+        day = first + timedelta(days=offset)
+        assert format_date(day) == day.strftime("%d/%m/%Y")
+    assert format_date(datetime(2027, 1, 5, 17, 30)) == "05/01/2027"
+    assert format_date(None) == ""
