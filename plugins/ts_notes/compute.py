@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from ts_host.api import DateRange, EstablishmentConfig
@@ -91,23 +92,25 @@ class SubjectGrades:
     teachers: tuple[str, ...]
     lines: tuple[Line, ...]
 
-    @property
-    def counted(self) -> list[Line]:
-        return [line for line in self.lines if line.counts]
+    # Remembered once worked out: the table's summary row and the chart's
+    # description read them, each of a whole year's subjects.
+    @cached_property
+    def counted(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.counts)
 
-    @property
+    @cached_property
     def pupil_average(self) -> Decimal | None:
         return weighted_average((line.grade, line.evaluation.coefficient) for line in self.counted)
 
-    @property
+    @cached_property
     def class_average(self) -> Decimal | None:
         return weighted_average(
-            (line.evaluation.average, line.evaluation.coefficient)
+            (average, line.evaluation.coefficient)
             for line in self.counted
-            if line.evaluation.average is not None
+            if (average := line.evaluation.average) is not None
         )
 
-    @property
+    @cached_property
     def coefficient_total(self) -> Decimal:
         return sum((line.evaluation.coefficient for line in self.counted), Decimal(0))
 
