@@ -7,6 +7,7 @@ import pytest
 
 from ts_host.api import (
     Week,
+    date_ranges,
     day_label,
     find_week,
     format_date,
@@ -84,3 +85,12 @@ def test_dates_are_written_as_strftime_writes_jj_mm_aaaa():
         assert format_date(day) == day.strftime("%d/%m/%Y")
     assert format_date(datetime(2027, 1, 5, 17, 30)) == "05/01/2027"
     assert format_date(None) == ""
+
+
+def test_date_ranges_are_worked_out_once_per_calendar_and_cannot_be_changed():
+    """Read twice a page: remembered by the periods, a tuple no caller can
+    change under another."""
+    ranges = date_ranges(COLLEGE)
+    assert date_ranges(college_config()) is ranges and isinstance(ranges, tuple)
+    assert [r.key for r in ranges][:4] == ["T1", "T2", "T3", "2026-09"]
+    assert ranges[-1].key == "annee" and ranges[-1].end == COLLEGE.year_end

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .formatting import format_date
 
 if TYPE_CHECKING:
-    from .establishments import EstablishmentConfig
+    from .establishments import EstablishmentConfig, Period
 
 MONTHS = (
     "janvier",
@@ -69,11 +70,19 @@ class DateRange:
         return self.start <= day <= self.end
 
 
-def date_ranges(establishment: EstablishmentConfig) -> list[DateRange]:
+def date_ranges(establishment: EstablishmentConfig) -> tuple[DateRange, ...]:
     """The periods, then the months of the school year, then the whole year."""
-    ranges = [DateRange(p.name, p.name, "period", p.start, p.end) for p in establishment.periods]
-    month = establishment.year_start.replace(day=1)
-    while month <= establishment.year_end:
+    return _date_ranges(establishment.periods)
+
+
+@lru_cache(maxsize=1024)
+def _date_ranges(periods: tuple[Period, ...]) -> tuple[DateRange, ...]:
+    """Worked out once per calendar (an academy's establishments share a few):
+    pages with a « Filtre par » read them twice a request."""
+    year_start, year_end = periods[0].start, periods[-1].end
+    ranges = [DateRange(p.name, p.name, "period", p.start, p.end) for p in periods]
+    month = year_start.replace(day=1)
+    while month <= year_end:
         following = (
             month.replace(year=month.year + 1, month=1)
             if month.month == 12
@@ -84,21 +93,13 @@ def date_ranges(establishment: EstablishmentConfig) -> list[DateRange]:
                 f"{month:%Y-%m}",
                 f"{MONTHS[month.month - 1]} {month.year}",
                 "month",
-                max(month, establishment.year_start),
-                min(following - timedelta(days=1), establishment.year_end),
+                max(month, year_start),
+                min(following - timedelta(days=1), year_end),
             )
         )
         month = following
-    ranges.append(
-        DateRange(
-            YEAR_KEY,
-            "Toute l'année",
-            "year",
-            establishment.year_start,
-            establishment.year_end,
-        )
-    )
-    return ranges
+    ranges.append(DateRange(YEAR_KEY, "Toute l'année", "year", year_start, year_end))
+    return tuple(ranges)
 
 
 def find_date_range(
