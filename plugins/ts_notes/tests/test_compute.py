@@ -1,5 +1,7 @@
 """Small exact rules: averages, publication dates, storage of grades, settings."""
 
+import dataclasses
+import pickle
 from datetime import date
 from decimal import Decimal
 
@@ -105,6 +107,35 @@ def test_pupil_grades_round_trip_through_their_packed_form():
     assert copy.grade(99) is None
     with pytest.raises(TypeError):
         copy.grades[1] = 5  # read-only: writes go through update()
+
+
+#: An evaluation as the database has held it since the first release (protocol
+#: 3, ZODB's): a dict of its fields, written before the class had slots.
+STORED_EVALUATION = (
+    b"\x80\x03cts_notes.models\nEvaluation\nq\x00)\x81q\x01}q\x02(X\x02\x00\x00\x00idq\x03K\x07"
+    b"X\x07\x00\x00\x00subjectq\x04X\t\x00\x00\x00Fran\xc3\xa7aisq\x05X\x05\x00\x00\x00labelq\x06"
+    b"X\x07\x00\x00\x00Dict\xc3\xa9eq\x07X\x03\x00\x00\x00dayq\x08cdatetime\ndate\nq\tC\x04\x07\xeb"
+    b"\x01\x0fq\n\x85q\x0bRq\x0cX\x0b\x00\x00\x00coefficientq\rcdecimal\nDecimal\nq\x0eX\x03"
+    b"\x00\x00\x001.5q\x0f\x85q\x10Rq\x11X\x0c\x00\x00\x00published_onq\x12h\tC\x04\x07\xeb\x01"
+    b"\x11q\x13\x85q\x14Rq\x15X\x12\x00\x00\x00average_hundredthsq\x16M<\x05X\x12\x00\x00\x00"
+    b"minimum_hundredthsq\x17M \x03X\x12\x00\x00\x00maximum_hundredthsq\x18Ml\x07ub."
+)
+
+
+def test_evaluations_keep_no_dict_and_are_stored_as_before():
+    """Slots make each of the hundreds of thousands a process may hold smaller;
+    the records already written load, and new ones are the same bytes."""
+    day, published = date(2027, 1, 15), date(2027, 1, 17)
+    coefficient = Decimal("1.5")
+    evaluation = Evaluation(7, "Français", "Dictée", day, coefficient, published, 1340, 800, 1900)
+    assert not hasattr(evaluation, "__dict__")
+    stored = pickle.loads(STORED_EVALUATION)  # noqa: S301 - the test's own bytes
+    assert stored == evaluation
+    assert pickle.dumps(evaluation, protocol=3) == STORED_EVALUATION
+    changed = dataclasses.replace(evaluation, label="Rédaction")
+    assert pickle.loads(pickle.dumps(changed)) == changed  # noqa: S301 - just written
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        evaluation.label = "autre"  # type: ignore[misc]
 
 
 def test_class_figures_come_from_the_members_numeric_grades():
