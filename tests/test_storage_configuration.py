@@ -125,6 +125,19 @@ def test_the_shared_storages_send_blobs_to_a_bounded_local_cache(ini):
     assert config.blob_cache_size == 512 * 1024 * 1024
 
 
+@pytest.mark.parametrize(
+    "ini", ["development.ini", "production.ini", "production-zeo.ini", "production-relstorage.ini"]
+)
+def test_every_deployment_bounds_its_object_caches_by_size_too(ini):
+    """A class book holds its evaluations inside its records: bounded by a
+    count of objects alone, an evening of many classes grew each process
+    past the 250 MB target (267 MB at 100,000 pupils; 242 MB with the bound)."""
+    uri = get_appsettings(str(ETC / ini))["zodbconn.uri"]
+    _factory, database_settings = zodburi.resolve_uri(uri)
+    assert database_settings["cache_size"] == 20000
+    assert database_settings["cache_size_bytes"] == 2 * 1024 * 1024
+
+
 def zodbconvert(config: str, folder: Path) -> subprocess.CompletedProcess:
     path = folder / "zodbconvert.conf"
     path.write_text(config, encoding="utf-8")
