@@ -75,7 +75,10 @@ def require_blobs(event) -> None:
 
 def includeme(config) -> None:
     settings = config.registry.settings
-    settings.setdefault("zodbconn.uri", "file://var/Data.fs?connection_cache_size=20000&connection_cache_size_bytes=2MB")
+    settings.setdefault(
+        "zodbconn.uri",
+        "file://var/Data.fs?connection_cache_size=20000&connection_cache_size_bytes=2MB",
+    )
     settings.setdefault("retry.attempts", "5")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     settings["zodbconn.uri"] = with_blob_folder(settings["zodbconn.uri"])
