@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ts_host.api import DateRange, EstablishmentConfig
@@ -143,7 +143,11 @@ def grades_by_subject(
     ]
 
 
+@lru_cache(maxsize=256)
 def format_coefficient(coefficient: Decimal) -> str:
-    """As the guide prints coefficients: ``1.0``, ``0.5``, ``2.0``, ``0.25``."""
+    """As the guide prints coefficients: ``1.0``, ``0.5``, ``2.0``, ``0.25``.
+
+    Remembered: a class uses a handful, on every row of its table.  Equal
+    values share an entry, and their text is the same (``normalize``)."""
     text = f"{coefficient.normalize():f}"
     return text if "." in text else f"{text}.0"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
 from ts_host.api import format_date, format_decimal
@@ -71,8 +70,12 @@ class GradeCells:
         return format_decimal(grade)
 
 
+def _written(hundredths: int) -> str:
+    return f"{hundredths // 100},{hundredths % 100:02d}"
+
+
 #: Every figure a grade out of 20 can have, written: a row reads three.
-_WRITTEN_HUNDREDTHS = tuple(f"{h // 100},{h % 100:02d}" for h in range(2001))
+_WRITTEN_HUNDREDTHS = tuple(_written(h) for h in range(2001))
 
 
 def hundredths_text(hundredths: int | None) -> str:
@@ -82,11 +85,7 @@ def hundredths_text(hundredths: int | None) -> str:
         return ""
     if hundredths < len(_WRITTEN_HUNDREDTHS):
         return _WRITTEN_HUNDREDTHS[hundredths]
-    return f"{hundredths // 100},{hundredths % 100:02d}"
-
-
-#: A class uses a handful of coefficients (``1.0``, ``0.5``…) on every row.
-coefficient_text = lru_cache(maxsize=256)(format_coefficient)
+    return _written(hundredths)
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def row(evaluation: Evaluation, grade_cell: str) -> str:
         f"<td>{hundredths_text(evaluation.average_hundredths)}</td>"
         f"<td>{hundredths_text(evaluation.minimum_hundredths)}</td>"
         f"<td>{hundredths_text(evaluation.maximum_hundredths)}</td>"
-        f"<td>{coefficient_text(evaluation.coefficient)}</td></tr>\n"
+        f"<td>{format_coefficient(evaluation.coefficient)}</td></tr>\n"
     )
 
 
