@@ -70,7 +70,7 @@ RELSTORAGE_STORAGE = """\
 %import relstorage
 <relstorage>
   keep-history false
-  cache-local-mb 64
+  cache-local-mb 10
   blob-dir {blob_cache}
   shared-blob-dir false
   <postgresql>
@@ -90,7 +90,7 @@ RELSTORAGE_CONF = """\
   <relstorage>
     keep-history false
     commit-lock-timeout 5
-    cache-local-mb 64
+    cache-local-mb 10
     blob-dir {blob_cache}
     shared-blob-dir false
     blob-cache-size 512MB
