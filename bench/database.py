@@ -2,11 +2,13 @@
 
 ``ts-admin demo`` fills a FileStorage with N pupils (100,000 take minutes),
 then the benchmark adds its own accounts: a family with two children in the
-establishment that offers the most services, and accounts for the login
-POST.  The database is packed and kept in a folder of var/bench/ named
-after the size and a digest of what shapes it (the establishments file, the
-versions of the host and of the services): Data.fs, its index, its blobs
-(the dossier's bulletins) beside it where the host looks for them, and
+establishment that offers the most services, and the families of the
+production topology's journeys, one child each, drawn from every
+establishment (the first of them also make the login POST's load).  The
+database is packed and kept in a folder of var/bench/ named after the size
+and a digest of what shapes it (the establishments file, the versions of
+the host and of the services): Data.fs, its index, its blobs (the
+dossier's bulletins) beside it where the host looks for them, and
 fixtures.json, which describes the fixtures.  ``--rebuild`` builds it again
 (after a change to the demo data, say).
 """
@@ -14,6 +16,7 @@ fixtures.json, which describes the fixtures.  ``--rebuild`` builds it again
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import subprocess
@@ -36,9 +39,14 @@ from ts_host.testing import PASSWORD, make_account
 from .server import REPOSITORY, environment, write_ini
 
 CACHE = REPOSITORY / "var" / "bench"
-LOGIN_ACCOUNTS = 64
+#: The families of the topology's journeys.  An evening's families are each
+#: other's strangers: journeys that cycled through 64 of them kept their
+#: children's records in every cache and hid what an evening of many keeps
+#: (a process's RelStorage cache filled past the memory target).  Two
+#: thousand families fill a process's caches within a run.
+LOGIN_ACCOUNTS = 2000
 #: Bump when the fixtures below change, so that cached databases are rebuilt.
-FIXTURES_VERSION = 4
+FIXTURES_VERSION = 5
 #: The pupils looked at to find a family (the demo's families are spread evenly).
 FAMILY_SEARCH = 5000
 FAMILY_CANDIDATES = 50
@@ -156,14 +164,26 @@ def choose_family(site, plugins, establishment, pupil_ids: list[str]) -> list[st
     return [first, *(p for p in family if p != first)]
 
 
+def journey_children(site, academy, exclude: list[str]) -> list[str]:
+    """:data:`LOGIN_ACCOUNTS` pupils, taken in turn from each establishment
+    (pupil ids are random, so each establishment's first ones are spread over
+    its divisions)."""
+    columns = [
+        [p for p in site.establishments[uai].pupil_ids.keys()[:FAMILY_SEARCH] if p not in exclude]
+        for uai in sorted(academy.establishments)
+    ]
+    taken = [p for row in itertools.zip_longest(*columns) for p in row if p is not None]
+    return taken[:LOGIN_ACCOUNTS]
+
+
 def create_accounts(site, request, registry) -> Fixtures:
     academy, plugins, hasher = registry.ts_academy, registry.ts_plugins, registry.ts_hasher
     establishment = max(academy.establishments.values(), key=lambda e: len(e.services))
     pupil_ids = list(site.establishments[establishment.uai].pupil_ids.keys()[:FAMILY_SEARCH])
     family = choose_family(site, plugins, establishment, pupil_ids)
     make_account(site, hasher, family, "bench.famille")
-    others = [p for p in pupil_ids if p not in family][:LOGIN_ACCOUNTS]
-    logins = [f"bench.connexion{number:02d}" for number in range(len(others))]
+    others = journey_children(site, academy, exclude=family)
+    logins = [f"bench.connexion{number:04d}" for number in range(len(others))]
     for login, pupil_id in zip(logins, others, strict=True):
         make_account(site, hasher, [pupil_id], login)
 
@@ -180,7 +200,9 @@ def create_accounts(site, request, registry) -> Fixtures:
         login: [
             request.route_path(route, pupil=pupil_id)
             for route in ("ts_absences.pupil", "ts_notes.pupil")
-            if establishment.enables(route.split(".")[0].removeprefix("ts_"))
+            if academy.establishments[site.pupils[pupil_id].uai].enables(
+                route.split(".")[0].removeprefix("ts_")
+            )
         ]
         for login, pupil_id in zip(logins, others, strict=True)
     }

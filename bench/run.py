@@ -53,6 +53,9 @@ PAGE_TARGETS = {"dashboard": 0.5, "notes": 0.25, "absences": 0.4, "lpc": 0.4}
 LOGIN_TARGET = 0.8  # of the argon2 bound
 SCALE_TARGET = 0.9  # largest scale / smallest scale, per page
 MEMORY_TARGET = 250 * 2**20  # bytes, at the largest scale
+#: Accounts the login POST's load logs in, in turn (distinct accounts, so
+#: that concurrent logins write different sessions).
+LOGIN_POSTS = 64
 ARGON2_SAMPLES = 20
 LABELS = {
     "family_floor": "family floor (identity, session, a cached 13 KB page)",
@@ -154,13 +157,14 @@ def log_in(url: str, login: str, password: str) -> webtest.TestApp:
 
 
 def login_requests(url: str, fixtures: Fixtures, path: Path) -> Path:
-    """One ready login POST per account: its session cookie and its form body.
+    """One ready login POST for each of :data:`LOGIN_POSTS` accounts: its
+    session cookie and its form body.
 
     The dealt keypad and the CSRF token live in the signed session cookie,
     so each line can be sent again, as a family retrying would.
     """
     lines = []
-    for login in fixtures.logins:
+    for login in fixtures.logins[:LOGIN_POSTS]:
         app = client(url)
         page = app.get("/connexion")
         form = page.forms["connexion"]
