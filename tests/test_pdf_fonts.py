@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
@@ -108,3 +108,33 @@ def test_a_document_is_the_same_as_with_reportlab_coding_its_strings(monkeypatch
     ours = document(STRINGS)
     monkeypatch.setattr(pdf.SharedFont, "splitString", TTFont.splitString)
     assert document(STRINGS) == ours
+
+
+def test_a_document_is_the_same_as_with_reportlab_making_its_font_files(monkeypatch):
+    pdf.register_fonts()
+    ours = document(STRINGS)
+    for name in (pdf.FONT, pdf.FONT_BOLD):
+        face = pdfmetrics.getFont(name).face
+        monkeypatch.delattr(face, "makeSubset")
+        monkeypatch.delattr(face, "addSubsetObjects")
+    assert document(STRINGS) == ours
+
+
+def test_a_subset_drawn_again_is_not_made_again(monkeypatch):
+    """The second document draws the same characters in the same order: its
+    font files are the first one's, made and compressed once."""
+    pdf.register_fonts()
+    made = []
+    make = TTFontFace.makeSubset
+    monkeypatch.setattr(
+        TTFontFace, "makeSubset", lambda face, subset: made.append(1) or make(face, subset)
+    )
+    strings = [*STRINGS, "une phrase que nul autre test n'écrit : ½ ¾ ¿"]
+    first = document(strings)
+    assert made
+    made.clear()
+    assert document(strings) == first
+    assert not made
+    # Other characters, another subset: made for this document.
+    document(["ŉ"])
+    assert made

@@ -13,9 +13,10 @@ import itertools
 import threading
 import weakref
 from importlib import resources
+from typing import NamedTuple
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 FONT, FONT_BOLD, FONT_MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono-Bold"
 FONT_FILES = {
@@ -23,6 +24,18 @@ FONT_FILES = {
     FONT_BOLD: "DejaVuSans-Bold.ttf",
     FONT_MONO: "DejaVuSansMono-Bold.ttf",
 }
+
+
+#: Font files of subsets a process keeps per font (some 20 KB each,
+#: compressed, and 36 KB not).
+REMEMBERED_SUBSETS = 16
+
+
+class _FontFile(NamedTuple):
+    """A subset's font file, as reportlab makes it and as the PDF holds it."""
+
+    font: bytes
+    compressed: bytes
 
 
 class SharedFont(TTFont):
@@ -33,12 +46,42 @@ class SharedFont(TTFont):
     a subset: two threads of waitress saving a PDF at once read each other's
     glyphs (an ``IndexError``, a 500). Documents are laid out in parallel; the
     subsets of one font are made one at a time.
+
+    A subset's font file is made and compressed once per process: it depends
+    only on the characters of the subset, in the order the document first
+    drew them, and the documents of one kind draw the same text (every
+    competences booklet of a palier, the children's names aside, which
+    mostly add no letter to it). reportlab made and compressed it for each
+    document (some 3 ms of a booklet's 24).
     """
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
         self._subsetting = threading.Lock()
         self._known = weakref.WeakKeyDictionary()
+        self._font_files = functools.lru_cache(maxsize=REMEMBERED_SUBSETS)(self._font_file)
+        # The face's own two steps, through what this font remembers.
+        self.face.makeSubset = self._subset_font
+        self.face.addSubsetObjects = self._add_subset_objects
+
+    def _font_file(self, subset: tuple[int, ...]) -> _FontFile:
+        font = TTFontFace.makeSubset(self.face, list(subset))
+        return _FontFile(font, pdfdoc.PDFZCompress.encode(font))
+
+    def _subset_font(self, subset: list[int]) -> bytes:
+        return self._font_files(tuple(subset)).font
+
+    def _add_subset_objects(self, doc, fontname: str, subset: list[int]):
+        """reportlab's, then the font file given its remembered compression."""
+        descriptor = TTFontFace.addSubsetObjects(self.face, doc, fontname, subset)
+        stream = doc.idToObject[doc.idToObject[descriptor.name].dict["FontFile2"].name]
+        if stream.filters == [pdfdoc.PDFZCompress]:
+            stream.content = self._font_files(tuple(subset)).compressed
+            stream.filters = None
+            stream.dictionary["Filter"] = pdfdoc.PDFArray(
+                [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
+            )
+        return descriptor
 
     def addObjects(self, doc) -> None:
         with self._subsetting:
