@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -42,6 +43,11 @@ import ts_host
 from ts_host import main
 from ts_host import testing as kit
 from ts_host.headers import CSP
+from ts_host.postgresql_commits import (
+    COMMIT_FUNCTION,
+    missing_settings,
+    plan_commits_for_few_objects,
+)
 from ts_host.storage import get_database
 from ts_host.testing import production
 from ts_host.testing.production import SHIPPED, Topology, replaced
@@ -117,6 +123,7 @@ class Accounts:
     family: str
     first_name: str
     writers: list[str]
+    database_uri: str
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +139,7 @@ def accounts(deployment, establishments, database_uri) -> Accounts:
             first_name = pupil.first_name
     finally:
         get_database(app.registry).close()
-    return Accounts(logins[0], first_name, logins[1:])
+    return Accounts(logins[0], first_name, logins[1:], database_uri)
 
 
 class LiveTopology(production.Topology):
@@ -379,6 +386,27 @@ def within(seconds: float, condition) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def test_relstorage_commits_are_planned_for_a_few_objects(deployment, establishments, accounts):
+    """The application started on the database (``accounts``) gave RelStorage's
+    commit function its planner settings; RelStorage installing the function
+    again (a new version of it) drops them, and the next start gives them back."""
+    app = main({}, **kit.app_settings(deployment, establishments, accounts.database_uri))
+    connections = get_database(app.registry).storage._adapter.connmanager
+    try:
+        assert connections.open_and_call(lambda _c, cursor: missing_settings(cursor)) == {}
+        connections.open_and_call(
+            lambda _c, cursor: cursor.execute(f"ALTER FUNCTION {COMMIT_FUNCTION} RESET ALL")
+        )
+        assert connections.open_and_call(lambda _c, cursor: missing_settings(cursor)) == {
+            "enable_hashjoin": "off",
+            "enable_mergejoin": "off",
+        }
+        plan_commits_for_few_objects(SimpleNamespace(app=app))
+        assert connections.open_and_call(lambda _c, cursor: missing_settings(cursor)) == {}
+    finally:
+        get_database(app.registry).close()
 
 
 def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):

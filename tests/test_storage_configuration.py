@@ -5,22 +5,27 @@ run selected: zodbconvert into PostgreSQL under ``TS_TEST_STORAGE=relstorage``,
 otherwise the files copied to a ZEO server; the blobs go along.
 """
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import psycopg2
 import pytest
 import transaction
 import ZODB
 import zodburi
 from psycopg2.extensions import make_dsn
 from pyramid.paster import get_appsettings
+from relstorage.adapters.postgresql import PostgreSQLAdapter
 from ZEO.runzeo import ZEOOptions
 from ZODB.blob import Blob
 from ZODB.FileStorage import FileStorage
 
 from ts_host import main
 from ts_host.cli import main as cli_main
+from ts_host.postgresql_commits import plan_commits_for_few_objects
 from ts_host.root import appmaker
 from ts_host.storage import StorageWithoutBlobs, blob_folder, with_blob_folder
 from ts_host.testing import DEMO_PUPILS
@@ -205,3 +210,20 @@ def test_zodbconvert_moves_the_embedded_database_into_the_shared_storage(embedde
             assert pupils_and_blob_in(server.uri(embedded)) == (DEMO_PUPILS, BLOB)
         finally:
             server.stop()
+
+
+def test_a_role_that_may_not_plan_relstorage_commits_gets_a_warning_and_starts(caplog):
+    """Not the commit function's owner: the application starts, its commits are
+    only slower, and the log says what to grant."""
+
+    class NotTheOwner:
+        def open_and_call(self, callback):
+            raise psycopg2.errors.InsufficientPrivilege("must be owner of function")
+
+    adapter = PostgreSQLAdapter.__new__(PostgreSQLAdapter)
+    adapter.keep_history, adapter.connmanager = False, NotTheOwner()
+    storage = SimpleNamespace(_adapter=adapter)
+    registry = SimpleNamespace(_zodb_databases={"": SimpleNamespace(storage=storage)})
+    with caplog.at_level(logging.WARNING, logger="ts_host.postgresql_commits"):
+        plan_commits_for_few_objects(SimpleNamespace(app=SimpleNamespace(registry=registry)))
+    assert "should own the function" in caplog.text

@@ -18,6 +18,7 @@ def main(global_config, **settings):
         config.include(".settings")
         config.include(".guard")
         config.include(".storage")
+        config.include(".postgresql_commits")
         config.include(".root")
         config.include("pyramid_tm")
         config.include("pyramid_retry")
