@@ -123,7 +123,6 @@ class Accounts:
     family: str
     first_name: str
     writers: list[str]
-    database_uri: str
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +138,7 @@ def accounts(deployment, establishments, database_uri) -> Accounts:
             first_name = pupil.first_name
     finally:
         get_database(app.registry).close()
-    return Accounts(logins[0], first_name, logins[1:], database_uri)
+    return Accounts(logins[0], first_name, logins[1:])
 
 
 class LiveTopology(production.Topology):
@@ -388,11 +387,13 @@ def within(seconds: float, condition) -> bool:
     return True
 
 
-def test_relstorage_commits_are_planned_for_a_few_objects(deployment, establishments, accounts):
+def test_relstorage_commits_are_planned_for_a_few_objects(
+    deployment, establishments, database_uri, accounts
+):
     """The application started on the database (``accounts``) gave RelStorage's
     commit function its planner settings; RelStorage installing the function
     again (a new version of it) drops them, and the next start gives them back."""
-    app = main({}, **kit.app_settings(deployment, establishments, accounts.database_uri))
+    app = main({}, **kit.app_settings(deployment, establishments, database_uri))
     connections = get_database(app.registry).storage._adapter.connmanager
     try:
         assert connections.open_and_call(lambda _c, cursor: missing_settings(cursor)) == {}
