@@ -37,11 +37,14 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from BTrees.IOBTree import IOBTree
 from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
+from ZODB.utils import u64
 
 import ts_host
 from ts_host import main
 from ts_host import testing as kit
+from ts_host.api import prefetch_tree
 from ts_host.headers import CSP
 from ts_host.postgresql_commits import (
     COMMIT_FUNCTION,
@@ -408,6 +411,40 @@ def test_relstorage_commits_are_planned_for_a_few_objects(
         assert connections.open_and_call(lambda _c, cursor: missing_settings(cursor)) == {}
     finally:
         get_database(app.registry).close()
+
+
+def test_a_trees_buckets_come_from_relstorage_in_one_query(
+    deployment, establishments, database_uri, monkeypatch
+):
+    """``prefetch_tree`` on RelStorage: a class book's 300 evaluations, ten
+    buckets, read by a process that has none of them in its caches, come in
+    one query instead of ten."""
+    settings = kit.app_settings(deployment, establishments, database_uri)
+    database = get_database(main({}, **settings).registry)
+    with database.transaction() as connection:
+        connection.root()["prefetch"] = IOBTree({key: str(key) for key in range(300)})
+    database.close()
+    database = get_database(main({}, **settings).registry)
+    mover = database.storage._adapter.mover
+    one_by_one, together = [], []
+    load_current, load_currents = mover.load_current, mover.load_currents
+    monkeypatch.setattr(
+        mover, "load_current", lambda c, oid: one_by_one.append(oid) or load_current(c, oid)
+    )
+    monkeypatch.setattr(
+        mover, "load_currents", lambda c, oids: together.append(set(oids)) or load_currents(c, oids)
+    )
+    try:
+        with database.transaction() as connection:
+            tree = connection.root()["prefetch"]
+            prefetch_tree(tree)
+            assert list(tree.values()) == [str(key) for key in range(300)]
+            buckets = {u64(bucket._p_oid) for bucket in tree.__getstate__()[0][::2]}
+        assert len(buckets) > 5
+        assert together == [buckets]
+        assert not buckets & set(one_by_one)
+    finally:
+        database.close()
 
 
 def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):

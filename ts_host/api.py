@@ -78,6 +78,7 @@ from .notifications import report_event
 from .pdf import FONT as PDF_FONT
 from .pdf import FONT_BOLD as PDF_FONT_BOLD
 from .pdf import register_fonts as register_pdf_fonts
+from .prefetch import prefetch_tree
 from .root import service_data, site_data
 from .staff.uploads import ImportPage, UploadField, importer_page
 from .throttle import allowed as throttle_allowed
@@ -170,6 +171,8 @@ __all__ = [  # noqa: RUF022 - grouped by defining module, as the imports above
     "PDF_FONT",
     "PDF_FONT_BOLD",
     "register_pdf_fonts",
+    # prefetch: a tree's buckets read in one round trip
+    "prefetch_tree",
     # root
     "service_data",
     "site_data",

@@ -28,6 +28,8 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from persistent.mapping import PersistentMapping
 
+from ts_host.api import prefetch_tree
+
 SERVICE_ID = "notes"
 
 ABS = "ABS"
@@ -220,10 +222,13 @@ class ClassBook(Persistent):
 
     def subjects(self) -> list[str]:
         """Every subject of the book (taught or evaluated), in the page's order."""
-        names = set(self.teams) | {e.subject for e in self.evaluations.values()}
+        names = set(self.teams) | {e.subject for e in self}
         return sorted(names, key=subject_sort_key)
 
     def __iter__(self) -> Iterator[Evaluation]:
+        """The evaluations by id, their buckets asked of the storage at once
+        (a page reads them all)."""
+        prefetch_tree(self.evaluations)
         return iter(self.evaluations.values())
 
 
