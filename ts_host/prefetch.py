@@ -7,7 +7,8 @@ buckets, and at 100 000 pupils, where a family's records are rarely in a
 cache, they were a third of the records a family's evening read (9.6 of 28
 loads a journey).  ``Connection.prefetch`` hands RelStorage the buckets'
 oids, which it loads in one query into its cache, where the iteration then
-finds them.  Storages without ``prefetch`` (FileStorage, ZEO) ignore it.
+finds them.  A ZEO client sends the server its requests for them without
+waiting for each answer; FileStorage, on the same disk, ignores it.
 """
 
 from __future__ import annotations
