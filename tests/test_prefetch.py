@@ -26,8 +26,9 @@ def stored_tree(db, keys: int) -> None:
     connection.close()
 
 
-def buckets_of(tree) -> list:
-    """Every node of ``tree`` below it, level by level, without loading any."""
+def nodes_below(tree) -> list:
+    """Every node below ``tree``, level by level: its inner trees are loaded
+    on the way, its buckets are not."""
     found, level = [], [tree]
     while level:
         children = [c for node in level for c in (node.__getstate__() or ((),))[0][::2]]
@@ -60,7 +61,7 @@ def test_a_deep_tree_is_asked_for_once_per_level(db, fresh):
     stored_tree(db, 40_000)
     tree, calls = fresh()
     prefetch_tree(tree)
-    nodes = buckets_of(tree)
+    nodes = nodes_below(tree)
     assert len(calls) == 2
     assert calls[0] | calls[1] == {node._p_oid for node in nodes}
     assert calls[0] == {node._p_oid for node in nodes if IBTree.providedBy(node)}
@@ -72,7 +73,7 @@ def test_a_class_book_sized_tree_is_one_call_for_its_buckets(db, fresh):
     stored_tree(db, 300)
     tree, calls = fresh()
     prefetch_tree(tree)
-    assert [len(oids) for oids in calls] == [len(buckets_of(tree))]
+    assert [len(oids) for oids in calls] == [len(nodes_below(tree))]
     assert len(calls[0]) > 1
 
 

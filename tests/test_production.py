@@ -444,6 +444,8 @@ def test_a_trees_buckets_come_from_relstorage_in_one_query(
         assert together == [buckets]
         assert not buckets & set(one_by_one)
     finally:
+        with database.transaction() as connection:  # the module's database as it was
+            del connection.root()["prefetch"]
         database.close()
 
 
