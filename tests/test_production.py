@@ -36,12 +36,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import psycopg2
 import pytest
 from BTrees.IOBTree import IOBTree
 from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
 from ZODB.utils import u64
 
 import ts_host
+from bench.topology import settle
 from ts_host import main
 from ts_host import testing as kit
 from ts_host.api import prefetch_tree
@@ -447,6 +449,39 @@ def test_a_trees_buckets_come_from_relstorage_in_one_query(
         with database.transaction() as connection:  # the module's database as it was
             del connection.root()["prefetch"]
         database.close()
+
+
+def test_the_benchmark_measures_its_copy_vacuumed_analysed_and_checkpointed(pg_dsn):
+    """``bench.topology.settle``: the bulk copy's analysis and writes are done
+    before the first measured step, not during it."""
+    server = PostgreSQL(pg_dsn)
+    name = server.create("ts_settle")
+
+    def query(dsn: str, statement: str) -> tuple:
+        connection = psycopg2.connect(dsn)
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+                return cursor.fetchone() if cursor.description else ()
+        finally:
+            connection.close()
+
+    try:
+        dsn = server.dsn_of(name)
+        query(dsn, "CREATE TABLE copied AS SELECT generate_series(1, 10000) AS n")
+        (before,) = query(dsn, "SELECT checkpoints_req FROM pg_stat_bgwriter")
+        settle(dsn)
+        statistics = (
+            "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'copied'"
+        )
+        assert all(query(dsn, statistics))
+        deadline = time.monotonic() + 10  # the checkpointer reports its count when it is done
+        while query(dsn, "SELECT checkpoints_req FROM pg_stat_bgwriter")[0] == before:
+            assert time.monotonic() < deadline, "no CHECKPOINT was asked for"
+            time.sleep(0.1)
+    finally:
+        server.drop(name)
 
 
 def test_killing_one_process_loses_no_acknowledged_write(topology, accounts):
