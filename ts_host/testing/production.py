@@ -257,12 +257,13 @@ class Topology:
             re.sub(r'(?m)^public_url = ".*"$', f'public_url = "{self.url}"', establishments),
             encoding="utf-8",
         )
-        # The processes share the blob cache, and ZODB creates its folder
-        # when it finds none: two starting at once on a fresh host race to
-        # create it, and one fails (FileExistsError). The unit restarts it
-        # (Restart=on-failure); here the folder is there first, as after
-        # the first start of a host.
-        (folder / "var" / "blobcache").mkdir(parents=True, exist_ok=True)
+        # The processes share the blob cache, and ZODB creates its folder,
+        # then the folder's tmp/, when it finds none: two starting at once
+        # on a fresh host race to create either, and one fails
+        # (FileExistsError). On a host, `ts-admin evolve` opens the storage
+        # first (docs/deployment.md), and a unit would restart the loser
+        # (Restart=on-failure); here both are there first, as after that.
+        (folder / "var" / "blobcache" / "tmp").mkdir(parents=True, exist_ok=True)
         try:
             for number in range(len(self.app_ports)):
                 self.start_app(number)
