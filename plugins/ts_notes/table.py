@@ -32,7 +32,9 @@ GRADE_CODES = {"ABS": _("absent"), "DIS": _("dispensé"), "N.NOT": _("non noté"
 #: What a screen reader says of a control without a grade (the page shows a dash).
 NO_GRADE = _("pas de note")
 
-SUBJECT_CELL = '<td rowspan="{rows}" class="ts-notes-matiere">{subject}</td>'
+#: The host's grouped table (``ts-table--grouped`` around it): on a phone the
+#: subject runs down its cell, and the grades come into view.
+SUBJECT_CELL = '<td rowspan="{rows}" class="ts-group-cell">{subject}</td>'
 
 
 def text(value: str) -> str:

@@ -402,10 +402,11 @@ ANSWERS = {
 PASSWORD = "29481736"
 
 
-def logged_in(journey, server, service=None):
-    """A new account for a family of two children, logged in on the dashboard."""
+def logged_in(journey, server, service=None, name=None):
+    """A new account for a family of two children, logged in on the dashboard;
+    its login is ``name`` (or the service's), then the viewport."""
     family = server.take_family(service)
-    login = f"{service or 'tuiles'}.{journey.viewport}"
+    login = f"{name or service or 'tuiles'}.{journey.viewport}"
     journey.create_account(family, login, PASSWORD)
     journey.log_in_by_mouse(login, PASSWORD)
     expect(journey.heading("Bienvenue")).to_be_visible()

@@ -81,6 +81,20 @@ def test_each_child_s_tiles_open_with_their_filters_and_dialogs(journey, server)
     assert not first & second, "the two children's tiles lead to the same pages"
 
 
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_a_phone_shows_a_grade_beside_its_control(journey, server, viewport):
+    """The notes on a phone (390 px) without scrolling the table: the subjects
+    run down their column (``ts-table--grouped``), where their names took a
+    third of the width and pushed the grades out of sight."""
+    family = logged_in(journey, server, "notes", name="notes-telephone")
+    open_service(journey, server, family, "notes")
+    table = journey.page.locator("#notes-table .fr-table__container")
+    grade = table.locator("tbody tr").first.locator("td").nth(2)  # subject, date, grade
+    expect(grade).to_be_visible()
+    shown, cell = table.bounding_box(), grade.bounding_box()
+    assert cell["x"] + cell["width"] <= shown["x"] + shown["width"], (cell, shown)
+
+
 def test_the_lpc_pdf_downloads(journey, server):
     if not any("lpc" in services for services in server.services.values()):
         pytest.skip(f"no establishment of {ESTABLISHMENTS} enables the lpc service")

@@ -34,7 +34,7 @@ def summary(page, subject):
     """The subject's summary row: [label, '', pupil's average, class average, '', '', coef]."""
     table = page.html.find(id="notes-table")
     for body in table.find_all("tbody"):
-        if body.find("td", class_="ts-notes-matiere").get_text(strip=True) == subject:
+        if body.find("td", class_="ts-group-cell").get_text(strip=True) == subject:
             return cells(body.find("tr", class_="ts-notes-moyenne"))
     raise AssertionError(f"no group for {subject}")
 
@@ -142,7 +142,7 @@ def test_codes_are_shown_with_their_legend(notes_page):
 def test_subjects_are_grouped_with_the_name_opening_their_rows(notes_page):
     page = notes_page()
     groups = page.html.find(id="notes-table").find_all("tbody")
-    headers = [g.find("td", class_="ts-notes-matiere") for g in groups]
+    headers = [g.find("td", class_="ts-group-cell") for g in groups]
     assert [h.get_text(strip=True) for h in headers] == ["Français", "Mathématiques"]
     # Four French rows and their summary row.
     assert headers[0]["rowspan"] == "5"
@@ -155,7 +155,7 @@ def test_each_row_has_its_header_by_scope_and_no_cell_a_headers_list(notes_page)
     assert [th["scope"] for th in table.thead("th")] == ["col"] * 8
     for body in table.find_all("tbody"):
         rows = body.find_all("tr")
-        assert body.find("td", class_="ts-notes-matiere")["rowspan"] == str(len(rows))
+        assert body.find("td", class_="ts-group-cell")["rowspan"] == str(len(rows))
         for row in rows:
             assert [th["scope"] for th in row.find_all("th")] == ["row"]
     assert table.find(attrs={"headers": True}) is None
