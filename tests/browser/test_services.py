@@ -89,15 +89,35 @@ def test_a_phone_shows_a_grade_beside_its_control(journey, server, viewport):
     family = logged_in(journey, server, "notes", name="notes-telephone")
     open_service(journey, server, family, "notes")
     table = journey.page.locator("#notes-table .fr-table__container")
-    grade = table.locator("tbody tr").first.locator("td").nth(2)  # subject, date, grade
-    expect(grade).to_be_visible()
-    shown, cell = table.bounding_box(), grade.bounding_box()
-    assert cell["x"] + cell["width"] <= shown["x"] + shown["width"], (cell, shown)
+    assert_in_sight(table, table.locator("tbody tr").first.locator("td").nth(2))  # the grade
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_a_phone_shows_each_competence_s_status(journey, server, viewport):
+    """The livret on a phone (390 px): the competences' labels wrap
+    (``fr-table--multiline``), where each on one line pushed the status out
+    of sight."""
+    require_lpc(server)
+    family = logged_in(journey, server, "lpc", name="lpc-telephone")
+    open_service(journey, server, family, "lpc")
+    table = journey.page.locator("#competences .fr-table__container")
+    assert_in_sight(table, table.locator("tbody tr").first.locator("td").nth(1))  # the status
+
+
+def assert_in_sight(table, cell) -> None:
+    """``cell`` shows whole in ``table``'s scrolling container, unscrolled."""
+    expect(cell).to_be_visible()
+    shown, box = table.bounding_box(), cell.bounding_box()
+    assert box["x"] + box["width"] <= shown["x"] + shown["width"], (box, shown)
+
+
+def require_lpc(server) -> None:
+    if not any("lpc" in services for services in server.services.values()):
+        pytest.skip(f"no establishment of {ESTABLISHMENTS} enables the lpc service")
 
 
 def test_the_lpc_pdf_downloads(journey, server):
-    if not any("lpc" in services for services in server.services.values()):
-        pytest.skip(f"no establishment of {ESTABLISHMENTS} enables the lpc service")
+    require_lpc(server)
     family = logged_in(journey, server, "lpc")
     child = open_service(journey, server, family, "lpc")
     with journey.page.expect_download() as download:
