@@ -19,9 +19,12 @@ fail at random.  Past the grace period it is not audited, and fails.
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +37,10 @@ from packaging.version import InvalidVersion, Version
 PROJECT_PAGE = "https://pypi.org/pypi/{name}/json"
 #: How long a pin replaced by a newer release passes, listed as due for update.
 GRACE = timedelta(days=7)
+#: Seconds before each new request for a project page the network failed to
+#: bring: PyPI drops a connection now and then, and one drop failed a whole
+#: CI run (2026-12-05, « Remote end closed connection without response »).
+PAUSES = (2.0, 10.0)
 
 
 @dataclass
@@ -83,10 +90,21 @@ def run_pip_audit(constraints: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def project_page(name: str) -> dict:
+def project_page(name: str, pauses: tuple[float, ...] = PAUSES) -> dict:
+    """The project page of ``name``, asked for again after each pause of
+    ``pauses`` while the network fails or PyPI answers 5xx (not after a 4xx)."""
     url = PROJECT_PAGE.format(name=name)  # a fixed https address
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
-        return json.load(response)
+    for pause in (*pauses, None):
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            if error.code < 500 or pause is None:
+                raise
+        except (OSError, http.client.HTTPException):
+            if pause is None:
+                raise
+        time.sleep(pause)
 
 
 def pins(constraints: Path) -> dict[str, str]:

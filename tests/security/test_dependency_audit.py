@@ -1,8 +1,14 @@
 """The dependency audit's reading of pip-audit and of PyPI's project pages."""
 
+import http.client
+import io
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 
-from .dependency_audit import audit
+import pytest
+
+from .dependency_audit import PROJECT_PAGE, audit, project_page
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
@@ -78,3 +84,39 @@ def test_a_pin_replaced_more_than_a_week_ago_is_not_audited():
         results, {"webob": "1.8.0"}, fetch=lambda name: replaced("2026-11-20T12:58:26Z"), now=NOW
     )
     assert not report.ok and "WebOb==1.8.0" in report.not_audited[0]
+
+
+def answering(monkeypatch, *answers) -> list[str]:
+    """``urlopen`` giving ``answers`` in turn (an exception is raised); the URLs asked."""
+    asked, waiting = [], list(answers)
+
+    def urlopen(url, timeout):
+        asked.append(url)
+        answer = waiting.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return io.BytesIO(answer)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    return asked
+
+
+def test_a_project_page_is_asked_for_again_when_the_connection_drops(monkeypatch):
+    dropped = http.client.RemoteDisconnected("Remote end closed connection without response")
+    asked = answering(monkeypatch, dropped, TimeoutError(), b'{"info": {"version": "2.1"}}')
+    assert project_page("pyramid", pauses=(0, 0)) == {"info": {"version": "2.1"}}
+    assert asked == [PROJECT_PAGE.format(name="pyramid")] * 3
+
+    asked = answering(monkeypatch, dropped, dropped, dropped)
+    with pytest.raises(http.client.RemoteDisconnected):
+        project_page("pyramid", pauses=(0, 0))
+    assert len(asked) == 3
+
+
+def test_a_project_page_pypi_does_not_have_is_not_asked_for_again(monkeypatch):
+    url = PROJECT_PAGE.format(name="nothing")
+    missing = urllib.error.HTTPError(url, 404, "Not Found", {}, None)
+    asked = answering(monkeypatch, missing)
+    with pytest.raises(urllib.error.HTTPError):
+        project_page("nothing", pauses=(0, 0))
+    assert len(asked) == 1
