@@ -104,6 +104,18 @@ def test_a_phone_shows_each_competence_s_status(journey, server, viewport):
     assert_in_sight(table, table.locator("tbody tr").first.locator("td").nth(1))  # the status
 
 
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_a_phone_shows_each_week_s_count(journey, server, viewport):
+    """The absences on a phone (390 px): every table's cells are padded less
+    and its headers wrap (the host's ``app.css``), where the DSFR's padding
+    put each week's count, the table's last column, past the screen's edge."""
+    family = logged_in(journey, server, "absences", name="absences-telephone")
+    open_service(journey, server, family, "absences")
+    table = journey.page.locator("[aria-labelledby='absences-titre']")
+    assert_in_sight(table, table.locator("tbody tr").first.locator("td").last)  # the count
+    assert_in_sight(table, table.locator("thead th").last)
+
+
 def assert_in_sight(table, cell) -> None:
     """``cell`` shows whole in ``table``'s scrolling container, unscrolled."""
     expect(cell).to_be_visible()
