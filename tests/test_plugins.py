@@ -9,7 +9,13 @@ from pyramid.exceptions import ConfigurationError
 from ts_host import hookspecs, main
 from ts_host.api import API_VERSION
 from ts_host.plugins import PluginRegistry
-from ts_host.testing import ESTABLISHMENT_A, ESTABLISHMENT_B, establishments_toml, login
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    ESTABLISHMENT_B,
+    establishments_toml,
+    kept_pages,
+    login,
+)
 
 from . import fake_services
 
@@ -46,10 +52,11 @@ def test_an_incompatible_plugin_is_skipped_with_its_reason(installed_distributio
 @pytest.mark.parametrize(
     ("requires_host", "status"),
     [
-        (">=1.0,<2", "ok"),  # written for API 1.0: 1.1 and 1.2 only add names
+        (">=1.0,<2", "ok"),  # written for API 1.0: 1.1 to 1.3 only add names
         (">=1.1,<2", "ok"),
         (">=1.2,<2", "ok"),
-        (">=1.3,<2", "incompatible"),
+        (">=1.3,<2", "ok"),
+        (">=1.4,<2", "incompatible"),
         (">=2.0", "incompatible"),
     ],
 )
@@ -150,6 +157,9 @@ def test_a_failing_tile_is_hidden_and_logged_the_page_still_renders(
     assert "Consultez le service factice" in home.text
     assert "Le service qui plante" not in home.text
     assert "tile of service crashy failed" in caplog.text
+    # Not kept without the tile (ts_host.page_cache): it may show next time.
+    fake_family.get("/", params={"eleve": pupil_enabled})
+    assert kept_pages(fake_family) == 0
 
 
 def test_the_dashboard_of_a_child_in_another_establishment_has_no_tile_of_it(

@@ -31,6 +31,7 @@ def main(global_config, **settings):
         config.include(".password_policy")
         config.include(".security")
         config.include(".layout")
+        config.include(".page_cache")
         config.include(".widgets")
         config.include(".services")
         config.include(".headers")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 #: The version of the plugins' API; a plugin states the range it needs
 #: (``ServiceDescription.requires_host``).  Within a major version, names
 #: are only added, or deprecated with a warning naming their replacement.
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 #: The permission of a service's pages in the establishment office: every
 #: staff member who works for the establishment (``config.add_staff_route``).
 STAFF_PERMISSION = "gestion"

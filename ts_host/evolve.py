@@ -18,7 +18,7 @@ from . import hookspecs
 from .contract import EvolveStep
 from .models import Container, Journal, Site, StaffDirectory, Structure
 from .models.notifications import Outbox
-from .models.site import ROOT_KEY, token_decoys
+from .models.site import ROOT_KEY, ReadMarker, token_decoys
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,11 @@ def add_notifications_outbox(site: Site) -> None:
         site.notifications = Outbox()
 
 
+def add_read_marker(site: Site) -> None:
+    if "read_marker" not in site.__dict__:
+        site.read_marker = ReadMarker()
+
+
 #: The host's own steps; append, never renumber.
 HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(1, "espace de données des services au niveau du site", add_services_namespace),
@@ -60,6 +65,7 @@ HOST_STEPS: Sequence[EvolveStep] = (
     EvolveStep(3, "comptes leurres des demandes de réinitialisation", add_token_decoys),
     EvolveStep(4, "comptes du personnel et journal (/gestion/)", add_staff_directory),
     EvolveStep(5, "file des notifications aux familles", add_notifications_outbox),
+    EvolveStep(6, "marqueur des lectures des pages gardées", add_read_marker),
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from .evolve import stamp_new_site
 from .models.people import Pupil
 from .models.site import ROOT_KEY, Site
+from .page_cache import start_reading
 
 
 def appmaker(zodb_root) -> Site:
@@ -27,9 +28,12 @@ def appmaker(zodb_root) -> Site:
 
 
 def get_site(request) -> Site:
+    """The request's first read of the database, and where its reads start."""
     from pyramid_zodbconn import get_connection
 
-    return appmaker(get_connection(request).root())
+    site = appmaker(get_connection(request).root())
+    start_reading(request, site)
+    return site
 
 
 def service_data(pupil: Pupil, service_id: str, factory: Callable[[], Any]) -> Any:

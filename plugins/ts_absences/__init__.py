@@ -25,7 +25,11 @@ def ts_describe_service():
 def ts_configure(config):
     config.add_translation_dirs("ts_absences:locale")
     config.add_pupil_page(
-        views.PAGE_ROUTE, "", views.absences_view, "ts_absences:templates/absences.pt"
+        views.PAGE_ROUTE,
+        "",
+        views.absences_view,
+        "ts_absences:templates/absences.pt",
+        page_cache=True,
     )
     config.add_pupil_page(
         views.JUSTIFY_ROUTE, "/justifier", views.JustifyView, "ts_absences:templates/justify.pt"

@@ -27,12 +27,15 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_lpc:locale")
-    config.add_pupil_page(views.LIST_ROUTE, "", views.livret_view, "ts_lpc:templates/livret.pt")
+    config.add_pupil_page(
+        views.LIST_ROUTE, "", views.livret_view, "ts_lpc:templates/livret.pt", page_cache=True
+    )
     config.add_pupil_page(
         views.COMPETENCE_ROUTE,
         r"/competence/{number:\d}",
         views.competence_view,
         "ts_lpc:templates/competence.pt",
+        page_cache=True,
     )
     config.add_pupil_page(views.PDF_ROUTE, "/livret.pdf", views.pdf_view)
 

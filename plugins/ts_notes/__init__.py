@@ -31,7 +31,9 @@ def ts_describe_service():
 @hookimpl
 def ts_configure(config):
     config.add_translation_dirs("ts_notes:locale")
-    config.add_pupil_page(views.PAGE_ROUTE, "", views.notes_view, "ts_notes:templates/notes.pt")
+    config.add_pupil_page(
+        views.PAGE_ROUTE, "", views.notes_view, "ts_notes:templates/notes.pt", page_cache=True
+    )
     config.add_staff_page(
         office.PUBLISHED_ROUTE, "", office.published_view, "ts_notes:templates/office.pt"
     )

@@ -19,6 +19,7 @@ from ..contract import Tile
 from ..formatting import format_date
 from ..i18n import _
 from ..models import Pupil
+from ..page_cache import keep_nothing
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,14 @@ def tiles_for(request, pupil: Pupil) -> list[Tile]:
             )
         except Exception:
             log.exception("tile of service %s failed for pupil %s", service_id, pupil.id)
+            keep_nothing(request)  # the tile may show at the next view
             continue
         if tile is not None:
             tiles.append(tile)
     return tiles
 
 
-@view_config(route_name="home", renderer="ts_host:templates/dashboard/home.pt")
+@view_config(route_name="home", renderer="ts_host:templates/dashboard/home.pt", page_cache=True)
 def home_view(request):
     if request.account is None:
         raise HTTPForbidden()

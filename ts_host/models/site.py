@@ -33,6 +33,14 @@ def token_decoys() -> tuple[Account, ...]:
     return tuple(Account(f"leurre-{n}", "leurre", "", "") for n in range(TOKEN_DECOYS))
 
 
+class ReadMarker(Persistent):
+    """A record no page reads: where a request's reads begin on its
+    connection's ring (:mod:`ts_host.page_cache`)."""
+
+    def touch(self) -> None:
+        """Move the marker to the ring's end (any attribute read does)."""
+
+
 class LoginTaken(ValueError):
     """The login asked for is another account's (whatever its case)."""
 
@@ -156,6 +164,7 @@ class Site(Persistent):
         self.staff = StaffDirectory()  # the establishment office's accounts (/gestion/)
         self.journal = Journal()  # what staff and ts-admin did (ts_host.audit)
         self.notifications = Outbox()  # events reported by services, mails to send
+        self.read_marker = ReadMarker()  # read by no page (ts_host.page_cache)
 
     # Establishments, pupils and responsables ---------------------------------
 

@@ -21,6 +21,10 @@ so a plugin's tests just use the fixtures:
 ``family``
     a responsable account holding both pupils; ``family_app`` is a
     ``testapp`` logged in as that account.
+``kept_pages(app)``
+    how many pages the application keeps between a family's views
+    (:mod:`ts_host.page_cache`), for a test that a kept page shows no
+    stale record.
 ``mailbox``
     the messages sent so far (only those whose transaction committed).
 ``register_plugin``
@@ -96,7 +100,7 @@ from .imports import non_public_imports as non_public_imports
 from .staff import StaffMember, make_staff, staff_app, staff_login
 from .web import TEST_ENVIRON as TEST_ENVIRON
 from .web import Mailbox as Mailbox
-from .web import help_section, keypad_positions, login, set_today
+from .web import help_section, kept_pages, keypad_positions, login, set_today
 
 # The fixtures live in a module of their own, which pytest loads with this one.
 pytest_plugins = ("ts_host.testing.plugin",)
@@ -141,6 +145,7 @@ __all__ = [
     "college_config",
     "establishments_toml",
     "help_section",
+    "kept_pages",
     "keypad_positions",
     "login",
     "make_account",

@@ -22,6 +22,12 @@ def set_today(app: webtest.TestApp, day: date) -> None:
     app.app.registry.settings["ts.today"] = day.isoformat()
 
 
+def kept_pages(app: webtest.TestApp) -> int:
+    """How many pages ``app``'s application keeps (:mod:`ts_host.page_cache`):
+    a test of a kept page checks it is kept before it changes what it shows."""
+    return len(app.app.registry.ts_pages)
+
+
 def login(app: webtest.TestApp, login_name: str, password: str) -> webtest.TestResponse:
     """Log in through the real form: the keypad positions are read from the page."""
     page = app.get("/connexion")

@@ -6,7 +6,7 @@ import pytest
 
 from ts_absences.models import PROCESSED, REPORTED, SERVICE_ID, Absence, PupilAbsences
 from ts_host.api import service_data
-from ts_host.testing import ESTABLISHMENT_A, ServiceAccessTests, set_today
+from ts_host.testing import ESTABLISHMENT_A, ServiceAccessTests, kept_pages, set_today
 
 TITLE = "Le nombre par semaine des demi-journées où au moins une absence a été signalée et traitée"
 
@@ -182,3 +182,21 @@ class TestAccess(ServiceAccessTests):
     pupil_paths = ("", "/justifier", "/annoncer")
     page_text = "Numéro semaine"
     tile_text = "Consultez les absences"
+
+
+def test_a_page_kept_between_views_shows_no_stale_count(family_app, site, tm, known_absences):
+    """The page is kept from the family's second view (ts_host.page_cache):
+    an absence processed since counts at the next."""
+    kept = family_app.get(url(known_absences))
+    assert family_app.get(url(known_absences)).body == kept.body and kept_pages(family_app) == 1
+    with tm:
+        data = service_data(site.pupils[known_absences], SERVICE_ID, PupilAbsences)
+        data.replace(
+            [*KNOWN, Absence(at("16/02/2027 08:00"), at("16/02/2027 11:55"), PROCESSED, True)]
+        )
+    assert table_rows(family_app.get(url(known_absences)))[0] == [
+        "7",
+        "lun. 15/02/2027",
+        "sam. 20/02/2027",
+        "1",
+    ]

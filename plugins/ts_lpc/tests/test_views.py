@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +13,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from ts_host.testing import (
     TODAY,
     ServiceAccessTests,
+    kept_pages,
     login,
     make_account,
 )
@@ -325,3 +327,15 @@ def test_an_establishment_may_not_offer_the_pdf(dummy_request, site, tm, pupil_e
         assert views.livret_view(withheld, dummy_request)["pdf_url"] is None
     with pytest.raises(HTTPNotFound):
         views.pdf_view(withheld, dummy_request)
+
+
+def test_a_page_kept_between_views_shows_no_stale_status(family_app, site, tm, livret):
+    """The list is kept from the family's second view (ts_host.page_cache):
+    a competence validated since shows at the next."""
+    path = f"/eleve/{livret}/competences"
+    kept = family_app.get(path)
+    assert family_app.get(path).body == kept.body and kept_pages(family_app) == 1
+    with tm:
+        record = site.pupils[livret].services.get(SERVICE_ID)
+        record.palier_for_update(3).validate("4", date.fromisoformat(TODAY))
+    assert statuses(family_app.get(path))[4] == "validée le 15/02/2027"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from urllib.parse import urljoin
 
 from ts_host.api import of_name
-from ts_host.testing import ServiceAccessTests, set_today
+from ts_host.testing import ServiceAccessTests, kept_pages, set_today
 from ts_notes.models import SERVICE_ID, ClassBook, PupilNotes
 
 #: The main table's rows of grades (each subject's body ends with its average).
@@ -452,3 +452,24 @@ def test_300_published_grades_stay_within_what_the_rows_need(family_app, site, t
     page = family_app.get(f"/eleve/{pupil_enabled}/notes", params={"periode": "annee"})
     assert len(table_rows(page)) == 300
     assert len(page.body) <= 58 * 1024, len(page.body)
+
+
+def test_a_page_kept_between_views_shows_no_stale_grade(
+    family_app, notes_page, site, tm, known_book
+):
+    """The page is kept from the family's second view (ts_host.page_cache):
+    a grade corrected and an evaluation added since show at the next."""
+    kept = notes_page(periode="annee")
+    assert notes_page(periode="annee").body == kept.body and kept_pages(family_app) == 1
+    with tm:
+        notes = site.pupils[known_book].services.get(SERVICE_ID)
+        statistics = next(e for e in notes.book if e.label == "Statistiques")
+        notes.set_grade(statistics.id, Decimal("3.25"))
+        added = notes.book.add_evaluation(
+            "Mathématiques", "Contrôle surprise", date(2027, 2, 1), Decimal(1), date(2027, 2, 2)
+        )
+        notes.set_grade(added.id, Decimal("17.5"))
+        notes.book.compute_figures()
+    # A row is [subject,] label, date, grade…: the subject opens its first row.
+    rows = {row[-7]: row[-5] for row in table_rows(notes_page(periode="annee"))}
+    assert rows["Statistiques"] == "3,25" and rows["Contrôle surprise"] == "17,50"
