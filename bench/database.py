@@ -29,7 +29,7 @@ from pathlib import Path
 import transaction
 from pyramid.paster import bootstrap
 
-from ts_host import hookspecs
+from ts_host import evolve, hookspecs
 from ts_host.api import date_ranges
 from ts_host.plugins import PluginRegistry
 from ts_host.root import appmaker
@@ -83,7 +83,10 @@ def cache_key(pupils: int, establishments: Path) -> str:
     )
     digest = hashlib.sha256()
     digest.update(establishments.read_bytes())
-    shape = [pupils, version("teleservices"), versions, FIXTURES_VERSION]
+    # The host's data generation: a database built before an upgrade step
+    # (the page cache's read marker) is not the one production would serve.
+    generation = evolve.latest(evolve.HOST_STEPS)
+    shape = [pupils, version("teleservices"), versions, generation, FIXTURES_VERSION]
     digest.update(json.dumps(shape).encode())
     return digest.hexdigest()[:12]
 
