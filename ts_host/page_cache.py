@@ -82,10 +82,18 @@ class KeptPage:
         return len(self.body) + RECORD_BYTES * len(self.reads)
 
     def is_current(self, connection) -> bool:
-        """Every record read still has its serial in ``connection``'s snapshot."""
+        """Every record read still has its serial in ``connection``'s snapshot.
+
+        A record the connection holds, not a ghost, is as of the snapshot
+        (ZODB invalidates the others as the transaction begins); a ghost or
+        a record the cache let go is loaded, as the page would load it.
+        """
+        held = connection._cache.get
         try:
             for oid, serial in self.reads:
-                record = connection.get(oid)
+                record = held(oid)
+                if record is None:
+                    record = connection.get(oid)
                 if record._p_changed is None:
                     record._p_activate()
                 if record._p_serial != serial:
@@ -95,9 +103,8 @@ class KeptPage:
         return True
 
     def response(self) -> Response:
-        response = Response(status=self.status, headerlist=list(self.headerlist))
-        response.body = self.body
-        return response
+        # The stored headers hold the body's Content-Length.
+        return Response(status=self.status, headerlist=list(self.headerlist), app_iter=[self.body])
 
 
 class PageCache:
@@ -165,11 +172,13 @@ def page_key(request) -> bytes | None:
     session = request.session
     if any(name.startswith(FLASH_PREFIX) and session[name] for name in session):
         return None
+    environ = request.environ
     return request.registry.ts_pages.key(
         request.host_url,
-        request.script_name,
-        request.path_qs,
-        request.localizer.locale_name,
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        request.locale_name,
         account.id,
         session.get_csrf_token(),
         today(request).isoformat(),
