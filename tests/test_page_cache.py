@@ -109,8 +109,7 @@ class FakeRequest:
     def __init__(self, registry, session):
         self.registry, self.session = registry, session
         self.account = type("Account", (), {"id": "compte"})()
-        self.host_url, self.script_name, self.path_qs = "http://t", "", "/"
-        self.localizer = type("Localizer", (), {"locale_name": "fr"})()
+        self.host_url, self.environ, self.locale_name = "http://t", {"PATH_INFO": "/"}, "fr"
 
 
 def test_a_page_with_a_message_to_show_once_is_not_kept(ts_app):
