@@ -6,7 +6,7 @@ from persistent import Persistent
 from ZODB import DB
 from ZODB.MappingStorage import MappingStorage
 
-from ts_host import main
+from ts_host import evolve, main
 from ts_host.dashboard import views as dashboard
 from ts_host.models.site import ReadMarker
 from ts_host.page_cache import KeptPage, PageCache, page_key, records_read
@@ -223,3 +223,14 @@ def test_a_size_of_0_keeps_no_page(ts_settings, testapp, family):
     login(app, family.login, PASSWORD)
     assert len({app.get("/").body for _ in range(3)}) == 1
     assert app.app.registry.ts_pages is None
+
+
+def test_evolve_gives_an_older_database_its_marker(ts_app, family_app, site, tm):
+    """Host step 6: a database from before the page cache keeps pages once upgraded."""
+    with tm:
+        del site.read_marker
+        site.generations[evolve.HOST] = 5
+    evolve.evolve(lambda: site, ts_app.registry.ts_plugins, tm)
+    for _ in range(3):
+        family_app.get("/")
+    assert len(ts_app.registry.ts_pages) == 1
