@@ -320,8 +320,7 @@ def scale_table(result: ScaleResult) -> str:
 
 def first_of(page: str) -> str:
     """The page a first-view measure is of (``notes_first_view``: ``notes``)."""
-    suffix = FIRST_VIEW.format("")
-    return page.removesuffix(suffix) if page.endswith(suffix) else page
+    return page.removesuffix(FIRST_VIEW.format(""))
 
 
 def comparison_table(small: ScaleResult, large: ScaleResult) -> str:
