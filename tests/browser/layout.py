@@ -17,7 +17,9 @@
   container);
 - no image has a zero size (a broken or squeezed ``<img>``);
 - no DSFR icon class draws nothing (an icon the Makefile's ``DSFR_ICONS``
-  does not vendor shows an empty square).
+  does not vendor shows an empty square);
+- the page is drawn in standards mode: without a doctype the browser falls
+  back to quirks mode, where tables, fonts and boxes are sized otherwise.
 
 axe-core sees none of these: they break no accessibility rule's DOM test.
 When a check fails, a screenshot of the page at that width is kept in the
@@ -44,6 +46,9 @@ TOLERANCE = 1
 #: decorative image) may be shown out of order.
 LAYOUT_PROBLEMS = """([tolerance, width]) => {
     const problems = [];
+    if (document.compatMode !== 'CSS1Compat') {
+        problems.push('the page has no <!DOCTYPE html>: it is drawn in quirks mode');
+    }
     const describe = (element) => {
         const text = (element.innerText || element.getAttribute('aria-label') || '')
             .trim().replace(/\\s+/g, ' ').slice(0, 60);
