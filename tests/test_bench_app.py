@@ -1,7 +1,6 @@
 """The benchmark's bare view lives in the benchmark's application, never in the product."""
 
 import pytest
-import webtest
 from pyramid.paster import get_appsettings
 
 from bench import database as bench_database
@@ -12,14 +11,14 @@ from bench.run import combined
 from bench.server import REPOSITORY, write_ini
 from ts_host import main
 from ts_host.storage import blob_folder, get_database, with_blob_folder
-from ts_host.testing import login
+from ts_host.testing import TestApp, login
 
 
 def test_the_bare_view_is_served_by_the_benchmark_application_only(ts_settings):
     for factory, status in ((bench_main, 200), (main, 404)):
         app = factory({}, **ts_settings)
         try:
-            client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
+            client = TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
             response = client.get(BARE_PATH, status=status)
         finally:
             get_database(app.registry).close()

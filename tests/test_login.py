@@ -4,9 +4,15 @@ import re
 import threading
 from datetime import datetime, timedelta
 
-import webtest
-
-from ts_host.testing import PASSWORD, TEST_SECRETS, keypad_positions, login, make_account, open_site
+from ts_host.testing import (
+    PASSWORD,
+    TEST_SECRETS,
+    TestApp,
+    keypad_positions,
+    login,
+    make_account,
+    open_site,
+)
 
 TEST_PEPPER = TEST_SECRETS["ts.password_pepper"]
 FAILED = "Identifiant ou mot de passe incorrect"
@@ -112,7 +118,7 @@ def test_parallel_failed_logins_are_all_counted(ts_app, family, site, tm):
     statuses = []
 
     def attempt(index):
-        app = webtest.TestApp(
+        app = TestApp(
             ts_app,
             extra_environ={
                 "HTTP_HOST": "teleservices.test",
@@ -159,7 +165,7 @@ def test_cookies_are_httponly_samesite_and_secure_outside_development(ts_setting
     wsgi = main({}, **{**ts_settings, "ts.development": "false"})
     with open_site(wsgi) as site:
         make_account(site, wsgi.registry.ts_hasher, [pupil_enabled], "famille.https")
-    app = webtest.TestApp(wsgi)
+    app = TestApp(wsgi)
     page = app.get("https://teleservices.test/connexion")
     cookie = page.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "secure" in cookie.lower()

@@ -1,7 +1,7 @@
 """Gérer son compte: each change needs the current password and is notified."""
 
 from ts_host.models import CodeState
-from ts_host.testing import attach_responsable, keypad_positions, login
+from ts_host.testing import TestApp, attach_responsable, keypad_positions, login
 
 from .accounts_helpers import fill_children, unused_codes
 
@@ -52,9 +52,8 @@ def test_changing_the_email_needs_the_current_password_and_tells_both_addresses(
 
 
 def test_changing_the_password_ends_the_other_sessions(ts_app, family_app, family):
-    import webtest
 
-    other = webtest.TestApp(ts_app, extra_environ={"HTTP_HOST": "teleservices.test"})
+    other = TestApp(ts_app, extra_environ={"HTTP_HOST": "teleservices.test"})
     login(other, family.login, family.password)
     response = change(family_app, "mot-de-passe", {"password": "481937", "confirmation": "481937"})
     assert response.status_int == 303

@@ -12,11 +12,11 @@ from ZODB.blob import Blob
 from ts_host.activation import normalise
 from ts_host.models import CodeState, Role
 from ts_host.models.containers import Container
-from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
+from ts_host.testing import ESTABLISHMENT_A, TestApp, make_staff, open_site, staff_login
 
 
 def signed_in(testapp, role, login_name):
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     with open_site(testapp.app) as site:
         member = make_staff(
             site, testapp.app.registry.ts_hasher, login_name, role, [ESTABLISHMENT_A]
@@ -180,7 +180,7 @@ def test_the_journal_shows_who_did_what_filtered(office, testapp):
     form_for(page, "/refus", code).submit()
     with open_site(testapp.app) as site:
         member = make_staff(site, testapp.app.registry.ts_hasher, "support", Role.ACADEMIE)
-    academie = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    academie = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     staff_login(academie, member)
     journal = academie.get("/gestion/journal", {"compte": "secretariat", "action": "refused"})
     rows = journal.html.select("tbody tr")

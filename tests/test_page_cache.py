@@ -1,7 +1,6 @@
 """A family's page kept until one of the records it read changes (ts_host.page_cache)."""
 
 import transaction
-import webtest
 from persistent import Persistent
 from ZODB import DB
 from ZODB.MappingStorage import MappingStorage
@@ -10,7 +9,7 @@ from ts_host import evolve, main
 from ts_host.dashboard import views as dashboard
 from ts_host.models.site import ReadMarker
 from ts_host.page_cache import KeptPage, PageCache, page_key, records_read
-from ts_host.testing import PASSWORD, login, make_account
+from ts_host.testing import PASSWORD, TestApp, login, make_account
 
 
 def rendering_counter(monkeypatch) -> list:
@@ -77,7 +76,7 @@ def test_kept_pages_change_no_page(family_app, ts_app):
 def test_each_session_has_its_own_pages(testapp, family, ts_app):
     """A page carries its session's CSRF token: another session of the same
     family gets its own."""
-    other = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+    other = TestApp(ts_app, extra_environ=testapp.extra_environ)
     tokens = []
     for app in (testapp, other):
         login(app, family.login, PASSWORD)
@@ -95,7 +94,7 @@ def test_a_kept_page_is_served_to_no_one_else(testapp, family, site, tm, ts_app)
     login(testapp, family.login, PASSWORD)
     path = f"/?eleve={mine}"
     assert all(mine in testapp.get(path).text for _ in range(3))
-    other = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+    other = TestApp(ts_app, extra_environ=testapp.extra_environ)
     login(other, "autre.famille", PASSWORD)
     assert all(mine not in other.get(path).text for _ in range(3))
 
@@ -219,7 +218,7 @@ def test_no_cache_without_the_marker_of_an_evolved_database(family_app, site, tm
 
 def test_a_size_of_0_keeps_no_page(ts_settings, testapp, family):
     settings = {**ts_settings, "ts.page_cache_mb": "0"}
-    app = webtest.TestApp(main({}, **settings), extra_environ=testapp.extra_environ)
+    app = TestApp(main({}, **settings), extra_environ=testapp.extra_environ)
     login(app, family.login, PASSWORD)
     assert len({app.get("/").body for _ in range(3)}) == 1
     assert app.app.registry.ts_pages is None

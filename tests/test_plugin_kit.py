@@ -36,6 +36,7 @@ from ts_host.testing import (
     ESTABLISHMENT_B,
     PASSWORD,
     ServiceAccessTests,
+    TestApp,
     assert_public_api_only,
     establishments_toml,
     login,
@@ -296,7 +297,7 @@ def meteo_app(generated, monkeypatch, tmp_path):
     with open_site(app) as site:
         pupils = [pupils_of(site, ESTABLISHMENT_A)[0].id, pupils_of(site, ESTABLISHMENT_B)[0].id]
         make_account(site, app.registry.ts_hasher, pupils, "famille.meteo")
-    browser = webtest.TestApp(app, extra_environ=testing.TEST_ENVIRON)
+    browser = TestApp(app, extra_environ=testing.TEST_ENVIRON)
     assert login(browser, "famille.meteo", PASSWORD).status_int == 303
     yield browser, pupils
     get_database(app.registry).close()

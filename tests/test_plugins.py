@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-import webtest
 from pyramid.exceptions import ConfigurationError
 
 from ts_host import hookspecs, main
@@ -12,6 +11,7 @@ from ts_host.plugins import PluginRegistry
 from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
+    TestApp,
     establishments_toml,
     kept_pages,
     login,
@@ -113,7 +113,7 @@ def fake_app(installed_distribution, tmp_path, ts_zodb_uri):
     from ts_host.testing import app_settings
 
     app = main({}, **app_settings(tmp_path, toml, ts_zodb_uri))
-    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
+    return TestApp(app, extra_environ={"HTTP_HOST": "teleservices.test"})
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import re
 from datetime import datetime, timedelta
 
-from ts_host.testing import keypad_positions, login
+from ts_host.testing import TestApp, keypad_positions, login
 
 SENT = "Si ces informations correspondent à un compte"
 
@@ -107,9 +107,8 @@ def test_the_new_password_follows_the_rules(testapp, family, mailbox):
 
 
 def test_a_reset_ends_the_accounts_other_sessions(ts_app, testapp, family, mailbox):
-    import webtest
 
-    other = webtest.TestApp(ts_app, extra_environ={"HTTP_HOST": "teleservices.test"})
+    other = TestApp(ts_app, extra_environ={"HTTP_HOST": "teleservices.test"})
     login(other, family.login, family.password)
     assert other.get("/").status_int == 200
     ask_reset(testapp, family.login, "famille.test@example.org")

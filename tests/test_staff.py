@@ -9,7 +9,7 @@ import pytest
 from pyramid.interfaces import ISecurityPolicy
 
 from ts_host.staff import commands
-from ts_host.testing import login, open_site
+from ts_host.testing import TestApp, login, open_site
 
 PASSWORD = "une phrase de passe assez longue"
 UAI = "0541234Y"
@@ -244,9 +244,8 @@ def test_the_journal_filters_the_command_line_s_entries(chef, ts_app):
 @pytest.fixture
 def enrolled_member(chef, ts_app):
     """An établissement member, activated and enrolled, signed in on a client of its own."""
-    import webtest
 
-    member = webtest.TestApp(ts_app, extra_environ=chef[0].extra_environ)
+    member = TestApp(ts_app, extra_environ=chef[0].extra_environ)
     activate(member, open_account(ts_app, "secretaire", "etablissement", [UAI]))
     sign_in(member, "secretaire")
     enrol(member)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import transaction
-import webtest
 import ZODB.config
 import ZODB.Connection
 from persistent.mapping import PersistentMapping
@@ -32,6 +31,7 @@ from ts_host.storage import get_database
 from ts_host.testing import (
     PASSWORD,
     TEST_ENVIRON,
+    TestApp,
     keypad_positions,
     login,
     make_account,
@@ -249,7 +249,7 @@ def pg_app(on_postgresql, ts_establishments_file, tmp_path):
     with open_site(app) as site:
         first_pupil = next(iter(site.pupils.keys()))
         account = make_account(site, app.registry.ts_hasher, [first_pupil], "famille.pg")
-    client = webtest.TestApp(app, extra_environ=TEST_ENVIRON)
+    client = TestApp(app, extra_environ=TEST_ENVIRON)
     assert login(client, account.login, PASSWORD).status_int == 303
     yield client
     get_database(app.registry).close()

@@ -12,6 +12,7 @@ from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
     PASSWORD,
+    TestApp,
     installed_services,
     login,
     make_account,
@@ -96,7 +97,7 @@ def client(ts_app):
     """
 
     def make(login_name: str | None = None, address: str = "192.0.2.20") -> webtest.TestApp:
-        app = webtest.TestApp(
+        app = TestApp(
             ts_app, extra_environ={"HTTP_HOST": "teleservices.test", "REMOTE_ADDR": address}
         )
         if login_name is not None:

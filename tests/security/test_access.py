@@ -15,6 +15,7 @@ from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
     PASSWORD,
+    TestApp,
     attach_responsable,
     establishments_toml,
     installed_services,
@@ -243,7 +244,7 @@ def test_a_plugin_installed_later_is_in_the_matrix_and_a_leak_is_caught(
     routes = pupil_routes(wsgi.registry)
     added = {route.pattern for route in routes if "/ajout" in route.pattern}
     assert "/eleve/{pupil}/ajout/detail/{item}" in added
-    app = webtest.TestApp(wsgi, extra_environ={"HTTP_HOST": "teleservices.test"})
+    app = TestApp(wsgi, extra_environ={"HTTP_HOST": "teleservices.test"})
     assert login(app, "famille.ajout", PASSWORD).status_int == 303
     found = intrusions(app, routes, "GET", stranger, "f" * 16, responsable="x")
     leak = "GET /eleve/{pupil}/ajout/bulletin: 200 OK (inexistant : 200 OK)"

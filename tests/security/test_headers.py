@@ -8,10 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import webtest
 
 from ts_host import main, tokens
-from ts_host.testing import PASSWORD, keypad_positions, make_account, open_site
+from ts_host.testing import PASSWORD, TestApp, keypad_positions, make_account, open_site
 
 from ..threaded_waitress import threaded_waitress
 from .routes import requests
@@ -116,7 +115,7 @@ def test_every_cookie_is_httponly_samesite_hostonly_and_secure_outside_developme
         responsable = site.pupils[pupil_enabled].responsables[0].responsable_id
     values = {"pupil": pupil_enabled, "responsable": responsable, "token": "x" * 43}
     base = "http://teleservices.test" if development else "https://teleservices.test"
-    app = webtest.TestApp(wsgi, extra_environ={"HTTP_HOST": "teleservices.test"})
+    app = TestApp(wsgi, extra_environ={"HTTP_HOST": "teleservices.test"})
     page = app.get(f"{base}/connexion")
     form = page.forms["connexion"]
     form["login"], form["password"] = "owner", keypad_positions(page, PASSWORD)

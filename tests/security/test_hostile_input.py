@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 from ts_host import tokens
 from ts_host.activation import display
 from ts_host.models import CodeKind, Role
-from ts_host.testing import ESTABLISHMENT_A, TEST_ENVIRON, make_account, make_staff, staff_login
+from ts_host.testing import (
+    ESTABLISHMENT_A,
+    TEST_ENVIRON,
+    TestApp,
+    make_account,
+    make_staff,
+    staff_login,
+)
 
 from .hostile import Filler, buttons_of, submissions
 from .routes import requests
@@ -347,7 +354,7 @@ def test_hostile_input_on_every_staff_form(ts_app, site, tm):
     def new_client():
         with tm:
             member = make_staff(site, hasher, f"assaut{next(number)}", Role.ACADEMIE)
-        app = webtest.TestApp(ts_app, extra_environ=TEST_ENVIRON)
+        app = TestApp(ts_app, extra_environ=TEST_ENVIRON)
         staff_login(app, member)
         return app
 

@@ -11,14 +11,13 @@ import unicodedata
 from datetime import date, timedelta
 
 import pytest
-import webtest
 
 from ts_host import main, tokens
 from ts_host.activation import display
 from ts_host.establishments import ConfigurationError
 from ts_host.models import CodeKind
 from ts_host.password_policy import PasswordPolicy
-from ts_host.testing import PASSWORD, make_account, open_site
+from ts_host.testing import PASSWORD, TestApp, make_account, open_site
 
 PHRASE = "Trois chats gris dorment au soleil d'été ☀"
 #: The same phrase as a Mac keyboard may send it: accents decomposed (NFD).
@@ -28,7 +27,7 @@ PHRASE_NFD = unicodedata.normalize("NFD", PHRASE)
 @pytest.fixture
 def passphrase_app(ts_settings):
     wsgi = main({}, **{**ts_settings, "ts.password_policy": "passphrase"})
-    return webtest.TestApp(wsgi, extra_environ={"HTTP_HOST": "teleservices.test"})
+    return TestApp(wsgi, extra_environ={"HTTP_HOST": "teleservices.test"})
 
 
 def password_inputs(page, form_id: str) -> dict[str, str]:

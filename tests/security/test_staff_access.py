@@ -9,12 +9,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import webtest
 
 from ts_host.models import Role
 from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
+    TestApp,
     login,
     make_staff,
     open_site,
@@ -72,7 +72,7 @@ def member(ts_app, role, uais=()):
 
 def signed_in(testapp, role, uais=()):
     """A client of its own (the kit's ``testapp``'s host), signed in as a new staff member."""
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     staff_login(app, member(testapp.app, role, uais))
     return app
 
@@ -110,7 +110,7 @@ def expected(route, role) -> set[int]:
 def test_anonymous_visitors_and_families_are_sent_to_the_staff_sign_in(
     ts_app, testapp, family, method
 ):
-    family_app = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+    family_app = TestApp(ts_app, extra_environ=testapp.extra_environ)
     login(family_app, family.login, family.password)
     for route, path in protected(ts_app.registry, method):
         for app in (testapp, family_app):

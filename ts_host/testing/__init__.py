@@ -13,6 +13,9 @@ so a plugin's tests just use the fixtures:
     a fresh WSGI application on a throw-away copy of a demo database (a
     ``DemoStorage`` over a base built once per configuration), mail written to a
     temporary folder; ``testapp`` is a WebTest ``TestApp`` on it.
+``TestApp``
+    WebTest's client, reading pages as a browser does (html5lib): use it for
+    a client of your own (a second family, a second staff member).
 ``site`` / ``tm``
     the site root and a transaction manager, for reading and writing the
     same database directly from a test (``with tm: ...``).
@@ -100,7 +103,7 @@ from .imports import non_public_imports as non_public_imports
 from .staff import StaffMember, make_staff, staff_app, staff_login
 from .web import TEST_ENVIRON as TEST_ENVIRON
 from .web import Mailbox as Mailbox
-from .web import help_section, kept_pages, keypad_positions, login, set_today
+from .web import TestApp, help_section, kept_pages, keypad_positions, login, set_today
 
 # The fixtures live in a module of their own, which pytest loads with this one.
 pytest_plugins = ("ts_host.testing.plugin",)
@@ -138,6 +141,7 @@ __all__ = [
     "ServiceAccessTests",
     "ServiceDescription",
     "StaffMember",
+    "TestApp",
     "app_settings",
     "assert_gdpr_export_covers",
     "assert_public_api_only",

@@ -43,7 +43,7 @@ from .storages import (
     check_selected_storage,
     selected_storage,
 )
-from .web import TEST_ENVIRON, Mailbox, login
+from .web import TEST_ENVIRON, Mailbox, TestApp, login
 
 
 def pytest_configure(config) -> None:
@@ -231,7 +231,7 @@ def testapp(ts_app) -> webtest.TestApp:
     """A WebTest client on the academy's public host: the portal answers no
     other (a test's own establishments file may name another)."""
     public_host = urlsplit(ts_app.registry.ts_academy.public_url).netloc
-    return webtest.TestApp(ts_app, extra_environ={**TEST_ENVIRON, "HTTP_HOST": public_host})
+    return TestApp(ts_app, extra_environ={**TEST_ENVIRON, "HTTP_HOST": public_host})
 
 
 @pytest.fixture
@@ -336,7 +336,7 @@ def register_plugin(ts_app, ts_settings):
                     rng=random.Random(7),  # noqa: S311 (demo data, not secret)
                     settings=establishment.settings_for(name),
                 )
-        return webtest.TestApp(app, extra_environ=TEST_ENVIRON)
+        return TestApp(app, extra_environ=TEST_ENVIRON)
 
     return register
 

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import webtest
 
+from .web import TestApp
+
 START_TIMEOUT = 60
 SERVING = re.compile(r"Serving on (http://127\.0\.0\.1:\d+)")
 #: waitress as etc/development.ini configures it, on a port of its own choice.
@@ -150,7 +152,7 @@ class AppServer:
     def client(self, **environ) -> webtest.TestApp:
         """A WebTest client of this server, with a cookie jar of its own."""
         host = urlsplit(self.url).netloc  # relative URLs and cookies for this host
-        return webtest.TestApp(self.url, extra_environ={"HTTP_HOST": host, **environ})
+        return TestApp(self.url, extra_environ={"HTTP_HOST": host, **environ})
 
     def kill(self) -> None:
         """``kill -9``: no clean-up of any kind, as a crash."""

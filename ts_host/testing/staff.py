@@ -11,6 +11,7 @@ import webtest
 from ..models import Role
 from ..staff import second_factor
 from .data import open_site
+from .web import TestApp
 
 STAFF_PASSWORD = "une phrase de passe de test"
 
@@ -47,7 +48,7 @@ def staff_app(testapp: webtest.TestApp, login: str, role: Role | str, uais=()) -
     """A client of its own on ``testapp``'s application and host, signed in as a
     new staff member (``role``, working for ``uais``): the family's ``testapp``
     keeps its own cookies, so one test can play both sides."""
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     with open_site(testapp.app) as site:
         member = make_staff(site, testapp.app.registry.ts_hasher, login, role, uais)
     staff_login(app, member)

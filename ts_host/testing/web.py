@@ -12,6 +12,36 @@ import webtest
 
 from ..mail import OUTBOX
 
+
+class BrowserResponse(webtest.TestResponse):
+    """A response whose ``.html`` and forms are parsed as a browser parses
+    them, by the WHATWG algorithm (html5lib): a table cell without its
+    optional end tag ends at the next cell (``ts_notes`` writes its rows so),
+    where Python's ``html.parser``, WebTest's default, nests the row's cells
+    in one another."""
+
+    parser_features = "html5lib"
+
+
+class BrowserRequest(webtest.TestRequest):
+    ResponseClass = BrowserResponse
+
+
+class TestApp(webtest.TestApp):
+    """WebTest's client, whose pages are :class:`BrowserResponse`.
+
+    WebTest sets the parser on the response class of the client's requests,
+    for every client of that class at once: this one has classes of its own.
+    """
+
+    __test__ = False  # not a test class, whatever its name
+    RequestClass = BrowserRequest
+
+    def __init__(self, app, **options) -> None:
+        options.setdefault("parser_features", BrowserResponse.parser_features)
+        super().__init__(app, **options)
+
+
 #: What every test request carries: the academy's host name and a client address.
 TEST_ENVIRON = {"HTTP_HOST": "teleservices.test", "REMOTE_ADDR": "192.0.2.10"}
 

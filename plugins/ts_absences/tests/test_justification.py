@@ -25,6 +25,7 @@ from ts_host.testing import (
     ESTABLISHMENT_A,
     ESTABLISHMENT_B,
     PASSWORD,
+    TestApp,
     assert_gdpr_export_covers,
     login,
     make_account,
@@ -64,7 +65,7 @@ def justifications(site, tm, pupil_id):
 
 
 def staff_app(testapp, login_name, role="vie_scolaire", uais=(ESTABLISHMENT_A,)):
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     with open_site(testapp.app) as site:
         member = make_staff(site, testapp.app.registry.ts_hasher, login_name, role, uais)
     staff_login(app, member)
@@ -180,7 +181,7 @@ def test_another_family_s_pupil_answers_404(testapp, family, site, tm, ts_app):
             if p.uai == ESTABLISHMENT_A and p.id not in family.pupil_ids
         )
     for path in ("justifier", "annoncer"):
-        testapp_family = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+        testapp_family = TestApp(ts_app, extra_environ=testapp.extra_environ)
         login(testapp_family, family.login, family.password)
         testapp_family.get(f"/eleve/{other}/absences/{path}", status=404)
 
@@ -190,7 +191,7 @@ def pupil_account(site, tm, testapp, pupil_id, birth_date, login_name="eleve.maj
     with tm:
         site.pupils[pupil_id].birth_date = birth_date
         make_account(site, ts_app.registry.ts_hasher, [pupil_id], login_name, kind="eleve")
-    app = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+    app = TestApp(ts_app, extra_environ=testapp.extra_environ)
     login(app, login_name, PASSWORD)
     return app
 

@@ -6,10 +6,9 @@ import io
 import zipfile
 
 import pytest
-import webtest
 
 from ts_dossier.demo import demo_bulletin
-from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
+from ts_host.testing import ESTABLISHMENT_A, TestApp, make_staff, open_site, staff_login
 
 HEAD = "Mme Claire DUVAL, principale"
 
@@ -39,7 +38,7 @@ def a_pdf(text: str = "T1") -> bytes:
 @pytest.fixture
 def office(testapp):
     """A client signed in to the office of establishment A."""
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     with open_site(testapp.app) as site:
         member = make_staff(
             site, testapp.app.registry.ts_hasher, "secretariat", "etablissement", [ESTABLISHMENT_A]

@@ -1,9 +1,7 @@
 """The fiche's queue in the establishment office: accept, or refuse with a reason."""
 
-import webtest
-
 from ts_fiche.models import APPLIED, REFUSED, find_store
-from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
+from ts_host.testing import ESTABLISHMENT_A, TestApp, make_staff, open_site, staff_login
 
 OFFICE = f"/gestion/{ESTABLISHMENT_A}/fiche"
 
@@ -15,7 +13,7 @@ def request_change(app, pupil_id, responsable_id, mobile):
 
 
 def office_of(testapp, login):
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     with open_site(testapp.app) as site:
         member = make_staff(
             site, testapp.app.registry.ts_hasher, login, "etablissement", [ESTABLISHMENT_A]

@@ -1,9 +1,8 @@
 from datetime import date
 
 import pytest
-import webtest
 
-from ts_host.testing import ESTABLISHMENT_A, make_staff, open_site, staff_login
+from ts_host.testing import ESTABLISHMENT_A, TestApp, make_staff, open_site, staff_login
 from ts_inscription.models import SERVICE_ID
 
 LEVELS = ("6e", "5e", "4e", "3e")
@@ -48,7 +47,7 @@ def fresh(site, tm, pupil_enabled):
 @pytest.fixture
 def office(testapp):
     """A WebTest client signed in as a staff member of establishment A."""
-    app = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    app = TestApp(testapp.app, extra_environ=testapp.extra_environ)
     with open_site(testapp.app) as site:
         member = make_staff(
             site, testapp.app.registry.ts_hasher, "secretariat", "etablissement", [ESTABLISHMENT_A]
