@@ -4,7 +4,6 @@ The benchmark (bench/) measures the pages; these hold the savings it led to.
 """
 
 import pyramid_chameleon.localization
-import webtest
 from pyramid.authentication import AuthTktCookieHelper
 from pyramid.i18n import TranslationString, make_localizer
 from pyramid.interfaces import ILocalizer, ITranslationDirectories
@@ -16,7 +15,7 @@ from ts_host import i18n
 from ts_host.i18n import LANGUAGES, RememberingLocalizer
 from ts_host.layout import Layout
 from ts_host.models import Role
-from ts_host.testing import ESTABLISHMENT_A, make_staff, staff_login
+from ts_host.testing import ESTABLISHMENT_A, TestApp, make_staff, staff_login
 
 SENT_START = "Si ces informations correspondent à un compte"
 
@@ -54,7 +53,7 @@ def test_asset_urls_are_pyramids_whatever_the_host_and_prefix(ts_app):
         request = Request.blank("/", base_url=base_url)
         request.registry = ts_app.registry
         for path in ("dsfr/icons.css", "ts/app.css", "dsfr/icons.css"):
-            expected = request.static_url(f"ts_host:static/{path}")
+            expected = request.static_path(f"ts_host:static/{path}")
             assert Layout(request).static_url(path) == expected
 
 
@@ -64,7 +63,7 @@ def test_the_cached_header_and_footer_change_no_page(testapp, family_app, site, 
     with tm:
         hasher = ts_app.registry.ts_hasher
         member = make_staff(site, hasher, "chef", Role.ETABLISSEMENT, [ESTABLISHMENT_A])
-    staff_app = webtest.TestApp(ts_app, extra_environ=testapp.extra_environ)
+    staff_app = TestApp(ts_app, extra_environ=testapp.extra_environ)
     staff_login(staff_app, member)
     pages = [
         (testapp, "/aide"),

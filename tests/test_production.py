@@ -328,8 +328,8 @@ def test_static_files_come_from_nginx_with_long_cache_headers(topology):
     links = re.findall(r'href="([^"]+\.css[^"]*)"', page.text)
     assert links, "the page links no stylesheet"
     for link in links:
-        assert link.startswith(f"{topology.url}/static/") and "?x=" in link, link
-        path = link.removeprefix(topology.url)
+        assert link.startswith("/static/") and "?x=" in link, link
+        path = link
         from_nginx = topology.client().get(path)
         assert from_nginx.status_code == 200, path
         # The application sends max-age=3600 and its page CSP; nginx its own.

@@ -42,7 +42,12 @@ def contents_digest(folder: Path) -> str:
 
 
 class Layout:
-    """Values of the shared page frame (header, footer, messages)."""
+    """Values of the shared page frame (header, footer, messages).
+
+    Its URLs are paths, without the scheme and host: a page is served on the
+    host it links to, and the host part was a tenth of a small page's bytes
+    (a dozen links and assets on every page).
+    """
 
     def __init__(self, request) -> None:
         self.request = request
@@ -73,23 +78,23 @@ class Layout:
 
     def static_url(self, path: str) -> str:
         # The path of an asset never changes: Pyramid works it out once per
-        # process (seven assets a page), only the host part is the request's.
+        # process (seven assets a page).
         paths, key = self.request.registry.ts_static_paths, (self.request.script_name, path)
         if key not in paths:
             paths[key] = self.request.static_path(f"ts_host:static/{path}")
-        return self.request.host_url + paths[key]
+        return paths[key]
 
     @property
     def home_url(self) -> str:
-        return self.request.route_url("staff_home" if self.staff else "home")
+        return self.request.route_path("staff_home" if self.staff else "home")
 
     @property
     def help_url(self) -> str:
-        return self.request.route_url("help")
+        return self.request.route_path("help")
 
     @property
     def contact_url(self) -> str:
-        return self.request.route_url("contact")
+        return self.request.route_path("contact")
 
     @property
     def accessibility_status(self) -> str:
@@ -103,15 +108,15 @@ class Layout:
 
     @property
     def logo_url(self) -> str:
-        return self.request.route_url("academy_logo", ext=self.logo.path.suffix.lower())
+        return self.request.route_path("academy_logo", ext=self.logo.path.suffix.lower())
 
     @property
     def account_url(self) -> str:
-        return self.request.route_url("account")
+        return self.request.route_path("account")
 
     @property
     def logout_url(self) -> str:
-        return self.request.route_url("staff_logout" if self.staff else "logout")
+        return self.request.route_path("staff_logout" if self.staff else "logout")
 
     def chrome(self, name: str) -> str:
         """The page's header or footer (``templates/chrome/<name>.pt``), as HTML.
