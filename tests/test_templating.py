@@ -1,11 +1,14 @@
 """Templates compile one at a time, whatever the number of serving threads,
-and every page drawn with the layout has its doctype."""
+without their indentation, and every page drawn with the layout has its
+doctype."""
 
+import re
 import threading
 import time
 from pathlib import Path
 
 from chameleon.template import BaseTemplate
+from chameleon.zpt.template import PageTemplate, PageTextTemplate
 
 from ts_host import templating
 
@@ -55,3 +58,17 @@ def test_the_layout_writes_the_doctype_of_every_page(testapp, family_app):
 def test_no_page_template_writes_a_second_doctype():
     assert LAYOUT_PAGES
     assert [path for path in LAYOUT_PAGES if "<!DOCTYPE" in path.read_text(encoding="utf-8")] == []
+
+
+def test_a_page_has_none_of_its_template_s_indentation(testapp):
+    page = testapp.get("/aide")
+    assert "\n<head>\n<meta charset" in page.text
+    assert re.findall(r"\n[ \t]+\S", page.text) == []
+
+
+def test_a_text_template_keeps_its_indentation():
+    """A mail's plain text is laid out by its spaces."""
+    body = "Bonjour,\n\n  Identifiant : ${login}\n"
+    assert templating.unindented(PageTextTemplate(body), body) == body
+    page = templating.unindented(PageTemplate("<p/>"), body)
+    assert page == "Bonjour,\n\nIdentifiant : ${login}\n"
