@@ -134,10 +134,10 @@ def test_the_notes_page_and_the_lpc_booklet_name_the_same_professeur_principal(
         pupil = site.pupils[pupil_id]
         (principal,) = principals(site.establishments[pupil.uai], pupil.division)
     name = principal.display_name
-    dialog = family_app.get(f"/eleve/{pupil_id}/notes").html.find("dialog", id="notes-equipe")
+    team = family_app.get(f"/eleve/{pupil_id}/notes").click(linkid="notes-equipe")
     marked = {
         found.strip()
-        for cell in dialog.find("tbody").find_all("td")
+        for cell in team.html.find("table", id="notes-equipe-table").find("tbody").find_all("td")
         for found in MARKED.findall(" ".join(cell.get_text().split()))
     }
     assert marked == {name}

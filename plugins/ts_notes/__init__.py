@@ -34,6 +34,9 @@ def ts_configure(config):
     config.add_pupil_page(
         views.PAGE_ROUTE, "", views.notes_view, "ts_notes:templates/notes.pt", page_cache=True
     )
+    config.add_pupil_page(
+        views.TEAM_ROUTE, "/equipe", views.team_view, "ts_notes:templates/team.pt", page_cache=True
+    )
     config.add_staff_page(
         office.PUBLISHED_ROUTE, "", office.published_view, "ts_notes:templates/office.pt"
     )

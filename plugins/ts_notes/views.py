@@ -23,12 +23,13 @@ from ts_host.api import (
 )
 
 from .chart import build_chart
-from .compute import format_coefficient, grades_by_subject, visible_evaluations
+from .compute import grades_by_subject, visible_evaluations
 from .i18n import _
 from .models import SERVICE_ID, ClassBook, PupilNotes, subject_sort_key
-from .table import GradeCells, subject_table
+from .table import GradeCells, SummaryRow, subject_table
 
 PAGE_ROUTE = "ts_notes.pupil"
+TEAM_ROUTE = "ts_notes.team"
 PERIOD_PARAM = "periode"
 SUBJECT_PARAM = "matiere"
 
@@ -155,20 +156,20 @@ def notes_view(context: PupilContext, request) -> dict:
         "groups": [],
         "charts": [],
         "chart_links": [],
-        "team": [],
+        "team_url": None,
         "empty_current": None,
         "earlier": None,
-        "team_title": request.localizer.translate(_("L'équipe pédagogique")),
         "selected_teachers": (),
         "period_param": PERIOD_PARAM,
         "subject_param": SUBJECT_PARAM,
         "format_date": format_date,
         "format_decimal": format_decimal,
-        "format_coefficient": format_coefficient,
     }
     if notes is None:
         return page
     grade_cell = GradeCells(request.localizer.translate)
+    of_first_name = of_name(request, context.pupil.first_name)
+    summary_row = SummaryRow(request.localizer.translate, of_first_name)
     book = notes.book
     team = team_of(request.site, context.pupil.uai, book)
     subjects = book.subjects()
@@ -197,9 +198,25 @@ def notes_view(context: PupilContext, request) -> dict:
         subjects=subjects,
         subject=subject,
         grade_cell=grade_cell,
-        groups=[subject_table(grades, grade_cell) for grades in groups],
+        groups=[subject_table(grades, grade_cell, summary_row) for grades in groups],
         **year_charts(notes, visible, year, chosen, subject, groups),
-        team=team.rows(),
+        team_url=request.route_url(TEAM_ROUTE, pupil=context.pupil.id) if team.rows() else None,
         selected_teachers=team.teachers.get(subject, ()) if subject else (),
     )
     return page
+
+
+def team_view(context: PupilContext, request) -> dict:
+    """The class's teaching team (the guide's « équipe pédagogique »).
+
+    A page of its own, which the notes page links to: in a dialog it weighed
+    on every view of the notes (2 KB of a year's 40), and it needed the
+    DSFR's script to open.
+    """
+    notes: PupilNotes | None = context.pupil.services.get(SERVICE_ID)
+    team = team_of(request.site, context.pupil.uai, notes.book).rows() if notes else []
+    return {
+        "pupil": context.pupil,
+        "team": team,
+        "notes_url": request.route_url(PAGE_ROUTE, pupil=context.pupil.id),
+    }
