@@ -5,7 +5,8 @@ desktop's width, taken in Chromium headless from the browser journeys' live
 server (the demo data, the repository's ``etc/establishments.toml``), by a
 family that creates its account the way the journeys do.  Other pages can be
 asked for by path (``--page /aide``) or by service (``--service absences``:
-the first child's page of it), each at both widths, for a look at what a
+the first child's page of it; ``--service notes/equipe``: a page below it),
+each at both widths, for a look at what a
 change does.
 """
 
@@ -88,10 +89,12 @@ def take(folder: Path, extra_pages: list[str], services: list[str]) -> list[Path
                 family = logged_in(journey, server, "notes")
                 choose_child(journey, family.children[0])
                 taken.append(shoot(journey, folder, "tableau-de-bord"))
-                for service in ["notes", *services]:
-                    journey.visit(service_path(journey, server, family, service))
+                for asked in ["notes", *services]:
+                    service, _, below = asked.partition("/")
+                    path = service_path(journey, server, family, service)
+                    journey.visit(f"{path}/{below}" if below else path)
                     expect(journey.page.locator("main h1").first).to_be_visible()
-                    taken.append(shoot(journey, folder, service))
+                    taken.append(shoot(journey, folder, asked.replace("/", "-")))
                 for path in extra_pages:
                     journey.visit(path)
                     name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "accueil"
@@ -108,7 +111,10 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=FOLDER)
     parser.add_argument("--page", action="append", default=[], help="another path to shoot")
     parser.add_argument(
-        "--service", action="append", default=[], help="another service's page to shoot"
+        "--service",
+        action="append",
+        default=[],
+        help="another service's page to shoot (absences), or a page below it (notes/equipe)",
     )
     arguments = parser.parse_args()
     arguments.folder.mkdir(parents=True, exist_ok=True)

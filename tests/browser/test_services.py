@@ -85,11 +85,18 @@ def test_each_child_s_tiles_open_with_their_filters_and_dialogs(journey, server)
 def test_a_phone_shows_a_grade_beside_its_control(journey, server, viewport):
     """The notes on a phone (390 px) without scrolling the table: the subjects
     run down their column (``ts-table--grouped``), where their names took a
-    third of the width and pushed the grades out of sight."""
+    third of the width and pushed the grades out of sight.  Then the
+    teaching team, a page of its own, and back to the grades."""
     family = logged_in(journey, server, "notes", name="notes-telephone")
     open_service(journey, server, family, "notes")
     table = journey.page.locator("#notes-table .fr-table__container")
     assert_in_sight(table, table.locator("tbody tr").first.locator("td").nth(2))  # the grade
+    journey.follow(journey.page.get_by_role("link", name="équipe pédagogique"))
+    expect(journey.heading("L'équipe pédagogique")).to_be_visible()
+    expect(journey.page.locator("#notes-equipe-table tbody th").first).to_be_visible()
+    journey.check("notes team")
+    journey.follow(journey.page.locator("#notes-liste"))
+    expect(journey.page.locator("#notes-table")).to_be_visible()
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
@@ -141,7 +148,20 @@ def test_the_lpc_pdf_downloads(journey, server):
     journey.check("after the download")
     journey.follow(journey.page.get_by_role("link", name="Compétence 1").first)
     journey.check("competence 1")
+    offsets = journey.page.evaluate(MARKS_OFF_CENTRE)
+    assert offsets and max(offsets) <= 2, offsets
     journey.exercise_dialogs("competence 1")
+
+
+#: How far each item's status mark is from the middle of its row, in px: an
+#: item's mark that opens its details is a button, which the DSFR's callout
+#: gave a top margin, low in a row it made taller.
+MARKS_OFF_CENTRE = """() => Array.from(document.querySelectorAll('.ts-lpc-items tbody tr'))
+    .map((row) => {
+        const box = row.getBoundingClientRect();
+        const mark = row.querySelector('svg').getBoundingClientRect();
+        return Math.abs((mark.top + mark.bottom) / 2 - (box.top + box.bottom) / 2);
+    })"""
 
 
 def test_the_fiche_takes_a_change_of_address_for_validation(journey, server):
